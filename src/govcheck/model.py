@@ -1,0 +1,177 @@
+"""The values that flow through a check: resources in, outcomes and findings out.
+
+All records are frozen: the engine stamps findings once and nothing edits them later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding points: a repo-relative path and, when known, the offending line."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+    # The offending text itself (a key, a URI, a heading): fingerprints hash it instead of
+    # the line number so they survive edits above the finding.
+    snippet: str | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One thing a rule can check: a file, a directory, a data reference, an MLflow run..."""
+
+    kind: str
+    id: str  # stable identity: a path for repo resources, "mlflow:run/<id>" for entities
+    fields: Mapping[str, Any]
+    location: Location | None = None  # where findings about it point by default
+    entity: str | None = None  # logical location for non-file resources, e.g. "mlflow:run/abc"
+    touches: tuple[str, ...] = ()  # repo paths whose change affects this resource
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a condition says of one resource: holds or not, and why not."""
+
+    ok: bool
+    reason: str = ""
+    location: Location | None = None  # a more precise place than the resource's own
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+OK = Outcome(True)
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A documented exception to a rule (config or inline)."""
+
+    rule: str
+    target: str
+    reason: str
+    kind: str  # "external" (config) or "inSource" (inline comment)
+    expires: str | None = None
+    approved_by: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    severity: str  # error | warning | note
+    message: str  # the rule's message with the failing reason appended
+    location: Location | None
+    resource_kind: str
+    resource_id: str
+    entity: str | None = None
+    waiver: Waiver | None = None  # set when the finding is waived (suppressed)
+    expired_waiver: Waiver | None = None  # a waiver that matched but has expired
+
+    @property
+    def suppressed(self) -> bool:
+        return self.waiver is not None
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What reporters need to know about a rule; the engine's Rule carries more."""
+
+    id: str
+    name: str
+    title: str
+    severity: str
+    resource: str
+    description: str
+    help: str
+    help_uri: str | None
+    tags: tuple[str, ...]
+    source: str  # "policies/team.yaml:14:3" or "builtin:model-cards"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One (rule, resource) pair that was evaluated; reporters list passing ones too."""
+
+    rule_id: str
+    resource_id: str
+    location: Location | None
+    status: str  # "passed" | "failed" | "waived"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A rule not evaluated, and why (e.g. no MLflow store configured)."""
+
+    rule_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    root: str
+    head: str | None
+    branch: str | None
+    remote_url: str | None  # credentials already stripped
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    repo: RepoInfo
+    rules: tuple[RuleInfo, ...]  # every evaluated rule, in evaluation order
+    findings: tuple[Finding, ...]  # deterministic order
+    checked: tuple[Checked, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    notices: tuple[str, ...] = ()
+    started_at: str = ""  # ISO 8601 UTC
+    ended_at: str = ""
+    fail_on: str = "error"
+
+    def active(self) -> Iterator[Finding]:
+        """Findings that count: not waived."""
+        return (f for f in self.findings if not f.suppressed)
+
+    def counts(self) -> dict[str, int]:
+        counts = {"error": 0, "warning": 0, "note": 0, "suppressed": 0}
+        for f in self.findings:
+            counts["suppressed" if f.suppressed else f.severity] += 1
+        return counts
+
+
+class LazyFields(Mapping[str, Any]):
+    """A resource's fields, some computed on first read and then kept.
+
+    A file's text, parsed data and headings cost I/O; most rules never read them, so they
+    are produced only when a condition or message asks.
+    """
+
+    def __init__(self, eager: dict[str, Any], lazy: dict[str, Callable[[], Any]]) -> None:
+        self._values = dict(eager)
+        self._lazy = dict(lazy)
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._values:
+            return self._values[key]
+        if key in self._lazy:
+            value = self._lazy.pop(key)()
+            self._values[key] = value
+            return value
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._values
+        yield from list(self._lazy)
+
+    def __len__(self) -> int:
+        return len(self._values) + len(self._lazy)
+
+
+SEVERITIES = ("error", "warning", "note")
+SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}

@@ -1,0 +1,159 @@
+"""YAML loading that keeps where every key and value came from, and rejects duplicate keys.
+
+Policies, the config and checked YAML files all go through here, so an error or a finding
+can name `file:line:col` instead of a guess. Containers are dict/list subclasses carrying
+the marks of their keys and items; scalars stay plain Python values so comparisons and
+JSON Schema validation behave as usual.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import yaml
+
+from govcheck.errors import Mark, UsageError
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_scalars = yaml.SafeLoader("")  # only its construct_object for scalar tags is used
+
+
+class LDict(dict):  # type: ignore[type-arg]
+    """A mapping that remembers the marks of its own start, its keys and its values."""
+
+    mark: Mark | None
+    key_marks: dict[Any, Mark]
+    value_marks: dict[Any, Mark]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mark = None
+        self.key_marks = {}
+        self.value_marks = {}
+
+
+class LList(list):  # type: ignore[type-arg]
+    """A sequence that remembers the marks of its own start and of each item."""
+
+    mark: Mark | None
+    item_marks: list[Mark]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.mark = None
+        self.item_marks = []
+
+
+class YAMLSourceError(UsageError):
+    """Malformed YAML or a duplicate key; carries the mark of the offending place."""
+
+
+def mark_of(node: yaml.Node, path: str) -> Mark:
+    return Mark(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def value_mark(container: Any, key: Any) -> Mark | None:
+    """The mark of container[key] when the container is located, else None."""
+    if isinstance(container, LDict):
+        return container.value_marks.get(key)
+    if isinstance(container, LList) and isinstance(key, int) and 0 <= key < len(container):
+        return container.item_marks[key] if key < len(container.item_marks) else None
+    return None
+
+
+def key_mark(container: Any, key: Any) -> Mark | None:
+    if isinstance(container, LDict):
+        return container.key_marks.get(key)
+    return value_mark(container, key)
+
+
+class _Builder:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.memo: dict[int, Any] = {}  # aliases share one object: no "billion laughs"
+
+    def build(self, node: yaml.Node) -> Any:
+        done = self.memo.get(id(node))
+        if done is not None:
+            return done
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            out = LList()
+            out.mark = mark_of(node, self.path)
+            self.memo[id(node)] = out
+            for item in node.value:
+                out.append(self.build(item))
+                out.item_marks.append(mark_of(item, self.path))
+            return out
+        try:
+            value = _scalars.construct_object(node)
+        except yaml.constructor.ConstructorError as exc:
+            raise YAMLSourceError(str(exc.problem), mark_of(node, self.path)) from None
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.isoformat()  # keep data JSON-shaped for schemas and reports
+        elif isinstance(value, bytes):
+            value = value.decode("latin-1")
+        return value
+
+    def _mapping(self, node: yaml.MappingNode) -> LDict:
+        out = LDict()
+        out.mark = mark_of(node, self.path)
+        self.memo[id(node)] = out
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._merge(out, value_node)
+                continue
+            key = self.build(key_node)
+            if isinstance(key, (dict, list)):
+                raise YAMLSourceError("mapping keys must be scalars", mark_of(key_node, self.path))
+            km = mark_of(key_node, self.path)
+            if key in out.key_marks and key in out:
+                first = out.key_marks[key]
+                raise YAMLSourceError(
+                    f"duplicate key '{key}' (first defined at line {first.line})", km
+                )
+            out[key] = self.build(value_node)
+            out.key_marks[key] = km
+            out.value_marks[key] = mark_of(value_node, self.path)
+        return out
+
+    def _merge(self, out: LDict, value_node: yaml.Node) -> None:
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for src_node in sources:
+            src = self.build(src_node)
+            if not isinstance(src, LDict):
+                raise YAMLSourceError("'<<' merges only mappings", mark_of(src_node, self.path))
+            for key, value in src.items():
+                if key not in out:
+                    out[key] = value
+                    out.key_marks[key] = src.key_marks[key]
+                    out.value_marks[key] = src.value_marks[key]
+
+
+def load_all(text: str, path: str) -> list[Any]:
+    """Every document of a YAML stream, located. Raises YAMLSourceError with a mark."""
+    builder = _Builder(path)
+    docs: list[Any] = []
+    try:
+        for node in yaml.compose_all(text, Loader=_Loader):
+            docs.append(builder.build(node) if node is not None else None)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Mark(path, mark.line + 1, mark.column + 1) if mark else Mark(path, 1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YAMLSourceError(f"invalid YAML: {problem}", where) from None
+    except yaml.YAMLError as exc:
+        raise YAMLSourceError(f"invalid YAML: {exc}", Mark(path, 1, 1)) from None
+    except RecursionError:
+        raise YAMLSourceError("YAML nested too deeply", Mark(path, 1, 1)) from None
+    return docs
+
+
+def load_one(text: str, path: str) -> Any:
+    """A single-document YAML file (policies, config). An empty file is None."""
+    docs = load_all(text, path)
+    if len(docs) > 1:
+        raise YAMLSourceError("expected one YAML document, found several", Mark(path, 1, 1))
+    return docs[0] if docs else None
