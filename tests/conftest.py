@@ -1,0 +1,65 @@
+"""Shared fixtures: every repository test builds a real git repository in tmp_path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable, Mapping, Union
+
+import pytest
+
+try:
+    import govcheck  # noqa: F401
+except ImportError:  # not installed yet: run from the checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+Files = Mapping[str, Union[str, bytes]]
+MakeRepo = Callable[..., Path]
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in root with a fixed identity; returns stdout. Fails the test on error."""
+    done = subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def write_files(root: Path, files: Files) -> None:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> MakeRepo:
+    """make_repo(files, commit=True) -> root of a new git repository holding `files`.
+
+    The files are added to the index; with commit=True they are also committed. Each call
+    makes a fresh repository (repo, repo-2, ...) under tmp_path.
+    """
+    counter = iter(range(1, 1000))
+
+    def make(files: Files, commit: bool = True) -> Path:
+        n = next(counter)
+        root = tmp_path / ("repo" if n == 1 else f"repo-{n}")
+        root.mkdir()
+        git(root, "init", "-q", "-b", "main")
+        git(root, "config", "user.name", "Test User")
+        git(root, "config", "user.email", "test@example.com")
+        git(root, "config", "commit.gpgsign", "false")
+        write_files(root, files)
+        if files:
+            git(root, "add", "--", *files)
+        if commit:
+            git(root, "commit", "-q", "--allow-empty", "-m", "initial")
+        return root
+
+    return make
