@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, Mapping, Union
 
 import pytest
 
@@ -14,7 +14,7 @@ try:
 except ImportError:  # not installed yet: run from the checkout
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-Files = Mapping[str, Union[str, bytes]]
+Files = Mapping[str, str | bytes]
 MakeRepo = Callable[..., Path]
 
 

@@ -1,0 +1,196 @@
+"""The `repo`, `file` and `directory` resources.
+
+A file's listing fields are cheap and eager; everything that needs its content (text,
+parsed data, markdown structure, LFS pointer check) is lazy, so a rule that only looks at
+paths never reads a byte, and a file read for one rule is parsed once for all of them.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import PurePosixPath
+from typing import Any, Protocol, runtime_checkable
+
+from govcheck.facts import Facts, RepoSource, markdown, provider
+from govcheck.facts.parsing import Parsed, parse_file
+from govcheck.model import LazyFields, Location, Resource
+
+READ_LIMIT = 10 * 1024 * 1024  # text of larger files is not read
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+CARD_NAMES = ("MODEL_CARD.md", "model_card.md", "README.md")
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+_MB = 1024 * 1024
+
+
+@runtime_checkable
+class GitAware(Protocol):
+    """What the git-backed sources add to RepoSource (see facts/gitrepo.py)."""
+
+    def remotes(self) -> list[dict[str, str]]: ...
+
+    def points_outside(self, path: str) -> bool: ...
+
+
+class FileContent:
+    """One file's content, read and parsed at most once, on first use."""
+
+    def __init__(self, facts: Facts, path: str, lfs_attr: LfsAttributes) -> None:
+        self.facts = facts
+        self.path = path
+        self.suffix = PurePosixPath(path).suffix.lower()
+        self._lfs_attr = lfs_attr
+
+    @cached_property
+    def raw(self) -> bytes | None:
+        try:
+            return self.facts.source.read_bytes(self.path, READ_LIMIT)
+        except ValueError:
+            if self.facts.source.size(self.path) > READ_LIMIT:
+                self.facts.notice(f"{self.path}: larger than 10 MB, its content is not read")
+            return None
+        except OSError as exc:
+            self.facts.notice(f"{self.path}: cannot be read ({exc.strerror or exc})")
+            return None
+
+    @cached_property
+    def text(self) -> str | None:
+        raw = self.raw
+        if raw is None or b"\0" in raw[:8192]:
+            return None  # binary
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+
+    @cached_property
+    def parsed(self) -> Parsed | None:
+        text = self.text
+        return parse_file(self.path, text) if text is not None else None
+
+    @property
+    def is_markdown(self) -> bool:
+        return self.suffix in MARKDOWN_SUFFIXES
+
+    @cached_property
+    def front(self) -> markdown.FrontMatter | None:
+        if not self.is_markdown or self.text is None:
+            return None
+        return markdown.front_matter(self.text, self.path)
+
+    def parse_error(self) -> str | None:
+        if self.parsed is not None:
+            return self.parsed.error
+        return self.front.error if self.front is not None else None
+
+    def lfs(self) -> bool:
+        if self._lfs_attr.get(self.path) == "lfs":
+            return True
+        if self.facts.source.size(self.path) > 1024:  # pointers are tiny
+            return False
+        return self.raw is not None and self.raw.startswith(_LFS_POINTER)
+
+    def fields(self) -> LazyFields:
+        p = PurePosixPath(self.path)
+        parent = str(p.parent)
+        size = self.facts.source.size(self.path)
+        return LazyFields(
+            {
+                "path": self.path,
+                "name": p.name,
+                "suffix": self.suffix,
+                "dir": "" if parent == "." else parent,
+                "size": size,
+                "size_mb": size / _MB,
+            },
+            {
+                "lfs": self.lfs,
+                "text": lambda: self.text,
+                "data": lambda: self.parsed.data if self.parsed else None,
+                "documents": lambda: self.parsed.documents if self.parsed else [],
+                "parse_error": self.parse_error,
+                "front_matter": lambda: self.front.data if self.front else {},
+                "headings": lambda: markdown.headings(self.text) if self._md_text() else [],
+                "sections": lambda: markdown.sections(self.text) if self._md_text() else [],
+            },
+        )
+
+    def _md_text(self) -> bool:
+        return self.is_markdown and self.text is not None
+
+
+class LfsAttributes:
+    """`filter` attribute of every tracked file, fetched with one git call when first needed."""
+
+    def __init__(self, source: RepoSource, paths: list[str]) -> None:
+        self._source = source
+        self._paths = paths
+        self._values: dict[str, str | None] | None = None
+
+    def get(self, path: str) -> str | None:
+        if self._values is None:
+            self._values = self._source.attributes(self._paths, "filter")
+        return self._values.get(path)
+
+
+@provider("repo")
+def repo_resources(facts: Facts) -> list[Resource]:
+    info = facts.source.info()
+    source = facts.source
+    if isinstance(source, GitAware):
+        remotes = source.remotes()
+    else:
+        remotes = [{"name": "origin", "url": info.remote_url}] if info.remote_url else []
+    fields = {"root": info.root, "head": info.head, "branch": info.branch, "remotes": remotes}
+    return [Resource("repo", "repo", fields)]
+
+
+def readable_files(facts: Facts) -> list[str]:
+    """Tracked files minus symlinks that leave the repository (each noticed once)."""
+    source = facts.source
+    out = []
+    for path in source.tracked():
+        if isinstance(source, GitAware) and source.is_symlink(path) and source.points_outside(
+            path
+        ):
+            facts.notice(f"skipped symlink {path}: points outside the repository")
+            continue
+        out.append(path)
+    return out
+
+
+@provider("file")
+def file_resources(facts: Facts) -> list[Resource]:
+    paths = readable_files(facts)
+    lfs = LfsAttributes(facts.source, paths)
+    return [
+        Resource(
+            "file", path, FileContent(facts, path, lfs).fields(), Location(path), touches=(path,)
+        )
+        for path in paths
+    ]
+
+
+@provider("directory")
+def directory_resources(facts: Facts) -> list[Resource]:
+    direct: dict[str, list[str]] = {}
+    below: dict[str, list[str]] = {}
+    for path in readable_files(facts):
+        parts = path.split("/")
+        if len(parts) > 1:
+            direct.setdefault("/".join(parts[:-1]), []).append(parts[-1])
+        for i in range(1, len(parts)):
+            below.setdefault("/".join(parts[:i]), []).append(path)
+    out = []
+    for path in sorted(below):
+        names = sorted(direct.get(path, []))
+        everything = sorted(below[path])
+        card = next((n for n in CARD_NAMES if n in names), None)
+        shown = f"{path}/{card}" if card else (f"{path}/{names[0]}" if names else everything[0])
+        fields: dict[str, Any] = {
+            "path": path,
+            "name": PurePosixPath(path).name,
+            "files": names,
+            "all_files": everything,
+        }
+        out.append(Resource("directory", path, fields, Location(shown), touches=tuple(everything)))
+    return out

@@ -1,0 +1,1 @@
+"""MLflow fact providers (placeholder until the MLflow provider module lands)."""

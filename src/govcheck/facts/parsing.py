@@ -1,0 +1,186 @@
+"""Parse checked YAML, JSON and TOML files without ever failing a check.
+
+A broken file in the checked repository is a fact about that repository, not a crash:
+parsers return the documents they could read and an error string "line:col: message".
+YAML (and JSON, which is nearly always valid YAML) come back located: mappings are LDict
+and sequences LList carrying the line and column of every key and item.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from govcheck.model import Resource
+from govcheck.yamlsrc import YAMLSourceError, load_all, value_mark
+
+if TYPE_CHECKING:
+    from govcheck.facts import Facts
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+YAML_SUFFIXES = (".yaml", ".yml")
+YAML_NAMES = ("MLproject",)  # YAML files without a YAML suffix
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    documents: list[Any]
+    error: str | None = None  # "line:col: message" when the file could not be parsed
+
+    @property
+    def data(self) -> Any:
+        return self.documents[0] if self.documents else None
+
+
+def parse_yaml_all(text: str, path: str) -> Parsed:
+    try:
+        return Parsed(load_all(text, path))
+    except YAMLSourceError as exc:
+        where = f"{exc.mark.line}:{exc.mark.column}" if exc.mark else "1:1"
+        return Parsed([], f"{where}: {exc.message}")
+
+
+def parse_json(text: str, path: str) -> Parsed:
+    try:
+        plain = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Parsed([], f"{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
+    except RecursionError:
+        return Parsed([], "1:1: invalid JSON: nested too deeply")
+    # The YAML loader gives line marks; keep its result only when it reads the same data
+    # (YAML 1.1 and JSON disagree on a few corners: NaN, duplicate keys, tabs).
+    try:
+        located = load_all(text, path)
+    except YAMLSourceError:
+        return Parsed([plain])
+    if len(located) == 1 and located[0] == plain:
+        return Parsed(located)
+    return Parsed([plain])
+
+
+def parse_toml(text: str, path: str) -> Parsed:
+    try:
+        return Parsed([tomllib.loads(text)])
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = _TOML_POSITION.search(message)
+        where = f"{found.group(1)}:{found.group(2)}" if found else "1:1"
+        return Parsed([], f"{where}: invalid TOML: {_TOML_POSITION.sub('', message).strip()}")
+
+
+def data_format(path: str) -> str | None:
+    """'yaml', 'json' or 'toml' for files govcheck parses, else None."""
+    name = PurePosixPath(path).name
+    suffix = PurePosixPath(path).suffix.lower()
+    if suffix in YAML_SUFFIXES or name in YAML_NAMES:
+        return "yaml"
+    if suffix == ".json":
+        return "json"
+    if suffix == ".toml":
+        return "toml"
+    return None
+
+
+def parse_file(path: str, text: str) -> Parsed | None:
+    """Parse by file type; None when the file is not YAML, JSON or TOML."""
+    kind = data_format(path)
+    if kind == "yaml":
+        return parse_yaml_all(text, path)
+    if kind == "json":
+        return parse_json(text, path)
+    if kind == "toml":
+        return parse_toml(text, path)
+    return None
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A string value found in parsed data, with where it sits."""
+
+    value: str
+    parent: Any  # the mapping or list holding it
+    key: Any  # the nearest mapping key above it (its own key, or the list's key); None at top
+    line: int | None
+    column: int | None
+
+
+def walk_strings(document: Any) -> Iterator[Scalar]:
+    """Every string value (not keys) in a parsed document, depth first, in document order."""
+    seen: set[int] = set()  # aliases may share (or even nest) containers: visit each once
+    stack: list[tuple[Any, Any]] = [(document, None)]
+    while stack:
+        node, key = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            children = [(k, v, value_mark(node, k), k) for k, v in node.items()]
+        elif isinstance(node, list):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            children = [(i, v, value_mark(node, i), key) for i, v in enumerate(node)]
+        else:
+            continue
+        pending = []
+        for child_key, value, mark, near_key in children:
+            if isinstance(value, str):
+                line, column = (mark.line, mark.column) if mark else (None, None)
+                yield Scalar(value, node, child_key if isinstance(node, dict) else near_key,
+                             line, column)
+            elif isinstance(value, (dict, list)):
+                pending.append((value, near_key))
+        stack.extend(reversed(pending))
+
+
+class TextLocator:
+    """Line and column of quoted strings in raw text, for parsers that keep no marks (TOML)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        self._after: dict[str, int] = {}  # repeated values are found in successive places
+
+    def find(self, value: str) -> tuple[int, int] | None:
+        start = self._after.get(value, 0)
+        hits = [
+            i for i in (self.text.find(q + value + q, start) for q in ('"', "'")) if i >= 0
+        ]
+        if not hits:
+            return None
+        at = min(hits)
+        self._after[value] = at + len(value) + 2
+        line = bisect_right(self._starts, at)
+        return line, at - self._starts[line - 1] + 1
+
+
+def data_files(facts: Facts, formats: tuple[str, ...]) -> Iterator[tuple[Resource, str]]:
+    """File resources whose content may hold references, with their format."""
+    for res in facts.resources("file"):
+        kind = data_format(res.id)
+        if kind in formats:
+            yield res, kind
+
+
+def located_strings(res: Resource) -> Iterator[Scalar]:
+    """Every string value in a parsed file, with a line even when the parser kept none."""
+    locator: TextLocator | None = None
+    for document in res.fields["documents"]:
+        for scalar in walk_strings(document):
+            if scalar.line is None:
+                locator = locator or TextLocator(res.fields["text"] or "")
+                where = locator.find(scalar.value)
+                if where:
+                    scalar = Scalar(scalar.value, scalar.parent, scalar.key, *where)
+            yield scalar
