@@ -63,3 +63,9 @@ def make_repo(tmp_path: Path) -> MakeRepo:
         return root
 
     return make
+
+
+@pytest.fixture
+def run_git() -> Callable[..., str]:
+    """run_git(root, *args) -> stdout: git in a test repository, failing the test on error."""
+    return git
