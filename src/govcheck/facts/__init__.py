@@ -65,6 +65,7 @@ class Facts:
         self._cache: dict[str, list[Resource]] = {}
         self._tracked: set[str] | None = None
         self._dirs: set[str] | None = None
+        self._files: dict[str, Resource] | None = None
         self.notices: list[str] = []
 
     def resources(self, kind: str) -> list[Resource]:
@@ -93,6 +94,12 @@ class Facts:
         """Whether a tracked file, or a directory holding one, is at this path."""
         path = path.strip("/")
         return path in self.tracked_set() or path in self.dir_set()
+
+    def file(self, path: str) -> Resource | None:
+        """The `file` resource at a repo-relative path, if tracked."""
+        if self._files is None:
+            self._files = {r.id: r for r in self.resources("file")}
+        return self._files.get(path)
 
     def notice(self, text: str) -> None:
         if text not in self.notices:

@@ -1,0 +1,212 @@
+"""One function per subcommand; each takes parsed arguments and returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+from govcheck.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PolicyErrors, UsageError
+from govcheck.model import SEVERITY_RANK, Report
+
+
+def _repo_root(repo_arg: str | None, required: bool) -> Path | None:
+    from govcheck.facts import gitrepo
+    from govcheck.errors import DataSourceError
+
+    try:
+        repo = gitrepo.open_repo(repo_arg or os.getcwd())
+    except DataSourceError:
+        if required or repo_arg:
+            raise
+        return None
+    return Path(repo.working_tree_dir or repo.git_dir)
+
+
+def exit_code(report: Report) -> int:
+    if report.fail_on == "never":
+        return EXIT_OK
+    floor = SEVERITY_RANK[report.fail_on]
+    failing = any(SEVERITY_RANK[f.severity] >= floor for f in report.active())
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from govcheck.atomic import write_atomic
+    from govcheck.check import CheckOptions, run
+    from govcheck.reporters import REPORTERS
+
+    paths = tuple(args.paths)
+    if args.changed_since:
+        from govcheck.facts import gitrepo
+
+        paths += tuple(gitrepo.changed_paths(args.repo or os.getcwd(), args.changed_since))
+    options = CheckOptions(
+        repo=args.repo, config=args.config, policies=tuple(args.policy), paths=paths,
+        select=tuple(args.select), ignore=tuple(args.ignore), no_mlflow=args.no_mlflow,
+        mlflow_uri=args.mlflow_uri, mlflow_snapshot=args.mlflow_snapshot, rev=args.rev,
+        fail_on=args.fail_on, changed_only=bool(args.changed_since),
+    )
+    report = run(options)
+    for fmt in ("sarif", "junit", "json", "markdown"):
+        target = getattr(args, f"{fmt}_output")
+        if target:
+            write_atomic(target, REPORTERS[fmt](report))
+    if args.output:
+        write_atomic(args.output, REPORTERS[args.format](report))
+    else:
+        color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        sys.stdout.write(REPORTERS[args.format](report, color=color))
+    return exit_code(report)
+
+
+def _rules_for(args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+    from govcheck.check import CheckOptions, find_config, load_rules
+    from govcheck.config import Config
+
+    root = _repo_root(getattr(args, "repo", None), required=False)
+    options = CheckOptions(repo=args.repo, config=args.config, policies=tuple(args.policy))
+    config = find_config(options, root) if root else Config(path=None)
+    rules, _ = load_rules(config, options, root or Path.cwd())
+    return rules
+
+
+def cmd_list_rules(args: argparse.Namespace) -> int:
+    rules = _rules_for(args)
+    if args.format == "json":
+        print(json.dumps([{"id": r.id, "name": r.info.name, "title": r.info.title,
+                           "severity": r.info.severity, "resource": r.info.resource,
+                           "tags": list(r.info.tags), "source": r.info.source} for r in rules], indent=2))
+        return EXIT_OK
+    width = max((len(r.id) for r in rules), default=8)
+    nwidth = max((len(r.info.name) for r in rules), default=8)
+    for r in rules:
+        print(f"{r.id:<{width}}  {r.info.severity:<7}  {r.info.name:<{nwidth}}  {r.info.title}")
+    print(f"\n{len(rules)} rules. `govcheck explain RULE_ID` shows one in full.")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from govcheck.conditions import suggest
+
+    rules = _rules_for(args)
+    found = [r for r in rules if args.rule in (r.id, r.info.name)]
+    if not found:
+        raise UsageError(f"no rule '{args.rule}'{suggest(args.rule, [r.id for r in rules] + [r.info.name for r in rules])}"
+                         " (see govcheck list-rules)")
+    info = found[0].info
+    out = [f"{info.id}  {info.name}", info.title, "",
+           f"severity: {info.severity}    resource: {info.resource}    defined at: {info.source}"]
+    if found[0].params:
+        out.append(f"parameters: {', '.join(found[0].params)}")
+    if info.tags:
+        out.append(f"tags: {', '.join(info.tags)}")
+    out += ["", "Why it matters", "--------------", info.description or "(no description)"]
+    out += ["", "How to fix it", "-------------", info.help or "(no help)"]
+    if info.help_uri:
+        out += ["", f"More: {info.help_uri}"]
+    print("\n".join(out))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from govcheck.config import load_config
+    from govcheck.facts import known_kinds
+    from govcheck.policy import load
+
+    errors: list[str] = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            if path.name in (".govcheck.yaml", ".govcheck.yml"):
+                load_config(path, name)
+                print(f"{name}: ok (config)")
+                continue
+            rules, _ = load([(path, name)], {}, {}, known_kinds())
+            print(f"{name}: ok ({len(rules)} rules)")
+        except PolicyErrors as exc:
+            errors += exc.lines()
+        except UsageError as exc:
+            errors += exc.lines()
+    for line in errors:
+        print(line, file=sys.stderr)
+    return EXIT_USAGE if errors else EXIT_OK
+
+
+STARTER_CONFIG = """\
+# govcheck configuration: https://github.com/govcheck/govcheck#configuration
+version: 1
+policies:
+  - builtin:all                  # or pick packs: builtin:model-cards, builtin:data, ...
+  - .govcheck/policies/          # this repository's own rules
+params:
+  models_glob: "models/*"        # where model directories live
+  # experiment_name_pattern: "^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*$"
+# mlflow:
+#   tracking_uri: sqlite:///mlflow.db
+#   snapshot: .govcheck/mlflow.json
+fail_on: error
+waivers: []
+#  - rule: model-card-present
+#    target: models/legacy-churn
+#    reason: "Retired model, removed in Q1"
+#    expires: 2027-01-31
+#    approved_by: jane.doe
+"""
+
+STARTER_POLICY = """\
+# An example team policy. `govcheck validate` checks it; `govcheck explain ACME-001` shows it.
+version: 1
+rules:
+  - id: ACME-001
+    name: training-config-names-owner
+    title: Training configs name an owner
+    severity: warning
+    resource: file
+    where: {field: path, glob: "{models_glob}/train*.yaml"}
+    require: {field: data.owner, empty: false}
+    message: "{path} does not say who owns this training run"
+    description: An owner is who answers for a model in review and in an incident.
+    help: |
+      Add an `owner:` key to the training config:
+
+      ```yaml
+      owner: fraud-team@example.com
+      ```
+    tags: [eu-ai-act/art-17]
+"""
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    root = _repo_root(args.repo, required=True)
+    assert root is not None
+    targets = {root / ".govcheck.yaml": STARTER_CONFIG,
+               root / ".govcheck" / "policies" / "example.yaml": STARTER_POLICY}
+    existing = [p for p in targets if p.exists()]
+    if existing and not args.force:
+        raise UsageError(f"{existing[0].relative_to(root)} already exists (use --force to overwrite)")
+    for path, text in targets.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(root)}")
+    print("next: govcheck check")
+    return EXIT_OK
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from govcheck.facts import mlflow_source
+
+    return mlflow_source.snapshot_command(args)  # type: ignore[attr-defined, no-any-return]
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": cmd_check,
+    "snapshot": cmd_snapshot,
+    "list-rules": cmd_list_rules,
+    "explain": cmd_explain,
+    "validate": cmd_validate,
+    "init": cmd_init,
+}

@@ -1,0 +1,139 @@
+"""The conditions of the policy language, as one registry.
+
+Each entry of CONDITIONS builds an evaluator from a condition's options at load time
+(validating them, with marks, into Build.errors) so evaluation is a pure function of the
+resource: `evaluator(scope) -> Outcome`. The policy schema, docs and `did you mean`
+suggestions all read their names from here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol
+
+from govcheck.errors import Mark
+from govcheck.facts import Facts
+from govcheck.model import Outcome, Resource
+from govcheck.yamlsrc import LDict, LList
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one evaluation sees: the resource, the current item of it, and the facts."""
+
+    facts: Facts
+    resource: Resource
+    item: Any  # the resource's fields, or a list item inside every/some
+    base_dir: str  # relative paths in file_exists resolve against this ("" = repo root)
+
+
+class Evaluator(Protocol):
+    def __call__(self, scope: Scope) -> Outcome: ...
+
+
+@dataclass
+class Build:
+    """Load-time context: where we are, the parameters, and the errors found so far."""
+
+    rule_id: str
+    params: Mapping[str, Any]
+    errors: list[tuple[Mark | None, str]] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)  # parameters the rule refers to
+
+    def error(self, mark: Mark | None, message: str) -> None:
+        self.errors.append((mark, f"{message} in rule {self.rule_id}"))
+
+    def subst(self, value: Any, mark: Mark | None, allow_fields: bool = False) -> Any:
+        """Replace `{param}` with parameter values; a whole-string `{param}` keeps its type.
+
+        Unknown names are errors, except where the text is also a template over the
+        resource's fields (file_exists, messages), where they are left for evaluation.
+        """
+        if isinstance(value, list):
+            return [self.subst(v, mark, allow_fields) for v in value]
+        if not isinstance(value, str):
+            return value
+        whole = _PARAM.fullmatch(value)
+        if whole and whole.group(1) in self.params:
+            self.used.add(whole.group(1))
+            return self.params[whole.group(1)]
+
+        def repl(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name in self.params:
+                self.used.add(name)
+                p = self.params[name]
+                return ",".join(map(str, p)) if isinstance(p, list) else str(p)
+            if not allow_fields:
+                self.error(mark, f"unknown parameter '{{{name}}}'{suggest(name, self.params)}")
+            return m.group(0)
+
+        return _PARAM.sub(repl, value)
+
+
+_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+Builder = Callable[[LDict, str, Mark | None, Build], Evaluator]
+# name -> builder(node, key, mark of the key, build). Filled by the modules below.
+CONDITIONS: dict[str, Builder] = {}
+# Conditions written as {NAME: X, require: COND} take a nested condition.
+NESTED = {"every", "some", "file"}
+
+
+def condition(name: str) -> Callable[[Builder], Builder]:
+    def register(fn: Builder) -> Builder:
+        CONDITIONS[name] = fn
+        return fn
+
+    return register
+
+
+def suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _fail(scope: Scope) -> Outcome:
+    return Outcome(False, "invalid condition")
+
+
+def build_condition(node: Any, mark: Mark | None, b: Build) -> Evaluator:
+    """Build one condition node, recording problems in b.errors (never raising)."""
+    if not isinstance(node, LDict) or not node:
+        b.error(mark, f"a condition must be a mapping, got {_kind(node)}")
+        return _fail
+    if "field" in node:
+        return CONDITIONS["field"](node, "field", node.key_marks.get("field"), b)
+    keys = [k for k in node if k != "require"]
+    if len(keys) != 1:
+        b.error(node.mark, f"a condition has one key, found {', '.join(map(str, keys)) or 'none'}")
+        return _fail
+    key = keys[0]
+    kmark = node.key_marks.get(key)
+    if key not in CONDITIONS:
+        b.error(kmark, f"unknown condition '{key}'{suggest(str(key), CONDITIONS)}")
+        return _fail
+    if ("require" in node) != (key in NESTED):
+        if key in NESTED:
+            b.error(kmark, f"'{key}' needs a 'require' condition")
+        else:
+            b.error(node.key_marks.get("require"), f"'{key}' takes no 'require'")
+        return _fail
+    return CONDITIONS[key](node, key, kmark, b)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, (dict, LDict)):
+        return "an empty mapping"
+    if isinstance(value, (list, LList)):
+        return "a list"
+    return repr(value)
+
+
+def _load() -> None:
+    from govcheck.conditions import content, field_cond, files, gitcond, logic  # noqa: F401
+
+
+_load()

@@ -1,0 +1,166 @@
+"""`schema: PATH_OR_builtin:NAME` and `sections: [...]`: checks on a file's parsed content."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable, Mapping
+
+from govcheck import builtin
+from govcheck.conditions import Build, Evaluator, Scope, condition
+from govcheck.errors import Mark, UsageError
+from govcheck.model import Location, Outcome
+from govcheck.yamlsrc import LDict, LList, value_mark
+
+MAX_SCHEMA_ERRORS = 5
+
+
+def _validator_from(schema: Any, where: str) -> Any:
+    import jsonschema  # heavy: only when a schema rule is loaded
+
+    try:
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise UsageError(f"invalid JSON Schema {where}: {exc.message}") from None
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def _load_builtin(name: str, b: Build, mark: Mark | None) -> Any:
+    path = builtin.schema_file(name)
+    if not path.is_file():
+        b.error(mark, f"unknown built-in schema '{name}' (have: {', '.join(builtin.schema_names())})")
+        return None
+    return _validator_from(json.loads(path.read_text(encoding="utf-8")), f"builtin:{name}")
+
+
+@condition("schema")
+def build_schema(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
+    ref = b.subst(node[key], node.value_marks.get(key))
+    if not isinstance(ref, str) or not ref.strip():
+        b.error(node.value_marks.get(key), "'schema' takes a path or builtin:NAME")
+        return lambda scope: Outcome(False, "invalid condition")
+    cache: dict[str, Any] = {}
+    if ref.startswith("builtin:"):
+        cache[ref] = _load_builtin(ref.removeprefix("builtin:"), b, node.value_marks.get(key))
+
+    def validator(scope: Scope) -> Any:
+        if ref not in cache:  # a schema file in the checked repository, read once
+            path = ref.lstrip("/")
+            try:
+                text = scope.facts.source.read_bytes(path, limit=10 << 20).decode("utf-8")
+                cache[ref] = _validator_from(json.loads(text), path)
+            except (OSError, KeyError, ValueError) as exc:
+                raise UsageError(f"cannot read JSON Schema '{path}' (rule {b.rule_id}): {exc}",
+                                 mark) from None
+        return cache[ref]
+
+    def evaluate(scope: Scope) -> Outcome:
+        data, error = _content(scope)
+        if error:
+            return Outcome(False, f"cannot be parsed: {error}", _parse_location(scope, error))
+        v = validator(scope)
+        if v is None:
+            return Outcome(False, "invalid condition")
+        errors = sorted(v.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+        if not errors:
+            return Outcome(True, "valid against the schema")
+        shown = "; ".join(f"{_path_text(e.absolute_path)}: {_short(e.message)}"
+                          for e in errors[:MAX_SCHEMA_ERRORS])
+        more = f" (and {len(errors) - MAX_SCHEMA_ERRORS} more)" if len(errors) > MAX_SCHEMA_ERRORS else ""
+        return Outcome(False, f"schema errors: {shown}{more}", _error_location(data, errors[0]))
+
+    return evaluate
+
+
+def _content(scope: Scope) -> tuple[Any, str | None]:
+    item = scope.item
+    if item is scope.resource.fields and scope.resource.kind == "file":
+        return item.get("data"), item.get("parse_error")
+    return (dict(item) if isinstance(item, Mapping) and not isinstance(item, LDict) else item), None
+
+
+def _parse_location(scope: Scope, error: str) -> Location | None:
+    m = re.match(r"(\d+):(\d+)", error)
+    if scope.resource.kind == "file" and m:
+        return Location(scope.resource.id, int(m.group(1)), int(m.group(2)))
+    return None
+
+
+def _path_text(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= 160 else message[:159] + "…"
+
+
+def _error_location(data: Any, error: Any) -> Location | None:
+    """The mark of the deepest located node on the error's path."""
+    node, mark = data, getattr(data, "mark", None)
+    for part in error.absolute_path:
+        m = value_mark(node, part)
+        if m is None:
+            break
+        mark = m
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    if mark is None:
+        return None
+    return Location(mark.path, mark.line, mark.column, f"{_path_text(error.absolute_path)}: {error.validator}")
+
+
+_PUNCT = re.compile(r"[^\w\s]+")
+_EMPH = re.compile(r"[*_`~]+")
+
+
+def normalize(heading: str) -> str:
+    text = _EMPH.sub("", heading.lower())
+    return " ".join(_PUNCT.sub(" ", text).split())
+
+
+@condition("sections")
+def build_sections(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
+    specs = b.subst(node[key], node.value_marks.get(key))
+    wanted: list[tuple[str, Callable[[str], bool]]] = []
+    if not isinstance(specs, LList) or not specs:
+        b.error(node.value_marks.get(key), "'sections' takes a non-empty list")
+        specs = []
+    for spec, smark in zip(specs, getattr(specs, "item_marks", [])):
+        entry = _section_spec(spec, smark, b)
+        if entry:
+            wanted.append(entry)
+
+    def evaluate(scope: Scope) -> Outcome:
+        headings = [normalize(str(h.get("text", ""))) for h in (scope.item.get("headings") or [])]
+        missing = [name for name, test in wanted if not any(test(h) for h in headings)]
+        if missing:
+            return Outcome(False, f"missing sections: {', '.join(missing)}")
+        return Outcome(True, "has every required section")
+
+    return evaluate
+
+
+def _section_spec(spec: Any, mark: Mark | None, b: Build) -> tuple[str, Callable[[str], bool]] | None:
+    if isinstance(spec, str):
+        want = normalize(spec)
+        return spec, lambda h: h == want
+    if isinstance(spec, LDict) and isinstance(spec.get("name"), str):
+        unknown = set(spec) - {"name", "equals", "contains"}
+        if unknown:
+            b.error(spec.key_marks.get(sorted(unknown)[0]),
+                    f"unknown key '{sorted(unknown)[0]}' in a section (use name, equals, contains)")
+        equals = {normalize(s) for s in _strings(spec.get("equals", [spec["name"]]))}
+        contains = [normalize(s) for s in _strings(spec.get("contains", []))]
+        return spec["name"], lambda h: h in equals or any(c in h for c in contains)
+    b.error(mark, "a section is a heading string or {name, equals: [...], contains: [...]}")
+    return None
+
+
+def _strings(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [str(v) for v in value or []]

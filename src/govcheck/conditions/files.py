@@ -1,0 +1,82 @@
+"""`file_exists: PATH` and `{file: [CANDIDATES], require: COND}`.
+
+Paths are relative to a directory resource (else the repo root), may use `{field}`
+templates, and `file:` evaluates its condition on the first candidate that exists, so a
+rule can say "the model card, whichever name it has, has these sections".
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+from govcheck import templates
+from govcheck.conditions import Build, Evaluator, Scope, build_condition, condition
+from govcheck.errors import Mark
+from govcheck.globs import glob_match, has_magic
+from govcheck.model import OK, Location, Outcome
+from govcheck.yamlsrc import LList
+
+
+def resolve(scope: Scope, template: str) -> str | None:
+    """Repo-relative path for a template, or None when it would leave the repository."""
+    text = templates.render(template, scope.item)
+    joined = text.lstrip("/") if text.startswith("/") else posixpath.join(scope.base_dir, text)
+    norm = posixpath.normpath(joined) if joined else "."
+    if norm == "." :
+        return ""
+    if norm.startswith("../") or norm == "..":
+        return None
+    return norm
+
+
+def _exists(scope: Scope, path: str) -> bool:
+    if has_magic(path):
+        return any(glob_match(path, p) for p in scope.facts.tracked_set())
+    return scope.facts.exists(path)
+
+
+def _template(node: Any, key: str, b: Build) -> str | None:
+    value = b.subst(node[key], node.value_marks.get(key), allow_fields=True)
+    if not isinstance(value, str) or not value.strip():
+        b.error(node.value_marks.get(key), f"'{key}' takes a path string")
+        return None
+    return value
+
+
+@condition("file_exists")
+def build_file_exists(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
+    template = _template(node, key, b) or ""
+
+    def evaluate(scope: Scope) -> Outcome:
+        path = resolve(scope, template)
+        if path is not None and _exists(scope, path):
+            return Outcome(True, f"{path} exists")
+        return Outcome(False, f"no file {path if path is not None else template}")
+
+    return evaluate
+
+
+@condition("file")
+def build_file(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
+    raw = node[key]
+    values = raw if isinstance(raw, LList) else [raw]
+    candidates = [b.subst(v, mark, allow_fields=True) for v in values]
+    if not candidates or not all(isinstance(c, str) and c.strip() for c in candidates):
+        b.error(node.value_marks.get(key), "'file' takes a path or a list of paths")
+    inner = build_condition(node["require"], node.value_marks.get("require"), b)
+
+    def evaluate(scope: Scope) -> Outcome:
+        for candidate in candidates:
+            path = resolve(scope, str(candidate))
+            resource = scope.facts.file(path) if path else None
+            if resource is None:
+                continue
+            outcome = inner(Scope(scope.facts, resource, resource.fields, resource.fields["dir"]))
+            if outcome.ok:
+                return outcome
+            return Outcome(False, f"{path}: {outcome.reason}",
+                           outcome.location or Location(path))
+        return OK  # no candidate: whether one must exist is file_exists' job
+
+    return evaluate

@@ -1,0 +1,120 @@
+"""all / any / not, and every / some over a list field."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from govcheck import fieldpath
+from govcheck.conditions import Build, Evaluator, Scope, build_condition, condition
+from govcheck.errors import Mark
+from govcheck.model import OK, Location, Outcome
+from govcheck.yamlsrc import LDict, LList, value_mark
+
+
+def _children(node: LDict, key: str, b: Build) -> list[Evaluator]:
+    items = node[key]
+    if not isinstance(items, LList) or not items:
+        b.error(node.value_marks.get(key), f"'{key}' takes a non-empty list of conditions")
+        return []
+    return [build_condition(c, m, b) for c, m in zip(items, items.item_marks)]
+
+
+@condition("all")
+def build_all(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
+    children = _children(node, key, b)
+
+    def evaluate(scope: Scope) -> Outcome:
+        failed = [o for o in (c(scope) for c in children) if not o.ok]
+        if not failed:
+            return OK
+        return Outcome(False, "; ".join(o.reason for o in failed if o.reason), failed[0].location)
+
+    return evaluate
+
+
+@condition("any")
+def build_any(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
+    children = _children(node, key, b)
+
+    def evaluate(scope: Scope) -> Outcome:
+        outcomes = []
+        for child in children:
+            outcome = child(scope)
+            if outcome.ok:
+                return outcome
+            outcomes.append(outcome)
+        reasons = [o.reason for o in outcomes if o.reason]
+        located = next((o.location for o in outcomes if o.location), None)
+        return Outcome(False, "none of: " + "; ".join(reasons) if len(reasons) > 1
+                       else "".join(reasons), located)
+
+    return evaluate
+
+
+@condition("not")
+def build_not(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
+    inner = build_condition(node[key], node.value_marks.get(key), b)
+
+    def evaluate(scope: Scope) -> Outcome:
+        outcome = inner(scope)
+        if outcome.ok:
+            return Outcome(False, outcome.reason or "the negated condition holds", outcome.location)
+        return Outcome(True, outcome.reason)
+
+    return evaluate
+
+
+def _list_builder(quantifier: str) -> Any:
+    def build(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
+        try:
+            path = fieldpath.parse(node[key])
+        except fieldpath.FieldPathError as exc:
+            b.error(node.value_marks.get(key), str(exc))
+            path = fieldpath.FieldPath(".", ())
+        inner = build_condition(node["require"], node.value_marks.get("require"), b)
+
+        def evaluate(scope: Scope) -> Outcome:
+            look = fieldpath.get(scope.item, path)
+            items = look.value if look.found and isinstance(look.value, (list, tuple)) else []
+            failures: list[tuple[int, Any, Outcome]] = []
+            for index, item in enumerate(items):
+                outcome = inner(Scope(scope.facts, scope.resource, item, scope.base_dir))
+                if outcome.ok and quantifier == "some":
+                    return OK
+                if not outcome.ok:
+                    failures.append((index, item, outcome))
+            if quantifier == "every":
+                if not failures:
+                    return OK
+                shown = "; ".join(f"{_label(i, it)}: {o.reason}" for i, it, o in failures[:10])
+                more = f" and {len(failures) - 10} more" if len(failures) > 10 else ""
+                return Outcome(False, f"{len(failures)} of {len(items)} {path} fail: {shown}{more}",
+                               _item_location(look.value, failures[0]))
+            if not items:
+                return Outcome(False, f"{path} is empty" if look.found else f"{path} is missing")
+            return Outcome(False, f"no item of {path} qualifies: {failures[0][2].reason}",
+                           _item_location(look.value, failures[0]))
+
+        return evaluate
+
+    return build
+
+
+def _label(index: int, item: Any) -> str:
+    if isinstance(item, Mapping):
+        for key in ("name", "id", "key"):
+            if isinstance(item.get(key), (str, int)):
+                return f"[{index}] {item[key]!r}"
+    return f"[{index}]"
+
+
+def _item_location(container: Any, failure: tuple[int, Any, Outcome]) -> Location | None:
+    index, item, outcome = failure
+    if outcome.location:
+        return outcome.location
+    mark = value_mark(container, index)
+    return Location(mark.path, mark.line, mark.column, _label(index, item)) if mark else None
+
+
+condition("every")(_list_builder("every"))
+condition("some")(_list_builder("some"))

@@ -1,0 +1,123 @@
+"""`.govcheck.yaml`: which policies, which parameters, which MLflow store, which waivers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govcheck import builtin
+from govcheck.errors import Mark, PolicyErrors, UsageError
+from govcheck.model import Location, Waiver
+from govcheck.policy import _describe, PolicyFile
+from govcheck.yamlsrc import LDict, load_one
+
+CONFIG_NAME = ".govcheck.yaml"
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str | None  # as shown to users; None when no config file was found
+    policies: tuple[tuple[str, Mark | None], ...] = (("builtin:all", None),)
+    params: dict[str, Any] = field(default_factory=dict)
+    param_marks: dict[str, Mark | None] = field(default_factory=dict)
+    mlflow: dict[str, Any] = field(default_factory=dict)
+    mlflow_mark: Mark | None = None
+    fail_on: str | None = None
+    waivers: tuple[Waiver, ...] = ()
+
+
+def load_config(path: Path, display: str) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"config file not found: {display}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read config file {display}: {exc}") from None
+    data = load_one(text, display)
+    if data is None:
+        data = LDict()
+        data["version"] = 1
+    if not isinstance(data, LDict):
+        raise UsageError("the config is a mapping starting with `version: 1`", Mark(display, 1, 1))
+    _validate(data, display, text)
+    policies = data.get("policies") or ["builtin:all"]
+    plist = data.get("policies")
+    pmarks = plist.item_marks if plist is not None else [None] * len(policies)
+    params = data.get("params") or LDict()
+    mlflow = data.get("mlflow") or {}
+    return Config(
+        path=display,
+        policies=tuple(zip(map(str, policies), pmarks)),
+        params=dict(params),
+        param_marks=dict(params.key_marks) if isinstance(params, LDict) else {},
+        mlflow=dict(mlflow),
+        mlflow_mark=data.key_marks.get("mlflow"),
+        fail_on=data.get("fail_on"),
+        waivers=tuple(_waivers(data, display)),
+    )
+
+
+def _validate(data: LDict, display: str, text: str) -> None:
+    import jsonschema
+
+    schema = json.loads(builtin.schema_file("config").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    pf = PolicyFile(display, data, text)
+    errors = [_describe(pf, err, list(err.absolute_path)) for err in validator.iter_errors(data)]
+    if errors:
+        raise PolicyErrors(errors)
+
+
+def _waivers(data: LDict, display: str) -> list[Waiver]:
+    out = []
+    for item, mark in zip(data.get("waivers") or [], getattr(data.get("waivers"), "item_marks", [])):
+        out.append(Waiver(
+            rule=str(item["rule"]), target=str(item["target"]), reason=str(item["reason"]).strip(),
+            kind="external", expires=str(item["expires"]), approved_by=item.get("approved_by"),
+            location=Location(display, mark.line, mark.column, f"waiver {item['rule']} {item['target']}"),
+        ))
+    return out
+
+
+def policy_paths(config: Config, extra: list[str], repo_root: Path) -> list[tuple[Path, str]]:
+    """Resolve config `policies` and --policy arguments to (file, display name) pairs."""
+    packs = builtin.pack_files()
+    out: list[tuple[Path, str]] = []
+    refs = list(config.policies) + [(e, None) for e in extra]
+    for ref, mark in refs:
+        if ref == "builtin:all":
+            out.extend((p, f"builtin:{name}") for name, p in packs.items())
+        elif ref.startswith("builtin:"):
+            name = ref.removeprefix("builtin:")
+            if name not in packs:
+                from govcheck.conditions import suggest
+                raise UsageError(f"unknown built-in pack '{name}'{suggest(name, packs)} "
+                                 f"(have: all, {', '.join(packs)})", mark)
+            out.append((packs[name], ref))
+        else:
+            out.extend(_user_policy(ref, mark, repo_root))
+    seen: set[Path] = set()
+    return [(p, d) for p, d in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+
+
+def _user_policy(ref: str, mark: Mark | None, repo_root: Path) -> list[tuple[Path, str]]:
+    path = Path(ref) if Path(ref).is_absolute() else (Path.cwd() / ref if mark is None else repo_root / ref)
+    if not path.exists() and mark is None:
+        path = repo_root / ref
+    if path.is_dir():
+        files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+        if not files:
+            raise UsageError(f"no policy files (*.yaml) in {ref}", mark)
+        return [(f, _display(f, repo_root)) for f in files]
+    if not path.is_file():
+        raise UsageError(f"policy file not found: {ref}", mark)
+    return [(path, _display(path, repo_root))]
+
+
+def _display(path: Path, repo_root: Path) -> str:
+    try:
+        return path.resolve().relative_to(repo_root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,268 @@
+"""Field operators: each a pure function built once at load from the policy's operand.
+
+`OPERATORS[name](operand)` validates the operand (raising OperandError with a readable
+message) and returns a test `(found, value) -> Verdict`. A test must say why in both
+directions, because `not:` reports the reason its inner condition held.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from govcheck.globs import glob_match
+from govcheck.regex import RegexError, compile_regex
+
+
+class OperandError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str
+    offset: int | None = None  # where in a string value the decisive match starts
+
+
+Test = Callable[[bool, Any], Verdict]
+
+
+def show(value: Any, limit: int = 80) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict, set, Mapping)):
+        return len(value) == 0
+    return False
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _timestamp(value: Any) -> dt.datetime | None:
+    """ISO 8601 strings, dates, or epoch numbers (MLflow stores milliseconds)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+    num = _number(value)
+    if num is not None and not isinstance(value, str):
+        return dt.datetime.fromtimestamp(num / 1000 if num > 1e11 else num, dt.timezone.utc)
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return None
+
+
+def _missing(name: str) -> Verdict:
+    return Verdict(False, f"{name} is missing")
+
+
+def op_equals(operand: Any) -> Test:
+    return lambda found, v: (
+        Verdict(v == operand, f"is {show(v)}" + ("" if v == operand else f", expected {show(operand)}"))
+        if found
+        else Verdict(False, f"is missing, expected {show(operand)}")
+    )
+
+
+def op_not_equals(operand: Any) -> Test:
+    return lambda found, v: Verdict(not found or v != operand, f"is {show(v) if found else 'missing'}")
+
+
+def _operand_list(operand: Any) -> list[Any]:
+    if not isinstance(operand, list):
+        raise OperandError(f"expects a list, got {show(operand)}")
+    return operand
+
+
+def op_in(operand: Any) -> Test:
+    items = _operand_list(operand)
+    return lambda found, v: Verdict(
+        found and _hashable_in(v, items),
+        f"is {show(v) if found else 'missing'}, allowed: {', '.join(map(str, items))}",
+    )
+
+
+def op_not_in(operand: Any) -> Test:
+    items = _operand_list(operand)
+    return lambda found, v: Verdict(
+        not found or not _hashable_in(v, items), f"is {show(v) if found else 'missing'}"
+    )
+
+
+def _hashable_in(value: Any, items: list[Any]) -> bool:
+    return any(value == item for item in items)
+
+
+def op_intersects(operand: Any) -> Test:
+    items = _operand_list(operand)
+
+    def test(found: bool, v: Any) -> Verdict:
+        values = v if isinstance(v, (list, tuple, set)) else ([v] if found and v is not None else [])
+        shared = [x for x in values if _hashable_in(x, items)]
+        return Verdict(bool(shared), f"shares {', '.join(map(str, shared))}" if shared
+                       else f"has none of {', '.join(map(str, items))}")
+
+    return test
+
+
+def _regex(operand: Any) -> Any:
+    if not isinstance(operand, str):
+        raise OperandError(f"expects a regular expression string, got {show(operand)}")
+    try:
+        return compile_regex(operand)
+    except RegexError as exc:
+        raise OperandError(str(exc)) from None
+
+
+def op_matches(operand: Any) -> Test:
+    rx = _regex(operand)
+
+    def test(found: bool, v: Any) -> Verdict:
+        if not found or v is None:
+            return Verdict(False, f"is missing, expected to match {operand!r}")
+        m = rx.search(str(v))
+        return Verdict(m is not None, f"{show(v)} " + ("matches" if m else "does not match") + f" {operand!r}")
+
+    return test
+
+
+def op_not_matches(operand: Any) -> Test:
+    rx = _regex(operand)
+
+    def test(found: bool, v: Any) -> Verdict:
+        if not found or v is None:
+            return Verdict(True, "is missing")
+        m = rx.search(str(v))
+        if m is None:
+            return Verdict(True, f"does not match {operand!r}")
+        return Verdict(False, f"contains {show(m.group(0), 60)}", m.start())
+
+    return test
+
+
+def op_glob(operand: Any) -> Test:
+    if not isinstance(operand, str):
+        raise OperandError(f"expects a glob pattern string, got {show(operand)}")
+    return lambda found, v: Verdict(
+        found and v is not None and glob_match(operand, str(v)),
+        f"{show(v) if found else 'missing'} vs glob {operand!r}",
+    )
+
+
+def _bool(operand: Any) -> bool:
+    if not isinstance(operand, bool):
+        raise OperandError(f"expects true or false, got {show(operand)}")
+    return operand
+
+
+def op_exists(operand: Any) -> Test:
+    want = _bool(operand)
+    return lambda found, v: Verdict(
+        (found and v is not None) == want, "exists" if found and v is not None else "is missing"
+    )
+
+
+def op_empty(operand: Any) -> Test:
+    want = _bool(operand)
+    return lambda found, v: Verdict(
+        (not found or _is_empty(v)) == want,
+        "is missing" if not found else ("is empty" if _is_empty(v) else f"is {show(v)}"),
+    )
+
+
+def op_contains(operand: Any) -> Test:
+    def test(found: bool, v: Any) -> Verdict:
+        if not found or v is None:
+            return Verdict(False, f"is missing, expected to contain {show(operand)}")
+        if isinstance(v, str):
+            ok = isinstance(operand, str) and operand in v
+        elif isinstance(v, Mapping):
+            ok = operand in v
+        elif isinstance(v, (list, tuple, set)):
+            ok = _hashable_in(operand, list(v))
+        else:
+            ok = False
+        return Verdict(ok, ("contains " if ok else "does not contain ") + show(operand))
+
+    return test
+
+
+def _compare(symbol: str, cmp: Callable[[float, float], bool]) -> Callable[[Any], Test]:
+    def build(operand: Any) -> Test:
+        limit = _number(operand)
+        if limit is None or math.isnan(limit):
+            raise OperandError(f"expects a number, got {show(operand)}")
+
+        def test(found: bool, v: Any) -> Verdict:
+            num = _number(v) if found else None
+            if num is None:
+                return Verdict(False, f"is {show(v) if found else 'missing'}, not a number")
+            return Verdict(cmp(num, limit), f"is {show(v)}, expected {symbol} {show(operand)}")
+
+        return test
+
+    return build
+
+
+def _age(newer: bool) -> Callable[[Any], Test]:
+    def build(operand: Any) -> Test:
+        days = _number(operand)
+        if days is None or days < 0:
+            raise OperandError(f"expects a number of days, got {show(operand)}")
+
+        def test(found: bool, v: Any) -> Verdict:
+            when = _timestamp(v) if found else None
+            if when is None:
+                return Verdict(False, f"is {show(v) if found else 'missing'}, not a date")
+            age = (dt.datetime.now(dt.timezone.utc) - when).total_seconds() / 86400
+            ok = age < days if newer else age > days
+            return Verdict(ok, f"is {when.date().isoformat()} ({age:.0f} days old)")
+
+        return test
+
+    return build
+
+
+OPERATORS: dict[str, Callable[[Any], Test]] = {
+    "equals": op_equals,
+    "not_equals": op_not_equals,
+    "in": op_in,
+    "not_in": op_not_in,
+    "intersects": op_intersects,
+    "matches": op_matches,
+    "not_matches": op_not_matches,
+    "glob": op_glob,
+    "exists": op_exists,
+    "empty": op_empty,
+    "contains": op_contains,
+    "gt": _compare(">", lambda a, b: a > b),
+    "gte": _compare(">=", lambda a, b: a >= b),
+    "lt": _compare("<", lambda a, b: a < b),
+    "lte": _compare("<=", lambda a, b: a <= b),
+    "newer_than_days": _age(newer=True),
+    "older_than_days": _age(newer=False),
+}

@@ -1,0 +1,216 @@
+"""Loading policy files: parse with marks, check structure, then build every condition.
+
+Pass 1 validates each file's structure against schemas/policy.schema.json; pass 2 builds
+each rule's conditions, which validate their own options. Every error from every file is
+collected with its `file:line:col` before anything is reported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from govcheck import builtin
+from govcheck.conditions import Build, Evaluator, build_condition, suggest
+from govcheck.errors import Mark, PolicyErrors, UsageError
+from govcheck.model import RuleInfo
+from govcheck.yamlsrc import LDict, LList, YAMLSourceError, key_mark, load_one
+
+Errors = list[tuple[Mark | None, str]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    info: RuleInfo
+    where: Evaluator | None
+    require: Evaluator
+    message: str
+    mark: Mark  # the rule's `id:` line, where findings about entities can anchor
+    params: tuple[str, ...]  # names of the parameters the rule refers to
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+
+@dataclass(frozen=True)
+class PolicyFile:
+    path: str  # as shown to users: repo-relative, or builtin:NAME
+    data: LDict
+    source_text: str
+
+
+def read_policy(path: Path, display: str) -> PolicyFile:
+    """Parse one policy file; raises a YAMLSourceError/UsageError naming the place."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"policy file not found: {display}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read policy file {display}: {exc}") from None
+    data = load_one(text, display)
+    if not isinstance(data, LDict):
+        raise UsageError("a policy file is a mapping with `version: 1` and `rules:`", Mark(display, 1, 1))
+    return PolicyFile(display, data, text)
+
+
+def structure_errors(pf: PolicyFile) -> Errors:
+    """Pass 1: the file's shape, against the policy schema. Conditions are left to pass 2."""
+    import jsonschema
+
+    schema = json.loads(builtin.schema_file("policy").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors: Errors = []
+    for err in validator.iter_errors(pf.data):
+        path = list(err.absolute_path)
+        if len(path) >= 3 and path[0] == "rules" and path[2] in ("where", "require"):
+            continue  # conditions validate their own options, with better messages
+        errors.append(_describe(pf, err, path))
+    return errors
+
+
+def _rule_label(pf: PolicyFile, path: list[Any]) -> str:
+    if len(path) >= 2 and path[0] == "rules":
+        rules = pf.data.get("rules")
+        if isinstance(rules, list) and isinstance(path[1], int) and path[1] < len(rules):
+            rule = rules[path[1]]
+            if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+                return f" in rule {rule['id']}"
+            return f" in rule #{path[1] + 1}"
+    return ""
+
+
+def _node_at(data: Any, path: list[Any]) -> tuple[Any, Any, Any]:
+    parent, key, node = None, None, data
+    for part in path:
+        parent, key = node, part
+        node = node[part]
+    return parent, key, node
+
+
+def _describe(pf: PolicyFile, err: Any, path: list[Any]) -> tuple[Mark | None, str]:
+    parent, key, node = _node_at(pf.data, path)
+    where = _rule_label(pf, path)
+    mark = (key_mark(parent, key) if parent is not None else None) or getattr(node, "mark", None)
+    if err.validator == "additionalProperties" and isinstance(node, LDict):
+        allowed = err.schema.get("properties", {})
+        extra = [k for k in node if k not in allowed]
+        if extra:
+            return node.key_marks.get(extra[0]), f"unknown key '{extra[0]}'{where}{suggest(str(extra[0]), allowed)}"
+    if err.validator == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        return getattr(node, "mark", mark), f"missing required key '{missing}'{where}"
+    if err.validator == "enum":
+        choices = ", ".join(map(str, err.validator_value))
+        return mark, f"'{key}' must be one of {choices}, got {node!r}{where}"
+    if err.validator == "const" and key == "version":
+        return mark, f"unsupported policy version {node!r} (this govcheck reads version 1)"
+    if err.validator == "type":
+        return mark, f"'{key}' must be {_a(err.validator_value)}, got {type(node).__name__}{where}"
+    if err.validator == "pattern":
+        return mark, f"'{key}' value {node!r} does not match {err.validator_value}{where}"
+    return mark, f"{err.message}{where}"
+
+
+def _a(types: Any) -> str:
+    names = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
+             "integer": "an integer", "number": "a number"}
+    if isinstance(types, list):
+        return " or ".join(names.get(t, t) for t in types)
+    return names.get(types, str(types))
+
+
+def declared_params(files: Iterable[PolicyFile]) -> tuple[dict[str, Any], dict[str, Mark | None]]:
+    """Parameter defaults from every policy file, first declaration wins."""
+    params: dict[str, Any] = {}
+    marks: dict[str, Mark | None] = {}
+    for pf in files:
+        block = pf.data.get("params")
+        if isinstance(block, LDict):
+            for name, value in block.items():
+                if name not in params:
+                    params[name] = value
+                    marks[name] = block.key_marks.get(name)
+    return params, marks
+
+
+def build_rules(files: list[PolicyFile], params: Mapping[str, Any], kinds: Iterable[str],
+                errors: Errors) -> list[Rule]:
+    """Pass 2: build each rule's conditions, collecting every error into `errors`."""
+    known_kinds = set(kinds)
+    rules: list[Rule] = []
+    seen: dict[str, Mark] = {}
+    seen_names: dict[str, str] = {}
+    for pf in files:
+        for node in pf.data.get("rules") or []:
+            if not isinstance(node, LDict) or not {"id", "name", "resource", "require"} <= set(node):
+                continue  # pass 1 already reported it
+            rid, name = str(node["id"]), str(node["name"])
+            mark = node.key_marks["id"]
+            b = Build(rid, params)
+            if rid in seen:
+                b.error(mark, f"duplicate rule id (first defined at {seen[rid]})")
+            elif name in seen_names and seen_names[name] != rid:
+                b.error(node.key_marks["name"], f"rule name '{name}' is already used by {seen_names[name]}")
+            seen.setdefault(rid, mark)
+            seen_names.setdefault(name, rid)
+            kind = node["resource"]
+            if kind not in known_kinds:
+                b.error(node.value_marks["resource"],
+                        f"unknown resource kind '{kind}'{suggest(str(kind), known_kinds)}")
+            where = build_condition(node["where"], node.value_marks["where"], b) if "where" in node else None
+            require = build_condition(node["require"], node.value_marks["require"], b)
+            message = b.subst(str(node.get("message") or node.get("title") or name), node.value_marks.get("message"), allow_fields=True)
+            errors.extend(b.errors)
+            rules.append(Rule(_info(node, pf), where, require, message, mark, tuple(sorted(b.used))))
+    return rules
+
+
+def _info(node: LDict, pf: PolicyFile) -> RuleInfo:
+    tags = node.get("tags") or []
+    return RuleInfo(
+        id=str(node["id"]),
+        name=str(node["name"]),
+        title=str(node.get("title") or node["name"]),
+        severity=str(node.get("severity") or "error"),
+        resource=str(node["resource"]),
+        description=str(node.get("description") or "").strip(),
+        help=str(node.get("help") or "").strip(),
+        help_uri=node.get("help_uri"),
+        tags=tuple(str(t) for t in tags) if isinstance(tags, LList) else (),
+        source=f"{pf.path}:{node.key_marks['id'].line}",
+    )
+
+
+def check_config_params(config_params: Mapping[str, Any], declared: Mapping[str, Any],
+                        marks: Mapping[str, Mark | None], errors: Errors) -> None:
+    for name in config_params:
+        if name not in declared:
+            errors.append((marks.get(name), f"unknown parameter '{name}' in params{suggest(name, declared)}"))
+
+
+def load(paths: list[tuple[Path, str]], config_params: Mapping[str, Any],
+         config_param_marks: Mapping[str, Mark | None], kinds: Iterable[str]
+         ) -> tuple[list[Rule], dict[str, Any]]:
+    """Load policy files (path, display name) into rules and the merged parameters, or
+    raise PolicyErrors with every error."""
+    errors: Errors = []
+    files: list[PolicyFile] = []
+    for path, display in paths:
+        try:
+            pf = read_policy(path, display)
+        except (YAMLSourceError, UsageError) as exc:
+            errors.append((exc.mark, exc.message))
+            continue
+        file_errors = structure_errors(pf)
+        errors.extend(file_errors)
+        files.append(pf)
+    declared, _ = declared_params(files)
+    check_config_params(config_params, declared, config_param_marks, errors)
+    params = {**declared, **config_params}
+    rules = build_rules(files, params, kinds, errors)
+    if errors:
+        raise PolicyErrors(errors)
+    return rules, params

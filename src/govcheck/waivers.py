@@ -1,0 +1,91 @@
+"""Waivers: documented, expiring exceptions from the config, or inline in a file.
+
+A waived finding stays in every report, marked suppressed, and stops counting toward the
+exit code. An expired waiver no longer waives, and the finding says since when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from typing import Any
+
+from govcheck.errors import Mark, UsageError
+from govcheck.globs import glob_match
+from govcheck.model import Checked, Finding, Location, Waiver
+
+_INLINE = re.compile(r"govcheck:\s*ignore\[([^\]]*)\]([^\n]*)")
+
+
+def _targets(waiver: Waiver, f: Finding) -> bool:
+    if waiver.rule not in (f.rule_id, f.rule_name):
+        return False
+    t = waiver.target.strip("/")
+    candidates = [f.resource_id, f.entity or ""]
+    if f.location:
+        candidates.append(f.location.path)
+    return any(c and (c == t or glob_match(t, c) or glob_match(t + "/**", c)) for c in candidates)
+
+
+def inline_waivers(path: str, text: str) -> list[Waiver]:
+    out = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        for m in _INLINE.finditer(line):
+            reason = re.sub(r"\s*(-->|\*/)\s*$", "", m.group(2)).strip(" :-")
+            if not reason:
+                raise UsageError("inline waiver without a reason: write `govcheck: ignore[RULE] why`",
+                                 Mark(path, lineno, m.start() + 1))
+            for rule in filter(None, (r.strip() for r in m.group(1).split(","))):
+                out.append(Waiver(rule, path, reason, "inSource", location=Location(path, lineno, m.start() + 1)))
+    return out
+
+
+def _inline_for(f: Finding, facts: Any, cache: dict[str, list[Waiver]]) -> Waiver | None:
+    if not f.location or not f.location.path:
+        return None
+    path = f.location.path
+    if path not in cache:
+        resource = facts.file(path)
+        text = resource.fields.get("text") if resource is not None else None
+        cache[path] = inline_waivers(path, text) if isinstance(text, str) else []
+    for w in cache[path]:
+        if w.rule not in (f.rule_id, f.rule_name):
+            continue
+        line = f.location.line
+        if line is None or w.location is None or w.location.line in (line, line - 1):
+            return w
+    return None
+
+
+def apply(result: Any, config: Any, facts: Any,
+          today: dt.date | None = None) -> tuple[tuple[Finding, ...], tuple[Checked, ...], list[str]]:
+    today = today or dt.date.today()
+    used: set[int] = set()
+    cache: dict[str, list[Waiver]] = {}
+    findings: list[Finding] = []
+    waived_keys: set[tuple[str, str]] = set()
+    for f in result.findings:
+        waiver = _inline_for(f, facts, cache)
+        expired = None
+        if waiver is None:
+            for i, w in enumerate(config.waivers):
+                if _targets(w, f):
+                    used.add(i)
+                    if w.expires and dt.date.fromisoformat(w.expires) < today:
+                        expired = w
+                        continue
+                    waiver = w
+                    break
+        if waiver is not None:
+            f = replace(f, waiver=waiver)
+            waived_keys.add((f.rule_id, f.resource_id))
+        elif expired is not None:
+            f = replace(f, expired_waiver=expired,
+                        message=f"{f.message} [waiver expired on {expired.expires}]")
+        findings.append(f)
+    checked = tuple(replace(c, status="waived") if (c.rule_id, c.resource_id) in waived_keys else c
+                    for c in result.checked)
+    notices = [f"waiver for {w.rule} on {w.target} ({w.location.path}:{w.location.line}) matches no finding"
+               for i, w in enumerate(config.waivers) if i not in used and w.location]
+    return tuple(findings), checked, notices
