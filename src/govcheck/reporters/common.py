@@ -1,0 +1,52 @@
+"""Small helpers every reporter shares: where a finding points, counts, grouped skips."""
+
+from __future__ import annotations
+
+from govcheck.model import SEVERITIES, Finding, Location, Report
+
+
+def position(location: Location | None) -> str:
+    """ "12:3", "12", or "" when the line is unknown."""
+    if location is None or location.line is None:
+        return ""
+    if location.column is None:
+        return str(location.line)
+    return f"{location.line}:{location.column}"
+
+
+def where(finding: Finding) -> str:
+    """The most precise human pointer: "path:line:col", "path", else the entity."""
+    loc = finding.location
+    if loc is not None:
+        pos = position(loc)
+        return f"{loc.path}:{pos}" if pos else loc.path
+    return finding.entity or finding.resource_id
+
+
+def expired_note(finding: Finding) -> str:
+    """A sentence saying a matching waiver expired, or "" when none did."""
+    waiver = finding.expired_waiver
+    if waiver is None:
+        return ""
+    return f"Waiver expired on {waiver.expires or 'an unknown date'} ({waiver.reason}); not suppressed."
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def summary(report: Report) -> str:
+    """ "2 errors, 1 warning, 0 notes; 1 suppressed" — every severity named, even at zero."""
+    counts = report.counts()
+    parts = ", ".join(plural(counts[sev], sev) for sev in SEVERITIES)
+    return f"{parts}; {counts['suppressed']} suppressed"
+
+
+def skipped_groups(report: Report) -> list[tuple[str, list[str]]]:
+    """Skipped rules grouped by reason, in first-seen order: one line per reason, not per rule."""
+    groups: dict[str, list[str]] = {}
+    for skip in report.skipped:
+        ids = groups.setdefault(skip.reason, [])
+        if skip.rule_id not in ids:
+            ids.append(skip.rule_id)
+    return list(groups.items())

@@ -1,0 +1,74 @@
+"""SARIF reporting descriptors for rules, and the result fingerprints code scanning tracks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from govcheck.model import Finding, RuleInfo
+
+MAX_TAGS = 20  # GitHub code scanning ignores tags beyond 20
+FINGERPRINT_KEY = "govcheck/v1"
+
+
+def unique_rules(rules: Iterable[RuleInfo], findings: Iterable[Finding]) -> list[RuleInfo]:
+    """Every evaluated rule once, plus any rule a finding names that the report did not list."""
+    seen: dict[str, RuleInfo] = {}
+    for rule in rules:
+        seen.setdefault(rule.id, rule)
+    for f in findings:
+        if f.rule_id not in seen:
+            seen[f.rule_id] = RuleInfo(
+                id=f.rule_id, name=f.rule_name, title=f.rule_name, severity=f.severity,
+                resource=f.resource_kind, description="", help="", help_uri=None, tags=(),
+                source="",
+            )
+    return list(seen.values())
+
+
+def descriptor(rule: RuleInfo) -> dict[str, Any]:
+    title = rule.title or rule.name or rule.id
+    description = rule.description or title
+    help_text = rule.help or description
+    out: dict[str, Any] = {
+        "id": rule.id,
+        "name": rule.name or rule.id,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": description},
+    }
+    if rule.help_uri:
+        out["helpUri"] = rule.help_uri
+    out["help"] = {"text": help_text, "markdown": help_text}
+    out["defaultConfiguration"] = {"level": rule.severity}
+    tags = list(dict.fromkeys(rule.tags))[:MAX_TAGS]
+    if tags:
+        out["properties"] = {"tags": tags}
+    return out
+
+
+def fingerprint_base(finding: Finding) -> str:
+    """A hash of what identifies a finding, deliberately without its line number.
+
+    Lines move when unrelated text is inserted above; the rule, the file, the offending text
+    (or the MLflow entity) and the message do not.
+    """
+    loc = finding.location
+    parts = (
+        finding.rule_id,
+        loc.path if loc else "",
+        (loc.snippet if loc and loc.snippet else None) or finding.entity or finding.resource_id,
+        finding.message,
+    )
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def fingerprints(findings: Iterable[Finding]) -> list[dict[str, str]]:
+    """One partialFingerprints object per finding; equal bases get occurrence counters."""
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        base = fingerprint_base(f)
+        seen[base] = seen.get(base, 0) + 1
+        out.append({FINGERPRINT_KEY: f"{base}:{seen[base]}"})
+    return out

@@ -1,0 +1,98 @@
+"""The terminal report: findings grouped by file (or MLflow entity), aligned, with a summary.
+
+Colour only when asked (the CLI passes color=True for a terminal that wants it).
+"""
+
+from __future__ import annotations
+
+from govcheck.model import Finding, Location, Report
+from govcheck.reporters.common import expired_note, position, skipped_groups, summary, where
+
+_SEVERITY_COLOR = {"error": "31", "warning": "33", "note": "36"}
+_GAP = "  "
+
+
+def render(report: Report, color: bool = False) -> str:
+    paint = _painter(color)
+    groups = _groups(report.findings)
+    rows = [(position(_file_location(f)) or "-", f.severity, f.rule_id) for _, fs in groups for f in fs]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+    lines: list[str] = []
+    for key, findings in groups:
+        lines.append(paint(key, "1"))
+        for f in findings:
+            lines.extend(_finding_lines(f, widths, paint))
+        lines.append("")
+    if any(True for _ in report.active()):
+        lines.append(paint(summary(report) + ".", "1"))
+    else:
+        suppressed = report.counts()["suppressed"]
+        lines.append("No findings." if not suppressed else f"No findings ({suppressed} suppressed).")
+    skipped = skipped_groups(report)
+    if skipped:
+        lines += ["", "Skipped rules:"]
+        lines += [f"{_GAP}{', '.join(ids)}: {reason}" for reason, ids in skipped]
+    if report.notices:
+        lines += ["", "Notices:"]
+        lines += [f"{_GAP}{notice}" for notice in report.notices]
+    return "\n".join(lines) + "\n"
+
+
+def _groups(findings: tuple[Finding, ...]) -> list[tuple[str, list[Finding]]]:
+    """Files first (sorted), then MLflow entities; findings in line order within each."""
+    by_key: dict[tuple[int, str], list[Finding]] = {}
+    for f in findings:
+        if f.entity or f.location is None:
+            key = (1, f.entity or f.resource_id)
+        else:
+            key = (0, f.location.path)
+        by_key.setdefault(key, []).append(f)
+    return [(key[1], sorted(fs, key=_line_order)) for key, fs in sorted(by_key.items())]
+
+
+def _line_order(f: Finding) -> tuple[int, int]:
+    loc = _file_location(f)
+    return (loc.line or 0, loc.column or 0) if loc else (0, 0)
+
+
+def _file_location(f: Finding) -> Location | None:
+    """The location shown in the position column: none for entities, which head their group."""
+    return None if f.entity else f.location
+
+
+def _finding_lines(f: Finding, widths: list[int], paint: _Paint) -> list[str]:
+    pos, sev, rule = position(_file_location(f)) or "-", f.severity, f.rule_id
+    style = "2" if f.suppressed else _SEVERITY_COLOR.get(sev, "0")
+    head = (
+        f"{_GAP}{pos.ljust(widths[0])}{_GAP}{paint(sev.ljust(widths[1]), style)}"
+        f"{_GAP}{paint(rule.ljust(widths[2]), '2')}{_GAP}"
+    )
+    indent = " " * (len(_GAP) * 4 + sum(widths))
+    message = f.message.splitlines() or [""]
+    extra: list[str] = []
+    if f.entity and f.location is not None:
+        extra.append(paint(f"from {where(f)}", "2"))
+    if f.waiver is not None:
+        w = f.waiver
+        details = ["inline waiver" if w.kind == "inSource" else "config waiver"]
+        details += [f"expires {w.expires}"] if w.expires else []
+        details += [f"approved by {w.approved_by}"] if w.approved_by else []
+        extra.append(paint(f"suppressed: {w.reason} ({', '.join(details)})", "2"))
+    note = expired_note(f)
+    if note:
+        extra.append(paint(note, "33"))
+    body = [paint(line, "2") if f.suppressed else line for line in message]
+    return [head + body[0]] + [indent + line for line in body[1:] + extra]
+
+
+class _Paint:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, code: str) -> str:
+        # Padding is applied before painting, so escape codes never disturb alignment.
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled and code != "0" else text
+
+
+def _painter(enabled: bool) -> _Paint:
+    return _Paint(enabled)
