@@ -68,11 +68,14 @@ def _visible_lines(lines: list[str], start: int) -> list[tuple[int, str | None]]
             out.append((i, None))
             continue
         if in_comment:
-            if "-->" not in line:
-                out.append((i, None))
-                continue
-            in_comment = False
-            line = line.split("-->", 1)[1]
+            in_comment = "-->" not in line
+            out.append((i, None))
+            continue
+        if line.lstrip(" ").startswith("<!--"):
+            # an HTML block: the whole line is raw HTML, up to the line that closes it
+            in_comment = "-->" not in line
+            out.append((i, None))
+            continue
         line = _COMMENT.sub("", line)
         if "<!--" in line:
             line, in_comment = line.split("<!--", 1)[0], True

@@ -115,33 +115,31 @@ class Scalar:
     column: int | None
 
 
+_Child = tuple[Any, Any, Any, Any]  # (parent, value, nearest key, mark)
+
+
+def _children(node: Any, key: Any) -> Iterator[_Child]:
+    if isinstance(node, dict):
+        return ((node, v, k, value_mark(node, k)) for k, v in node.items())
+    return ((node, v, key, value_mark(node, i)) for i, v in enumerate(node))
+
+
 def walk_strings(document: Any) -> Iterator[Scalar]:
     """Every string value (not keys) in a parsed document, depth first, in document order."""
     seen: set[int] = set()  # aliases may share (or even nest) containers: visit each once
-    stack: list[tuple[Any, Any]] = [(document, None)]
+    stack: list[Iterator[_Child]] = [iter([(None, document, None, None)])]
     while stack:
-        node, key = stack.pop()
-        if isinstance(node, dict):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            children = [(k, v, value_mark(node, k), k) for k, v in node.items()]
-        elif isinstance(node, list):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            children = [(i, v, value_mark(node, i), key) for i, v in enumerate(node)]
-        else:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
             continue
-        pending = []
-        for child_key, value, mark, near_key in children:
-            if isinstance(value, str):
-                line, column = (mark.line, mark.column) if mark else (None, None)
-                yield Scalar(value, node, child_key if isinstance(node, dict) else near_key,
-                             line, column)
-            elif isinstance(value, (dict, list)):
-                pending.append((value, near_key))
-        stack.extend(reversed(pending))
+        parent, value, key, mark = child
+        if isinstance(value, str) and parent is not None:
+            line, column = (mark.line, mark.column) if mark else (None, None)
+            yield Scalar(value, parent, key, line, column)
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            stack.append(_children(value, key))
 
 
 class TextLocator:

@@ -1,0 +1,63 @@
+"""YAML, JSON and TOML parsing that locates values and never raises."""
+
+from __future__ import annotations
+
+from govcheck.facts.parsing import (
+    TextLocator,
+    data_format,
+    parse_json,
+    parse_toml,
+    parse_yaml_all,
+    walk_strings,
+)
+from govcheck.yamlsrc import LDict
+
+
+def test_yaml_documents_and_error() -> None:
+    assert parse_yaml_all("a: 1\n---\nb: 2\n", "f.yaml").documents == [{"a": 1}, {"b": 2}]
+    broken = parse_yaml_all("a: b: c\n", "f.yaml")
+    assert broken.documents == [] and broken.error is not None
+    assert broken.error.startswith("1:5: invalid YAML")
+
+
+def test_json_keeps_marks_when_yaml_agrees() -> None:
+    parsed = parse_json('{"a": {"b": "x"}}', "f.json")
+    assert isinstance(parsed.data, LDict)
+    assert parsed.data["a"].value_marks["b"].column == 13
+
+
+def test_json_falls_back_to_plain_json() -> None:
+    # Tabs and duplicate keys are valid JSON but rejected by the YAML loader.
+    parsed = parse_json('{"a":\t1, "a": 2}', "f.json")
+    assert parsed.data == {"a": 2} and not isinstance(parsed.data, LDict)
+    assert parsed.error is None
+    assert parse_json("[NaN]", "f.json").error is None
+
+
+def test_toml() -> None:
+    assert parse_toml('a = "b"\n', "x.toml").data == {"a": "b"}
+    assert parse_toml("a = \n", "x.toml").error.startswith("1:5: invalid TOML")
+
+
+def test_data_format() -> None:
+    assert [data_format(p) for p in ("a/b.YML", "x.json", "p.toml", "MLproject", "r.md")] == [
+        "yaml", "json", "toml", "yaml", None
+    ]
+
+
+def test_walk_strings_in_document_order_with_nearest_key() -> None:
+    doc = parse_yaml_all("a: x\nb:\n  - y\n  - {c: z, n: 1}\nd: w\n", "f.yaml").data
+    found = [(s.value, s.key, s.line, s.column) for s in walk_strings(doc)]
+    assert found == [("x", "a", 1, 4), ("y", "b", 3, 5), ("z", "c", 4, 9), ("w", "d", 5, 4)]
+
+
+def test_walk_strings_survives_recursive_aliases() -> None:
+    doc = parse_yaml_all("a: &x\n  b: v\n  self: *x\n", "f.yaml").data
+    assert [s.value for s in walk_strings(doc)] == ["v"]
+
+
+def test_text_locator_finds_repeats_in_order() -> None:
+    locator = TextLocator('a = "s3://x"\n[t]\nb = \'s3://x\'\n')
+    assert locator.find("s3://x") == (1, 5)
+    assert locator.find("s3://x") == (3, 5)
+    assert locator.find("s3://x") is None
