@@ -128,10 +128,11 @@ def normalize(heading: str) -> str:
 def build_sections(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     specs = b.subst(node[key], node.value_marks.get(key))
     wanted: list[tuple[str, Callable[[str], bool]]] = []
-    if not isinstance(specs, LList) or not specs:
+    if not isinstance(specs, list) or not specs:
         b.error(node.value_marks.get(key), "'sections' takes a non-empty list")
         specs = []
-    for spec, smark in zip(specs, getattr(specs, "item_marks", [])):
+    for i, spec in enumerate(specs):
+        smark = specs.item_marks[i] if isinstance(specs, LList) else node.value_marks.get(key)
         entry = _section_spec(spec, smark, b)
         if entry:
             wanted.append(entry)

@@ -15,7 +15,6 @@ from govcheck.conditions import Build, Evaluator, Scope, build_condition, condit
 from govcheck.errors import Mark
 from govcheck.globs import glob_match, has_magic
 from govcheck.model import OK, Location, Outcome
-from govcheck.yamlsrc import LList
 
 
 def resolve(scope: Scope, template: str) -> str | None:
@@ -59,9 +58,8 @@ def build_file_exists(node: Any, key: str, mark: Mark | None, b: Build) -> Evalu
 
 @condition("file")
 def build_file(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
-    raw = node[key]
-    values = raw if isinstance(raw, LList) else [raw]
-    candidates = [b.subst(v, mark, allow_fields=True) for v in values]
+    raw = b.subst(node[key], node.value_marks.get(key), allow_fields=True)
+    candidates = list(raw) if isinstance(raw, list) else [raw]
     if not candidates or not all(isinstance(c, str) and c.strip() for c in candidates):
         b.error(node.value_marks.get(key), "'file' takes a path or a list of paths")
     inner = build_condition(node["require"], node.value_marks.get("require"), b)
@@ -75,8 +73,7 @@ def build_file(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
             outcome = inner(Scope(scope.facts, resource, resource.fields, resource.fields["dir"]))
             if outcome.ok:
                 return outcome
-            return Outcome(False, f"{path}: {outcome.reason}",
-                           outcome.location or Location(path))
+            return Outcome(False, outcome.reason, outcome.location or Location(path))
         return OK  # no candidate: whether one must exist is file_exists' job
 
     return evaluate

@@ -89,11 +89,11 @@ def _list_builder(quantifier: str) -> Any:
                 shown = "; ".join(f"{_label(i, it)}: {o.reason}" for i, it, o in failures[:10])
                 more = f" and {len(failures) - 10} more" if len(failures) > 10 else ""
                 return Outcome(False, f"{len(failures)} of {len(items)} {path} fail: {shown}{more}",
-                               _item_location(look.value, failures[0]))
+                               _item_location(scope, look.value, failures[0]))
             if not items:
                 return Outcome(False, f"{path} is empty" if look.found else f"{path} is missing")
             return Outcome(False, f"no item of {path} qualifies: {failures[0][2].reason}",
-                           _item_location(look.value, failures[0]))
+                           _item_location(scope, look.value, failures[0]))
 
         return evaluate
 
@@ -102,18 +102,24 @@ def _list_builder(quantifier: str) -> Any:
 
 def _label(index: int, item: Any) -> str:
     if isinstance(item, Mapping):
-        for key in ("name", "id", "key"):
+        for key in ("name", "heading", "id", "key"):
             if isinstance(item.get(key), (str, int)):
                 return f"[{index}] {item[key]!r}"
     return f"[{index}]"
 
 
-def _item_location(container: Any, failure: tuple[int, Any, Outcome]) -> Location | None:
+def _item_location(scope: Scope, container: Any, failure: tuple[int, Any, Outcome]) -> Location | None:
     index, item, outcome = failure
     if outcome.location:
         return outcome.location
     mark = value_mark(container, index)
-    return Location(mark.path, mark.line, mark.column, _label(index, item)) if mark else None
+    if mark:
+        return Location(mark.path, mark.line, mark.column, _label(index, item))
+    # Items that know their own line (markdown sections, headings) locate themselves.
+    line = item.get("line") if isinstance(item, Mapping) else None
+    if isinstance(line, int) and scope.resource.kind == "file":
+        return Location(scope.resource.id, line, 1, _label(index, item))
+    return None
 
 
 condition("every")(_list_builder("every"))
