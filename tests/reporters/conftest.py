@@ -195,9 +195,9 @@ def check_golden(name: str, text: str) -> None:
     """Compare text with golden/<name>; GOVCHECK_UPDATE_GOLDEN=1 rewrites it instead."""
     path = GOLDEN / name
     if os.environ.get("GOVCHECK_UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8", newline="")
+        path.write_bytes(text.encode("utf-8"))
         return
     assert path.exists(), f"{path} missing: run with GOVCHECK_UPDATE_GOLDEN=1 to create it"
-    assert text == path.read_text(encoding="utf-8", newline=""), (
+    assert text == path.read_bytes().decode("utf-8"), (
         f"{name} differs from its golden file; if intended, rerun with GOVCHECK_UPDATE_GOLDEN=1"
     )

@@ -1,0 +1,51 @@
+"""Every format, rendered from the shared report, matches its golden file byte for byte."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+
+from govcheck.model import Report
+from govcheck.reporters import REPORTERS
+
+SUFFIX = {"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "github": "txt",
+          "markdown": "md"}
+
+
+def test_registry_names_every_format() -> None:
+    assert set(REPORTERS) == {"text", "json", "sarif", "junit", "github", "markdown"}
+
+
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_golden(fmt: str, report: Report, golden: Callable[[str, str], None]) -> None:
+    golden(f"report.{fmt}.{SUFFIX[fmt]}", REPORTERS[fmt](report))
+
+
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_golden_empty(fmt: str, empty_report: Report, golden: Callable[[str, str], None]) -> None:
+    golden(f"empty.{fmt}.{SUFFIX[fmt]}", REPORTERS[fmt](empty_report))
+
+
+def test_golden_text_color(report: Report, golden: Callable[[str, str], None]) -> None:
+    golden("report.text-color.txt", REPORTERS["text"](report, color=True))
+
+
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_pure_and_deterministic(fmt: str, report: Report) -> None:
+    assert REPORTERS[fmt](report) == REPORTERS[fmt](report)
+
+
+@pytest.mark.parametrize("fmt", sorted(set(REPORTERS) - {"text"}))
+def test_only_text_uses_color(fmt: str, report: Report) -> None:
+    assert REPORTERS[fmt](report, color=True) == REPORTERS[fmt](report)
+    assert "\x1b[" not in REPORTERS[fmt](report, color=True)
+
+
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_every_active_finding_is_rendered(fmt: str, report: Report) -> None:
+    out = REPORTERS[fmt](report)
+    for finding in report.active():
+        first_line = finding.message.splitlines()[0]
+        # JSON/SARIF escape non-ASCII-safe characters differently; compare an ASCII prefix.
+        assert first_line[:20] in out, (fmt, finding.rule_id)
