@@ -17,7 +17,7 @@ from govcheck.facts import (
     provider,
 )
 from govcheck.facts.datarefs import UriPin, classify, sibling_pin
-from govcheck.facts.parsing import Scalar, data_files, located_strings
+from govcheck.facts.parsing import Scalar, data_files, located_strings, parse_yaml_all
 from govcheck.model import Location, Resource
 
 
@@ -28,8 +28,10 @@ class DvcOutputs:
         tracked = facts.tracked_set()
         self.paths = {p[: -len(".dvc")] for p in tracked if p.endswith(".dvc")}
         for res in facts.resources("file"):
-            if res.fields["name"] == "dvc.lock":
-                self.paths.update(_lock_outs(res.fields["data"], res.fields["dir"]))
+            if res.fields["name"] == "dvc.lock" and res.fields["text"] is not None:
+                # not a data_format file (no YAML suffix), so parsed here, not by `file`
+                lock = parse_yaml_all(res.fields["text"], res.id).data
+                self.paths.update(_lock_outs(lock, res.fields["dir"]))
 
     def pins(self, path: str) -> bool:
         while path and path != ".":
