@@ -1,0 +1,106 @@
+"""Rule cases as files in folders: tests/cases/<RULE-ID>/{pass,fail}/ and expected.yaml.
+
+Each tree is copied into a fresh git repository and checked with only its rule selected.
+`pass` must give no finding for the rule; `fail` must give exactly the findings listed in
+expected.yaml (path, line, and optionally a message fragment each). Rules over MLflow
+entities need a tracking store, so their folders are run by tests/mlflow/ instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from govcheck.check import CheckOptions, load_rules, run
+from govcheck.config import Config
+from govcheck.model import Report
+
+CASES = Path(__file__).parent / "cases"
+Git = Callable[..., str]
+
+
+def builtin_kinds() -> dict[str, str]:
+    """Built-in rule id -> resource kind."""
+    rules, _ = load_rules(Config(path=None), CheckOptions(), Path.cwd())
+    return {r.id: r.info.resource for r in rules}
+
+
+KINDS = builtin_kinds()
+
+
+def repo_case_dirs() -> list[Path]:
+    folders = sorted(p for p in CASES.iterdir() if p.is_dir()) if CASES.is_dir() else []
+    return [p for p in folders if not KINDS.get(p.name, "").startswith("mlflow_")]
+
+
+def case_params() -> list[Any]:
+    return [
+        pytest.param(folder, outcome, id=f"{folder.name}-{outcome}")
+        for folder in repo_case_dirs()
+        for outcome in ("pass", "fail")
+    ]
+
+
+def git_copy(tree: Path, dest: Path, git: Git) -> Path:
+    """tree as the single commit of a new repository at dest."""
+    shutil.copytree(tree, dest)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "config", "user.name", "Test User")
+    git(dest, "config", "user.email", "test@example.com")
+    git(dest, "config", "commit.gpgsign", "false")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "--allow-empty", "-m", "case")
+    return dest
+
+
+def check(repo: Path, rule_id: str) -> Report:
+    return run(CheckOptions(repo=str(repo), select=(rule_id,), no_mlflow=True))
+
+
+def load_expected(folder: Path) -> list[dict[str, Any]]:
+    data = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, list) and data, f"{folder}/expected.yaml: a non-empty list"
+    for item in data:
+        assert isinstance(item, dict) and "path" in item, f"{folder}/expected.yaml: {item!r}"
+        assert set(item) <= {"path", "line", "message_contains"}, f"unknown keys in {item!r}"
+    return data
+
+
+def test_every_case_folder_names_a_builtin_rule() -> None:
+    unknown = [p.name for p in CASES.iterdir() if p.is_dir() and p.name not in KINDS]
+    assert unknown == []
+
+
+def test_repo_rules_have_case_folders() -> None:
+    repo_rules = {rid for rid, kind in KINDS.items() if not kind.startswith("mlflow_")}
+    assert repo_rules <= {p.name for p in repo_case_dirs()}
+
+
+@pytest.mark.parametrize(("folder", "outcome"), case_params())
+def test_case(folder: Path, outcome: str, tmp_path: Path, run_git: Git) -> None:
+    rule_id = folder.name
+    tree = folder / outcome
+    assert tree.is_dir(), f"missing case tree {tree}"
+    repo = git_copy(tree, tmp_path / "repo", run_git)
+    report = check(repo, rule_id)
+    assert rule_id in {r.id for r in report.rules}
+    findings = [f for f in report.findings if f.rule_id == rule_id]
+    if outcome == "pass":
+        assert [(f.location, f.message) for f in findings] == []
+        return
+    got = {(f.location.path if f.location else None, f.location.line if f.location else None)
+           for f in findings}
+    expected = load_expected(folder)
+    assert got == {(e["path"], e.get("line")) for e in expected}
+    assert len(findings) == len(expected), "one finding per expected entry"
+    for e in expected:
+        if "message_contains" not in e:
+            continue
+        messages = [f.message for f in findings
+                    if f.location and (f.location.path, f.location.line) == (e["path"], e.get("line"))]
+        assert any(e["message_contains"] in m for m in messages), (e, messages)
