@@ -39,23 +39,38 @@ def test_one_command_per_active_finding(report: Report) -> None:
 def test_severity_commands_and_no_line_when_unknown(report: Report) -> None:
     out = github.render(report)
     assert "::warning file=configs/eval.yaml,line=4,col=11," in out
-    assert "::notice file=.govcheck.yaml,line=9,col=3,title=GC-RUN-001 run-has-owner::mlflow:run/4f2a9c: " in out
+    assert (
+        "::notice file=.govcheck.yaml,line=9,col=3,title=GC-RUN-001 run-has-owner::mlflow:run/4f2a9c: "
+        in out
+    )
     assert "::error file=models/churn,title=GC-CARD-001 model-card-present::" in out
 
 
 def test_properties_escaped_in_file_and_title() -> None:
-    finding = Finding("X-1", "odd,name", "error", "50% done\nnext", Location("a:b,c.yaml", 2),
-                      "file", "a:b,c.yaml")
+    finding = Finding(
+        "X-1",
+        "odd,name",
+        "error",
+        "50% done\nnext",
+        Location("a:b,c.yaml", 2),
+        "file",
+        "a:b,c.yaml",
+    )
     report = Report("0.1.0", RepoInfo("/r", None, None, None), (), (finding,))
-    assert github.render(report) == "::error file=a%3Ab%2Cc.yaml,line=2,title=X-1 odd%2Cname::50%25 done%0Anext\n"
+    assert (
+        github.render(report)
+        == "::error file=a%3Ab%2Cc.yaml,line=2,title=X-1 odd%2Cname::50%25 done%0Anext\n"
+    )
 
 
 def test_without_file(report: Report) -> None:
     finding = replace(report.findings[5], location=None)
     out = github.render(replace(report, findings=(finding,), skipped=(), notices=()))
-    assert out == "::notice title=GC-RUN-001 run-has-owner::mlflow:run/4f2a9c: run 4f2a9c in experiment fraud-detector has no owner tag\n"
+    assert (
+        out
+        == "::notice title=GC-RUN-001 run-has-owner::mlflow:run/4f2a9c: run 4f2a9c in experiment fraud-detector has no owner tag\n"
+    )
 
 
 def test_empty(empty_report: Report) -> None:
     assert github.render(empty_report) == ""
-

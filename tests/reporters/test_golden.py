@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
 from govcheck.model import Report
 from govcheck.reporters import REPORTERS
 
-SUFFIX = {"text": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "github": "txt",
-          "markdown": "md"}
+SUFFIX = {
+    "text": "txt",
+    "json": "json",
+    "sarif": "sarif",
+    "junit": "xml",
+    "github": "txt",
+    "markdown": "md",
+}
 
 
 def test_registry_names_every_format() -> None:

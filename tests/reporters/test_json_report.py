@@ -15,10 +15,15 @@ def validator(schema_path: Path) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def test_valid_against_report_schema(report: Report, empty_report: Report, report_schema: Path) -> None:
+def test_valid_against_report_schema(
+    report: Report, empty_report: Report, report_schema: Path
+) -> None:
     v = validator(report_schema)
     for r in (report, empty_report):
-        errors = [f"{list(e.absolute_path)}: {e.message}" for e in v.iter_errors(json.loads(json_report.render(r)))]
+        errors = [
+            f"{list(e.absolute_path)}: {e.message}"
+            for e in v.iter_errors(json.loads(json_report.render(r)))
+        ]
         assert errors == []
 
 
@@ -36,5 +41,10 @@ def test_content(report: Report) -> None:
     waived = [f for f in data["findings"] if f["suppressed"]]
     assert [w["waiver"]["kind"] for w in waived] == ["inSource", "external"]
     mlflow = next(f for f in data["findings"] if f["entity"])
-    assert mlflow["location"] == {"path": ".govcheck.yaml", "line": 9, "column": 3, "snippet": "tracking_uri"}
+    assert mlflow["location"] == {
+        "path": ".govcheck.yaml",
+        "line": 9,
+        "column": 3,
+        "snippet": "tracking_uri",
+    }
     assert [s["rule_id"] for s in data["skipped"]] == ["GC-REG-001", "GC-REG-002", "GC-EXP-003"]

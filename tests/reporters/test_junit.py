@@ -20,25 +20,31 @@ def _errors(schema: xmlschema.XMLSchema, document: str) -> list[str]:
     return [str(e.reason) for e in schema.iter_errors(document)]
 
 
-def test_valid_against_both_xsds(xsd: xmlschema.XMLSchema, report: Report, empty_report: Report) -> None:
+def test_valid_against_both_xsds(
+    xsd: xmlschema.XMLSchema, report: Report, empty_report: Report
+) -> None:
     for r in (report, empty_report):
         assert _errors(xsd, junit.render(r)) == []
 
 
 def test_xsd_catches_a_broken_document(xsd: xmlschema.XMLSchema, report: Report) -> None:
-    broken = junit.render(report).replace(' failures="1"', '', 1)  # required by both
+    broken = junit.render(report).replace(' failures="1"', "", 1)  # required by both
     assert _errors(xsd, broken)
 
 
 def test_suite_per_rule_case_per_checked_pair(report: Report) -> None:
     root = ET.fromstring(junit.render(report))
     suites = root.findall("testsuite")
-    assert [s.get("name") for s in suites][:2] == ["GC-CARD-001 model-card-present", "GC-CARD-002 model-card-sections"]
+    assert [s.get("name") for s in suites][:2] == [
+        "GC-CARD-001 model-card-present",
+        "GC-CARD-002 model-card-sections",
+    ]
     assert len(suites) == len(report.rules) + len(report.skipped)
     cases = root.findall("testsuite/testcase")
     assert len(cases) == len(report.checked) + len(report.skipped)
     assert {(c.get("classname"), c.get("name")) for c in cases} >= {
-        (c.rule_id, c.resource_id) for c in report.checked}
+        (c.rule_id, c.resource_id) for c in report.checked
+    }
 
 
 def test_totals_consistent(report: Report) -> None:
@@ -67,8 +73,15 @@ def test_failure_skip_and_pass_content(report: Report) -> None:
 
 
 def test_finding_without_checked_pair_still_fails(report: Report, xsd: xmlschema.XMLSchema) -> None:
-    stray = Finding("GC-CARD-001", "model-card-present", "error", "bad \x1b[31m control",
-                    Location("models/x"), "directory", "models/x")
+    stray = Finding(
+        "GC-CARD-001",
+        "model-card-present",
+        "error",
+        "bad \x1b[31m control",
+        Location("models/x"),
+        "directory",
+        "models/x",
+    )
     doc = junit.render(replace(report, findings=(stray,), checked=()))
     assert _errors(xsd, doc) == []
     case = ET.fromstring(doc).find("testsuite/testcase")
@@ -78,9 +91,16 @@ def test_finding_without_checked_pair_still_fails(report: Report, xsd: xmlschema
 def test_several_findings_for_one_pair(report: Report) -> None:
     a = report.findings[2]
     b = replace(a, message="second reason", severity="error")
-    doc = junit.render(replace(report, findings=(a, b), checked=(
-        Checked(a.rule_id, a.resource_id, a.location, "failed"),)))
-    failure = ET.fromstring(doc).find("testsuite[@name='GC-DATA-001 data-reference-pinned']/testcase/failure")
+    doc = junit.render(
+        replace(
+            report,
+            findings=(a, b),
+            checked=(Checked(a.rule_id, a.resource_id, a.location, "failed"),),
+        )
+    )
+    failure = ET.fromstring(doc).find(
+        "testsuite[@name='GC-DATA-001 data-reference-pinned']/testcase/failure"
+    )
     assert failure is not None and failure.get("type") == "error"
     assert failure.get("message") == "second reason (and 1 more)"
     assert "s3://ml-data" in (failure.text or "") and "second reason" in (failure.text or "")

@@ -14,11 +14,16 @@ def test_cell_escaping() -> None:
 def test_tables_and_counts(report: Report) -> None:
     out = markdown.render(report)
     assert "**2 errors, 2 warnings, 1 note; 2 suppressed.**" in out
-    assert ("| `GC-DATA-001` | data-reference-pinned | warning | 2 | 0 | "
-            "`eu-ai-act/art-10`, `nist-ai-rmf/map-2.3` |") in out
+    assert (
+        "| `GC-DATA-001` | data-reference-pinned | warning | 2 | 0 | "
+        "`eu-ai-act/art-10`, `nist-ai-rmf/map-2.3` |"
+    ) in out
     assert "| error | `GC-CARD-002` | `models/fraud/MODEL_CARD.md:3:1` | " in out
     assert "100% mutable \\| no versionId" in out
-    assert "### Suppressed" in out and "Retired model, removed in Q1 (config, expires 2027-01-31" in out
+    assert (
+        "### Suppressed" in out
+        and "Retired model, removed in Q1 (config, expires 2027-01-31" in out
+    )
     # every table row has the same number of unescaped cell separators as its header
     for line in out.splitlines():
         if line.startswith("| ") and ("`GC-" in line or line.startswith("| error")):
@@ -31,9 +36,15 @@ def test_no_findings(empty_report: Report) -> None:
 
 def _bulk(report: Report, n: int) -> Report:
     findings = tuple(
-        Finding("GC-DATA-001", "data-reference-pinned", "warning",
-                f"s3://bucket/{i:06d}/{'x' * 200}.parquet is not pinned",
-                Location(f"configs/{i:06d}.yaml", i + 1, 3), "data_reference", f"r{i}")
+        Finding(
+            "GC-DATA-001",
+            "data-reference-pinned",
+            "warning",
+            f"s3://bucket/{i:06d}/{'x' * 200}.parquet is not pinned",
+            Location(f"configs/{i:06d}.yaml", i + 1, 3),
+            "data_reference",
+            f"r{i}",
+        )
         for i in range(n)
     )
     return replace(report, findings=findings)

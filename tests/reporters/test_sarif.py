@@ -23,15 +23,19 @@ def validators() -> list[Any]:
     vendor = Path("/work/shared/vendor-schemas")
     oasis = json.loads((vendor / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     store = json.loads((vendor / "sarif-2.1.0.schemastore.json").read_text(encoding="utf-8"))
-    return [Draft4Validator(oasis, format_checker=Draft4Validator.FORMAT_CHECKER),
-            Draft7Validator(store, format_checker=Draft7Validator.FORMAT_CHECKER)]
+    return [
+        Draft4Validator(oasis, format_checker=Draft4Validator.FORMAT_CHECKER),
+        Draft7Validator(store, format_checker=Draft7Validator.FORMAT_CHECKER),
+    ]
 
 
 def _log(report: Report) -> dict[str, Any]:
     return json.loads(sarif.render(report))
 
 
-def test_valid_against_both_schemas(report: Report, empty_report: Report, validators: list[Any]) -> None:
+def test_valid_against_both_schemas(
+    report: Report, empty_report: Report, validators: list[Any]
+) -> None:
     for r in (report, empty_report):
         for v in validators:
             assert _errors(v, _log(r)) == []
@@ -45,14 +49,22 @@ def test_schemas_catch_a_broken_log(report: Report, validators: list[Any]) -> No
 
 def test_driver_and_rules(report: Report) -> None:
     driver = _log(report)["runs"][0]["tool"]["driver"]
-    assert (driver["name"], driver["version"], driver["semanticVersion"]) == ("govcheck", "0.1.0", "0.1.0")
+    assert (driver["name"], driver["version"], driver["semanticVersion"]) == (
+        "govcheck",
+        "0.1.0",
+        "0.1.0",
+    )
     assert driver["informationUri"] == "https://github.com/govcheck/govcheck"
     assert [r["id"] for r in driver["rules"]] == [r.id for r in report.rules]
     card = driver["rules"][0]
     assert card["shortDescription"]["text"] == "Model directories have a model card"
     assert card["help"]["markdown"].startswith("**Fix**")
     assert card["defaultConfiguration"] == {"level": "error"}
-    assert card["properties"]["tags"] == ["eu-ai-act/art-11", "nist-ai-rmf/map-4.1", "iso-42001/a.6.2.7"]
+    assert card["properties"]["tags"] == [
+        "eu-ai-act/art-11",
+        "nist-ai-rmf/map-4.1",
+        "iso-42001/a.6.2.7",
+    ]
     assert "helpUri" not in driver["rules"][3]  # GC-EXP-001 has none
 
 
@@ -68,28 +80,40 @@ def test_rules_deduplicated_and_tags_capped(report: Report) -> None:
 def test_results_locations(report: Report) -> None:
     results = _log(report)["runs"][0]["results"]
     card = results[0]["locations"][0]["physicalLocation"]
-    assert card == {"artifactLocation": {"uri": "models/fraud/MODEL_CARD.md", "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": 3, "startColumn": 1}}
+    assert card == {
+        "artifactLocation": {"uri": "models/fraud/MODEL_CARD.md", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 3, "startColumn": 1},
+    }
     directory = results[1]["locations"][0]["physicalLocation"]
     assert "region" not in directory  # never a made-up line 1
     assert results[2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
-        "configs/europ%C3%A9en%20data.yaml")
+        "configs/europ%C3%A9en%20data.yaml"
+    )
     mlflow = results[5]["locations"][0]
     assert mlflow["physicalLocation"]["region"] == {"startLine": 9, "startColumn": 3}
     assert mlflow["logicalLocations"] == [
-        {"name": "4f2a9c", "fullyQualifiedName": "mlflow:run/4f2a9c", "kind": "resource"}]
+        {"name": "4f2a9c", "fullyQualifiedName": "mlflow:run/4f2a9c", "kind": "resource"}
+    ]
 
 
 def test_run_metadata(report: Report) -> None:
     run = _log(report)["runs"][0]
-    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///srv/checkouts/ml%20platform/"}}
+    assert run["originalUriBaseIds"] == {
+        "%SRCROOT%": {"uri": "file:///srv/checkouts/ml%20platform/"}
+    }
     assert run["automationDetails"] == {"id": "govcheck/"}
     assert run["versionControlProvenance"][0]["revisionId"] == report.repo.head
     invocation = run["invocations"][0]
     assert invocation["executionSuccessful"] is True
-    assert (invocation["startTimeUtc"], invocation["endTimeUtc"]) == ("2026-01-02T03:04:05Z", "2026-01-02T03:04:06Z")
+    assert (invocation["startTimeUtc"], invocation["endTimeUtc"]) == (
+        "2026-01-02T03:04:05Z",
+        "2026-01-02T03:04:06Z",
+    )
     texts = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
-    assert texts[0] == "Rules skipped (no registered models in the MLflow snapshot): GC-REG-001, GC-REG-002."
+    assert (
+        texts[0]
+        == "Rules skipped (no registered models in the MLflow snapshot): GC-REG-001, GC-REG-002."
+    )
     assert len(texts) == 3
 
 
@@ -98,9 +122,15 @@ def test_suppressions(report: Report) -> None:
     by_rule = {r["ruleId"]: r for r in results}
     assert by_rule["GC-EXP-001"]["suppressions"][0]["kind"] == "inSource"
     external = by_rule["GC-MON-001"]["suppressions"][0]
-    assert (external["kind"], external["justification"]) == ("external", "Retired model, removed in Q1")
+    assert (external["kind"], external["justification"]) == (
+        "external",
+        "Retired model, removed in Q1",
+    )
     expired = results[3]
-    assert "suppressions" not in expired and "Waiver expired on 2024-06-30" in expired["message"]["text"]
+    assert (
+        "suppressions" not in expired
+        and "Waiver expired on 2024-06-30" in expired["message"]["text"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,18 +162,25 @@ def test_uri_helpers() -> None:
 
 def test_fingerprint_ignores_line_number(report: Report) -> None:
     shifted = tuple(
-        replace(f, location=replace(f.location, line=f.location.line + 7)) if f.location and f.location.line else f
+        replace(f, location=replace(f.location, line=f.location.line + 7))
+        if f.location and f.location.line
+        else f
         for f in report.findings
     )
     before = [r["partialFingerprints"] for r in _log(report)["runs"][0]["results"]]
-    after = [r["partialFingerprints"] for r in _log(replace(report, findings=shifted))["runs"][0]["results"]]
+    after = [
+        r["partialFingerprints"]
+        for r in _log(replace(report, findings=shifted))["runs"][0]["results"]
+    ]
     assert before == after
     assert len({fp[FINGERPRINT_KEY] for fp in before}) == len(before)
 
 
 def test_fingerprint_follows_content(report: Report) -> None:
     f = report.findings[2]
-    assert fingerprint_base(f) != fingerprint_base(replace(f, location=replace(f.location, snippet="s3://other")))
+    assert fingerprint_base(f) != fingerprint_base(
+        replace(f, location=replace(f.location, snippet="s3://other"))
+    )
     assert fingerprint_base(f) != fingerprint_base(replace(f, rule_id="GC-DATA-009"))
 
 
@@ -183,7 +220,9 @@ def test_small_cap_keeps_most_severe(report: Report) -> None:
 
 
 def test_finding_for_unlisted_rule_gets_a_descriptor(report: Report, validators: list[Any]) -> None:
-    stray = Finding("ACME-9", "stray-rule", "warning", "m", Location("x.yaml", 1, 1), "file", "x.yaml")
+    stray = Finding(
+        "ACME-9", "stray-rule", "warning", "m", Location("x.yaml", 1, 1), "file", "x.yaml"
+    )
     log = _log(replace(report, findings=(stray,)))
     rules = log["runs"][0]["tool"]["driver"]["rules"]
     assert rules[log["runs"][0]["results"][0]["ruleIndex"]]["id"] == "ACME-9"
@@ -194,4 +233,5 @@ def test_finding_for_unlisted_rule_gets_a_descriptor(report: Report, validators:
 def test_repo_without_head_or_branch() -> None:
     report = Report("0.1.0", RepoInfo("/r", None, None, "https://example.com/r.git"), (), ())
     assert _log(report)["runs"][0]["versionControlProvenance"] == [
-        {"repositoryUri": "https://example.com/r.git", "mappedTo": {"uriBaseId": "%SRCROOT%"}}]
+        {"repositoryUri": "https://example.com/r.git", "mappedTo": {"uriBaseId": "%SRCROOT%"}}
+    ]

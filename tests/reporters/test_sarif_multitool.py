@@ -1,4 +1,4 @@
-"""The Microsoft SARIF multitool, a real consumer, accepts our SARIF under its Sarif and GitHub rules.
+"""The Microsoft SARIF multitool, a real consumer, accepts our SARIF (its Sarif and Gh rules).
 
 It is installed with npm into .cache/ (gitignored) on first use. It exits 0 even for invalid
 logs, so the tests read its own SARIF output and look for error-level results.
@@ -23,11 +23,19 @@ from govcheck.reporters import sarif
 pytestmark = pytest.mark.slow
 
 VERSION = "5.7.0"
-PACKAGE = {"linux": "sarif-multitool-linux", "darwin": "sarif-multitool-darwin",
-           "win32": "sarif-multitool-win32"}.get(sys.platform, "sarif-multitool-linux")
+PACKAGE = {
+    "linux": "sarif-multitool-linux",
+    "darwin": "sarif-multitool-darwin",
+    "win32": "sarif-multitool-win32",
+}.get(sys.platform, "sarif-multitool-linux")
 CACHE = Path(__file__).resolve().parents[2] / ".cache" / "sarif-multitool"
-BINARY = CACHE / "node_modules" / "@microsoft" / PACKAGE / (
-    "Sarif.Multitool.exe" if sys.platform == "win32" else "Sarif.Multitool")
+BINARY = (
+    CACHE
+    / "node_modules"
+    / "@microsoft"
+    / PACKAGE
+    / ("Sarif.Multitool.exe" if sys.platform == "win32" else "Sarif.Multitool")
+)
 
 
 @pytest.fixture(scope="session")
@@ -38,9 +46,18 @@ def multitool() -> Path:
             pytest.skip(f"npm not found: cannot install @microsoft/{PACKAGE} to check SARIF output")
         CACHE.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE),
-             f"@microsoft/{PACKAGE}@{VERSION}"],
-            check=True, capture_output=True, timeout=600,
+            [
+                npm,
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(CACHE),
+                f"@microsoft/{PACKAGE}@{VERSION}",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
         )
     if not os.access(BINARY, os.X_OK):  # npm may not run the package's chmod postinstall
         BINARY.chmod(0o755)
@@ -54,22 +71,43 @@ def validate(tool: Path, log: dict[str, Any], tmp_path: Path) -> list[tuple[str,
     out = tmp_path / "out.sarif"
     env = {**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"}
     done = subprocess.run(
-        [str(tool), "validate", "--rule-kind", "Sarif;Gh", "--log", "ForceOverwrite",
-         "-o", str(out), str(source)],
-        capture_output=True, text=True, timeout=300, env=env, check=False,
+        [
+            str(tool),
+            "validate",
+            "--rule-kind",
+            "Sarif;Gh",
+            "--log",
+            "ForceOverwrite",
+            "-o",
+            str(out),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
     )
     assert out.exists(), f"multitool wrote no output: {done.stdout}\n{done.stderr}"
     run = json.loads(out.read_text(encoding="utf-8"))["runs"][0]
     rules = run["tool"]["driver"].get("rules", [])
     problems = []
     for result in run.get("results", []):
-        default = rules[result["ruleIndex"]].get("defaultConfiguration", {}) if "ruleIndex" in result else {}
+        default = (
+            rules[result["ruleIndex"]].get("defaultConfiguration", {})
+            if "ruleIndex" in result
+            else {}
+        )
         level = result.get("level") or default.get("level") or "warning"
-        problems.append((level, result["ruleId"], str(result["message"].get("arguments", result["message"]))))
+        problems.append(
+            (level, result["ruleId"], str(result["message"].get("arguments", result["message"])))
+        )
     return problems
 
 
-def test_report_passes_sarif_and_github_rules(multitool: Path, report: Report, tmp_path: Path) -> None:
+def test_report_passes_sarif_and_github_rules(
+    multitool: Path, report: Report, tmp_path: Path
+) -> None:
     problems = validate(multitool, sarif.sarif_log(report), tmp_path)
     assert [p for p in problems if p[0] == "error"] == []
     # The only remarks left are about whole-file findings, whose line is not known.
@@ -84,6 +122,8 @@ def test_empty_report_passes(multitool: Path, empty_report: Report, tmp_path: Pa
 def test_multitool_does_flag_a_broken_log(multitool: Path, report: Report, tmp_path: Path) -> None:
     # Guards the check itself: if the multitool's verdicts were not read, this would pass silently.
     log = sarif.sarif_log(replace(report, findings=report.findings[:1]))
-    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "file:///abs/x.md"
+    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = (
+        "file:///abs/x.md"
+    )
     errors = [p for p in validate(multitool, log, tmp_path) if p[0] == "error"]
     assert [p[1] for p in errors] == ["SARIF1004"]

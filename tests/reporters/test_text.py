@@ -49,6 +49,14 @@ def test_summary_and_trailing_sections(report: Report) -> None:
 
 def test_no_findings(empty_report: Report, report: Report) -> None:
     assert text.render(empty_report) == "No findings.\n"
-    only_waived = replace(report, findings=tuple(f for f in report.findings if f.suppressed),
-                          skipped=(), notices=())
+    only_waived = replace(
+        report, findings=tuple(f for f in report.findings if f.suppressed), skipped=(), notices=()
+    )
     assert text.render(only_waived).endswith("No findings (2 suppressed).\n")
+
+
+def test_control_characters_are_shown_not_sent(report: Report) -> None:
+    evil = replace(report.findings[0], message="heading \x1b[2J cleared\rback", rule_id="GC-\x1bX")
+    out = text.render(replace(report, findings=(evil,)), color=True)
+    assert "\\x1b[2J" in out and "\\r" in out and "GC-\\x1bX" in out
+    assert "\x1b[2J" not in out and "\x1bX" not in out

@@ -28,7 +28,8 @@ def expired_note(finding: Finding) -> str:
     waiver = finding.expired_waiver
     if waiver is None:
         return ""
-    return f"Waiver expired on {waiver.expires or 'an unknown date'} ({waiver.reason}); not suppressed."
+    expires = waiver.expires or "an unknown date"
+    return f"Waiver expired on {expires} ({waiver.reason}); not suppressed."
 
 
 def plural(count: int, word: str) -> str:

@@ -24,7 +24,9 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, message: str, **props: str | int | None) -> str:
-    given = [f"{key}={escape_property(str(value))}" for key, value in props.items() if value is not None]
+    given = [
+        f"{key}={escape_property(str(value))}" for key, value in props.items() if value is not None
+    ]
     head = f"::{name} {','.join(given)}" if given else f"::{name}"
     return f"{head}::{escape_data(message)}"
 
@@ -32,7 +34,9 @@ def command(name: str, message: str, **props: str | int | None) -> str:
 def render(report: Report, color: bool = False) -> str:
     lines = [_annotation(f) for f in report.findings if not f.suppressed]
     for reason, ids in skipped_groups(report):
-        lines.append(command("notice", f"Rules skipped ({reason}): {', '.join(ids)}", title="govcheck"))
+        lines.append(
+            command("notice", f"Rules skipped ({reason}): {', '.join(ids)}", title="govcheck")
+        )
     lines += [command("notice", notice, title="govcheck") for notice in report.notices]
     return "".join(line + "\n" for line in lines)
 

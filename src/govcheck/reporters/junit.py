@@ -34,22 +34,30 @@ def render(report: Report, color: bool = False) -> str:
     titles = {r.id: r for r in report.rules}
     for index, (rule_id, cases) in enumerate(suites.items()):
         rule = titles.get(rule_id)
-        suite = ET.SubElement(root, "testsuite", {
-            "name": f"{rule_id} {rule.name}" if rule and rule.name else rule_id,
-            "tests": str(len(cases)),
-            "failures": str(sum(c.status == "failed" for c in cases)),
-            "errors": "0",
-            "skipped": str(sum(c.status in ("waived", "skipped") for c in cases)),
-            "time": "0",
-            "timestamp": timestamp,
-            "hostname": "localhost",
-            "id": str(index),
-            "package": "govcheck",
-        })
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {
+                "name": f"{rule_id} {rule.name}" if rule and rule.name else rule_id,
+                "tests": str(len(cases)),
+                "failures": str(sum(c.status == "failed" for c in cases)),
+                "errors": "0",
+                "skipped": str(sum(c.status in ("waived", "skipped") for c in cases)),
+                "time": "0",
+                "timestamp": timestamp,
+                "hostname": "localhost",
+                "id": str(index),
+                "package": "govcheck",
+            },
+        )
         props = ET.SubElement(suite, "properties")
         if rule is not None:
-            for name, value in (("title", rule.title), ("severity", rule.severity),
-                                ("tags", ", ".join(rule.tags)), ("source", rule.source)):
+            for name, value in (
+                ("title", rule.title),
+                ("severity", rule.severity),
+                ("tags", ", ".join(rule.tags)),
+                ("source", rule.source),
+            ):
                 if value:
                     ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
         for case in cases:
@@ -76,23 +84,38 @@ def _collect(report: Report) -> dict[str, list[_Case]]:
         status = "waived" if all(f.suppressed for f in found) else "failed"
         suites.setdefault(rule_id, []).append(_Case(resource_id, status, found))
     for skip in report.skipped:
-        suites.setdefault(skip.rule_id, []).append(_Case(skip.rule_id, "skipped", reason=skip.reason))
+        suites.setdefault(skip.rule_id, []).append(
+            _Case(skip.rule_id, "skipped", reason=skip.reason)
+        )
     return suites
 
 
 def _testcase(suite: ET.Element, rule_id: str, case: _Case) -> None:
-    element = ET.SubElement(suite, "testcase", {
-        "name": _clean(case.name), "classname": rule_id, "time": "0",
-    })
+    element = ET.SubElement(
+        suite,
+        "testcase",
+        {
+            "name": _clean(case.name),
+            "classname": rule_id,
+            "time": "0",
+        },
+    )
     active = [f for f in case.findings if not f.suppressed]
     if case.status == "failed":
-        worst = max(active or case.findings, key=lambda f: SEVERITY_RANK.get(f.severity, 0), default=None)
+        worst = max(
+            active or case.findings, key=lambda f: SEVERITY_RANK.get(f.severity, 0), default=None
+        )
         message = (worst.message.splitlines() or [""])[0] if worst else "failed"
         if len(active) > 1:
             message += f" (and {len(active) - 1} more)"
-        failure = ET.SubElement(element, "failure", {
-            "message": _clean(message), "type": worst.severity if worst else "error",
-        })
+        failure = ET.SubElement(
+            element,
+            "failure",
+            {
+                "message": _clean(message),
+                "type": worst.severity if worst else "error",
+            },
+        )
         failure.text = _clean("\n\n".join(_describe(f) for f in active or case.findings))
     elif case.status == "waived":
         reasons = [f.waiver.reason for f in case.findings if f.waiver is not None]

@@ -48,22 +48,35 @@ def render(report: Report, color: bool = False, max_bytes: int = MAX_BYTES) -> s
             body += block
             budget -= cost
     if shown < total:
-        note = (f"> **Note:** {total - shown} of {total} findings not shown: GitHub limits "
-                "this summary to 1 MiB. See the SARIF or JSON report for all of them.")
+        note = (
+            f"> **Note:** {total - shown} of {total} findings not shown: GitHub limits "
+            "this summary to 1 MiB. See the SARIF or JSON report for all of them."
+        )
         body += ["", note]
     return "\n".join(head + body + tail) + "\n"
 
 
 def _head(report: Report) -> list[str]:
     active = sum(1 for _ in report.active())
-    headline = summary(report) if active else "No findings" + (
-        f" ({report.counts()['suppressed']} suppressed)" if report.counts()["suppressed"] else ""
+    headline = (
+        summary(report)
+        if active
+        else "No findings"
+        + (
+            f" ({report.counts()['suppressed']} suppressed)"
+            if report.counts()["suppressed"]
+            else ""
+        )
     )
     lines = ["## govcheck", "", f"**{headline}.**"]
     rows = _rule_rows(report)
     if rows:
-        lines += ["", "| Rule | Name | Severity | Findings | Suppressed | Compliance |",
-                  "| --- | --- | --- | ---: | ---: | --- |", *rows]
+        lines += [
+            "",
+            "| Rule | Name | Severity | Findings | Suppressed | Compliance |",
+            "| --- | --- | --- | ---: | ---: | --- |",
+            *rows,
+        ]
     return lines
 
 
@@ -77,26 +90,44 @@ def _rule_rows(report: Report) -> list[str]:
     for rule_id in order:
         active, waived = counts[rule_id]
         rule = known.get(rule_id)
-        name = rule.name if rule else next(f.rule_name for f in report.findings if f.rule_id == rule_id)
+        name = (
+            rule.name
+            if rule
+            else next(f.rule_name for f in report.findings if f.rule_id == rule_id)
+        )
         severity = rule.severity if rule else ""
         tags = ", ".join(code(t) for t in rule.tags) if rule else ""
-        rows.append(f"| {code(rule_id)} | {cell(name)} | {severity} | {active} | {waived} | {tags} |")
+        rows.append(
+            f"| {code(rule_id)} | {cell(name)} | {severity} | {active} | {waived} | {tags} |"
+        )
     return rows
 
 
 def _sections(report: Report) -> list[tuple[str, list[str], list[str]]]:
     """(title, header rows, rows) of the finding tables, most severe findings first."""
-    ordered = sorted(report.active(), key=lambda f: SEVERITIES.index(f.severity)
-                     if f.severity in SEVERITIES else len(SEVERITIES))
-    active = [f"| {f.severity} | {code(f.rule_id)} | {_where(f)} | {cell(_message(f))} |"
-              for f in ordered]
-    waived = [f"| {code(f.rule_id)} | {_where(f)} | {cell(f.message)} | {cell(_waiver(f))} |"
-              for f in report.findings if f.suppressed]
+    ordered = sorted(
+        report.active(),
+        key=lambda f: SEVERITIES.index(f.severity) if f.severity in SEVERITIES else len(SEVERITIES),
+    )
+    active = [
+        f"| {f.severity} | {code(f.rule_id)} | {_where(f)} | {cell(_message(f))} |" for f in ordered
+    ]
+    waived = [
+        f"| {code(f.rule_id)} | {_where(f)} | {cell(f.message)} | {cell(_waiver(f))} |"
+        for f in report.findings
+        if f.suppressed
+    ]
     return [
-        ("Findings", ["| Severity | Rule | Location | Message |", "| --- | --- | --- | --- |"],
-         active),
-        ("Suppressed", ["| Rule | Location | Message | Waiver |", "| --- | --- | --- | --- |"],
-         waived),
+        (
+            "Findings",
+            ["| Severity | Rule | Location | Message |", "| --- | --- | --- | --- |"],
+            active,
+        ),
+        (
+            "Suppressed",
+            ["| Rule | Location | Message | Waiver |", "| --- | --- | --- | --- |"],
+            waived,
+        ),
     ]
 
 
@@ -115,8 +146,11 @@ def _waiver(f: Finding) -> str:
     if w is None:
         return ""
     kind = "inline" if w.kind == "inSource" else "config"
-    extra = "".join(f", {label} {value}" for label, value in
-                    (("expires", w.expires), ("approved by", w.approved_by)) if value)
+    extra = "".join(
+        f", {label} {value}"
+        for label, value in (("expires", w.expires), ("approved by", w.approved_by))
+        if value
+    )
     return f"{w.reason} ({kind}{extra})"
 
 

@@ -94,7 +94,9 @@ def _result(
         }
         if waiver.location is not None:
             suppression["location"] = {"physicalLocation": physical_location(waiver.location)}
-        props = {k: v for k, v in (("expires", waiver.expires), ("approvedBy", waiver.approved_by)) if v}
+        props = {
+            k: v for k, v in (("expires", waiver.expires), ("approvedBy", waiver.approved_by)) if v
+        }
         if props:
             suppression["properties"] = props
         result["suppressions"] = [suppression]
@@ -104,15 +106,20 @@ def _result(
 def _invocation(report: Report, omitted: int, limit: int) -> dict[str, Any]:
     notes: list[dict[str, Any]] = []
     for reason, ids in skipped_groups(report):
-        notes.append(_notification("skipped-rules", "note", f"Rules skipped ({reason}): {', '.join(ids)}."))
+        notes.append(
+            _notification("skipped-rules", "note", f"Rules skipped ({reason}): {', '.join(ids)}.")
+        )
     for notice in report.notices:
         notes.append(_notification("notice", "note", notice))
     if omitted:
-        notes.append(_notification(
-            "results-truncated", "warning",
-            f"{omitted} of {len(report.findings)} results omitted: GitHub code scanning accepts "
-            f"at most {limit} results per run. Use --format json for the full report.",
-        ))
+        notes.append(
+            _notification(
+                "results-truncated",
+                "warning",
+                f"{omitted} of {len(report.findings)} results omitted: GitHub code scanning "
+                f"accepts at most {limit} results per run. Use --format json for all of them.",
+            )
+        )
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if report.started_at:
         invocation["startTimeUtc"] = report.started_at

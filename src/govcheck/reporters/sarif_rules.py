@@ -20,8 +20,15 @@ def unique_rules(rules: Iterable[RuleInfo], findings: Iterable[Finding]) -> list
     for f in findings:
         if f.rule_id not in seen:
             seen[f.rule_id] = RuleInfo(
-                id=f.rule_id, name=f.rule_name, title=f.rule_name, severity=f.severity,
-                resource=f.resource_kind, description="", help="", help_uri=None, tags=(),
+                id=f.rule_id,
+                name=f.rule_name,
+                title=f.rule_name,
+                severity=f.severity,
+                resource=f.resource_kind,
+                description="",
+                help="",
+                help_uri=None,
+                tags=(),
                 source="",
             )
     return list(seen.values())

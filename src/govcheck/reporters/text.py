@@ -5,21 +5,29 @@ Colour only when asked (the CLI passes color=True for a terminal that wants it).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from govcheck.model import Finding, Location, Report
 from govcheck.reporters.common import expired_note, position, skipped_groups, summary, where
 
 _SEVERITY_COLOR = {"error": "31", "warning": "33", "note": "36"}
 _GAP = "  "
+# C0 controls except tab and newline, DEL and C1 controls: an ESC in a file name or heading
+# must not be able to repaint the user's terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+Paint = Callable[[str, str], str]
 
 
 def render(report: Report, color: bool = False) -> str:
     paint = _painter(color)
     groups = _groups(report.findings)
-    rows = [(position(_file_location(f)) or "-", f.severity, f.rule_id) for _, fs in groups for f in fs]
+    rows = [_columns(f) for _, fs in groups for f in fs]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
     lines: list[str] = []
     for key, findings in groups:
-        lines.append(paint(key, "1"))
+        lines.append(paint(_visible(key), "1"))
         for f in findings:
             lines.extend(_finding_lines(f, widths, paint))
         lines.append("")
@@ -27,14 +35,16 @@ def render(report: Report, color: bool = False) -> str:
         lines.append(paint(summary(report) + ".", "1"))
     else:
         suppressed = report.counts()["suppressed"]
-        lines.append("No findings." if not suppressed else f"No findings ({suppressed} suppressed).")
+        lines.append(
+            "No findings." if not suppressed else f"No findings ({suppressed} suppressed)."
+        )
     skipped = skipped_groups(report)
     if skipped:
         lines += ["", "Skipped rules:"]
-        lines += [f"{_GAP}{', '.join(ids)}: {reason}" for reason, ids in skipped]
+        lines += [_visible(f"{_GAP}{', '.join(ids)}: {reason}") for reason, ids in skipped]
     if report.notices:
         lines += ["", "Notices:"]
-        lines += [f"{_GAP}{notice}" for notice in report.notices]
+        lines += [_visible(f"{_GAP}{notice}") for notice in report.notices]
     return "\n".join(lines) + "\n"
 
 
@@ -50,6 +60,11 @@ def _groups(findings: tuple[Finding, ...]) -> list[tuple[str, list[Finding]]]:
     return [(key[1], sorted(fs, key=_line_order)) for key, fs in sorted(by_key.items())]
 
 
+def _columns(f: Finding) -> tuple[str, str, str]:
+    """The aligned columns: position ("-" when unknown), severity, rule id."""
+    return _visible(position(_file_location(f)) or "-"), _visible(f.severity), _visible(f.rule_id)
+
+
 def _line_order(f: Finding) -> tuple[int, int]:
     loc = _file_location(f)
     return (loc.line or 0, loc.column or 0) if loc else (0, 0)
@@ -60,39 +75,40 @@ def _file_location(f: Finding) -> Location | None:
     return None if f.entity else f.location
 
 
-def _finding_lines(f: Finding, widths: list[int], paint: _Paint) -> list[str]:
-    pos, sev, rule = position(_file_location(f)) or "-", f.severity, f.rule_id
+def _finding_lines(f: Finding, widths: list[int], paint: Paint) -> list[str]:
+    pos, sev, rule = _columns(f)
     style = "2" if f.suppressed else _SEVERITY_COLOR.get(sev, "0")
     head = (
         f"{_GAP}{pos.ljust(widths[0])}{_GAP}{paint(sev.ljust(widths[1]), style)}"
         f"{_GAP}{paint(rule.ljust(widths[2]), '2')}{_GAP}"
     )
     indent = " " * (len(_GAP) * 4 + sum(widths))
-    message = f.message.splitlines() or [""]
+    message = _visible(f.message).splitlines() or [""]
     extra: list[str] = []
     if f.entity and f.location is not None:
-        extra.append(paint(f"from {where(f)}", "2"))
+        extra.append(paint(_visible(f"from {where(f)}"), "2"))
     if f.waiver is not None:
         w = f.waiver
         details = ["inline waiver" if w.kind == "inSource" else "config waiver"]
         details += [f"expires {w.expires}"] if w.expires else []
         details += [f"approved by {w.approved_by}"] if w.approved_by else []
-        extra.append(paint(f"suppressed: {w.reason} ({', '.join(details)})", "2"))
+        text = f"suppressed: {w.reason} ({', '.join(details)})"
+        extra.append(paint(_visible(text), "2"))
     note = expired_note(f)
     if note:
-        extra.append(paint(note, "33"))
+        extra.append(paint(_visible(note), "33"))
     body = [paint(line, "2") if f.suppressed else line for line in message]
     return [head + body[0]] + [indent + line for line in body[1:] + extra]
 
 
-class _Paint:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-
-    def __call__(self, text: str, code: str) -> str:
+def _painter(enabled: bool) -> Paint:
+    def paint(text: str, code: str) -> str:
         # Padding is applied before painting, so escape codes never disturb alignment.
-        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled and code != "0" else text
+        return f"\x1b[{code}m{text}\x1b[0m" if enabled and code != "0" else text
+
+    return paint
 
 
-def _painter(enabled: bool) -> _Paint:
-    return _Paint(enabled)
+def _visible(text: str) -> str:
+    """Control characters from repository content shown, never sent to the terminal."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
