@@ -1,1 +1,156 @@
-"""MLflow fact providers (placeholder until the MLflow provider module lands)."""
+"""The mlflow_* resource kinds, from a live tracking store or a recorded snapshot.
+
+Importing this module is cheap: mlflow is imported only when a provider runs against a
+live store, so a repo-only check (a pre-commit hook) never pays MLflow's start-up cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import weakref
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from govcheck.facts import Facts, provider
+from govcheck.facts.mlflow_store import (
+    NO_STORE_NOTICE,
+    StoreChoice,
+    current_choice,
+    resolve_scope,
+)
+from govcheck.model import LazyFields, Location, Resource
+
+Fields = dict[str, Any]
+
+
+class MlflowData(Protocol):
+    """What the providers read; a live store and a snapshot both offer it."""
+
+    def experiments(self) -> list[Fields]: ...
+
+    def runs(self) -> list[Fields]: ...
+
+    def registered_models(self) -> list[Fields]: ...
+
+    def model_versions(self) -> list[Fields]: ...
+
+
+# One reader per check: the four kinds share fetched lists (versions reuse runs).
+_READERS: weakref.WeakKeyDictionary[Facts, MlflowData] = weakref.WeakKeyDictionary()
+
+
+def unavailable_reason(facts: Facts) -> str | None:
+    """None when a store or snapshot is configured; else why MLflow rules are skipped."""
+    return None if current_choice(facts.options).configured else NO_STORE_NOTICE
+
+
+def open_data(choice: StoreChoice, facts_options: Any) -> MlflowData:
+    scope = resolve_scope(facts_options)
+    if choice.snapshot is not None:
+        from govcheck.snapshot import SnapshotStore
+
+        return SnapshotStore.load(choice.snapshot, scope)
+    from govcheck.facts.mlflow_live import LiveStore
+
+    assert choice.uri is not None
+    return LiveStore(choice.uri, scope)
+
+
+def reader(facts: Facts) -> MlflowData | None:
+    if facts not in _READERS:
+        choice = current_choice(facts.options)
+        if not choice.configured:
+            facts.notice(NO_STORE_NOTICE)
+            return None
+        _READERS[facts] = open_data(choice, facts.options)
+    return _READERS[facts]
+
+
+def _resources(
+    facts: Facts,
+    kind: str,
+    read: Callable[[MlflowData], list[Fields]],
+    entity: Callable[[Fields], str],
+) -> list[Resource]:
+    data = reader(facts)
+    if data is None:
+        return []
+    location = facts.options.get("mlflow_location")
+    anchor = location if isinstance(location, Location) else None
+    out = []
+    for fields in read(data):
+        name = entity(fields)
+        out.append(Resource(kind=kind, id=name, fields=fields, location=anchor, entity=name))
+    return out
+
+
+def experiment_entity(f: Fields) -> str:
+    return f"mlflow:experiment/{f['name']}"
+
+
+def run_entity(f: Fields) -> str:
+    return f"mlflow:run/{f['run_id']}"
+
+
+def registered_model_entity(f: Fields) -> str:
+    return f"mlflow:registered_model/{f['name']}"
+
+
+def model_version_entity(f: Fields) -> str:
+    return f"mlflow:model_version/{f['name']}/{f['version']}"
+
+
+@provider("mlflow_experiment")
+def experiments(facts: Facts) -> list[Resource]:
+    """Experiments in scope; run_count (runs in scope) is read only if a rule asks for it."""
+    resources = _resources(facts, "mlflow_experiment", lambda d: d.experiments(), experiment_entity)
+    data = reader(facts)
+    counts: dict[str, int] = {}
+
+    def run_count(experiment_id: str) -> int:
+        if not counts and data is not None:
+            counts.update(Counter(r["experiment_id"] for r in data.runs()))
+            counts.setdefault("", 0)  # marks the counts as computed
+        return counts.get(experiment_id, 0)
+
+    return [
+        r
+        if "run_count" in r.fields
+        else Resource(
+            kind=r.kind,
+            id=r.id,
+            location=r.location,
+            entity=r.entity,
+            fields=LazyFields(
+                dict(r.fields), {"run_count": lambda i=r.fields["experiment_id"]: run_count(i)}
+            ),
+        )
+        for r in resources
+    ]
+
+
+@provider("mlflow_run")
+def runs(facts: Facts) -> list[Resource]:
+    return _resources(facts, "mlflow_run", lambda d: d.runs(), run_entity)
+
+
+@provider("mlflow_registered_model")
+def registered_models(facts: Facts) -> list[Resource]:
+    return _resources(
+        facts, "mlflow_registered_model", lambda d: d.registered_models(), registered_model_entity
+    )
+
+
+@provider("mlflow_model_version")
+def model_versions(facts: Facts) -> list[Resource]:
+    return _resources(
+        facts, "mlflow_model_version", lambda d: d.model_versions(), model_version_entity
+    )
+
+
+def snapshot_command(args: argparse.Namespace) -> int:
+    """`govcheck snapshot --mlflow-uri URI --output FILE` (see govcheck.snapshot)."""
+    from govcheck.snapshot import snapshot_command as run
+
+    return run(args)

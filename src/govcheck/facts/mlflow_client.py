@@ -1,0 +1,175 @@
+"""An MlflowClient that can only read, bounded in time, with its failures as one line.
+
+govcheck never creates, migrates or writes a store (SPEC section 2). MLflow's client does
+all three for local stores: it makes an empty database for a missing `sqlite:///` path,
+runs migrations on an empty one, inserts the Default experiment, creates `mlruns/.trash`.
+So local stores are checked for existence first and sqlite is opened through SQLite's own
+read-only mode; anything that still tries to write then fails instead of writing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from govcheck.errors import DataSourceError, UsageError
+from govcheck.facts.mlflow_store import redact_uri, scrub
+
+MISSING_CLIENT = "MLflow rules need the MLflow client: pip install 'govcheck[mlflow]'"
+_REFUSED = {"UNAUTHENTICATED", "PERMISSION_DENIED", "UNAUTHORIZED", "CUSTOMER_UNAUTHORIZED"}
+_UNREACHABLE = (
+    "connection refused",
+    "failed to establish",
+    "max retries exceeded",
+    "name or service not known",
+    "nodename nor servname",
+    "connectionerror",
+)
+# Database URIs MLflow would open (and migrate) directly; only sqlite is opened read-only.
+_SERVER_ONLY = ("postgresql", "mysql", "mssql")
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def import_mlflow() -> ModuleType:
+    try:
+        import mlflow
+    except ImportError:
+        raise UsageError(MISSING_CLIENT) from None
+    return mlflow
+
+
+def read_only_uris(uri: str) -> tuple[str, str | None]:
+    """(tracking URI, registry URI) to hand to MlflowClient for a store that must not change.
+
+    The registry URI is None where MLflow's own default applies (servers, databricks).
+    """
+    if uri == "databricks":  # MLflow's own name for "the workspace in the environment"
+        return uri, None
+    found = _SCHEME.match(uri)
+    scheme = found.group(1).lower() if found else ""
+    if scheme == "sqlite":
+        ro = _sqlite_read_only(uri)
+        return ro, ro
+    if scheme in ("", "file") or len(scheme) == 1:  # a bare path (or a Windows drive letter)
+        _check_file_store(uri)
+        return uri, uri
+    if scheme.split("+")[0] in _SERVER_ONLY:
+        raise UsageError(
+            f"govcheck reads {scheme} stores through an MLflow server, never directly "
+            f"(it would migrate them): point --mlflow-uri at the server, not {redact_uri(uri)}"
+        )
+    return uri, None
+
+
+def _sqlite_read_only(uri: str) -> str:
+    path = uri.split("://", 1)[1].removeprefix("/")
+    if path.startswith("file:") or "?" in path:
+        raise UsageError(f"give the sqlite store as sqlite:///PATH: {redact_uri(uri)}")
+    if not path or path == ":memory:" or not Path(path).is_file():
+        raise DataSourceError(f"MLflow tracking store not found: {redact_uri(uri)}")
+    # A percent-encoded SQLite URI: MLflow's "create parent folders" step then sees no folder
+    # to create, and mode=ro makes any write attempt fail instead of touching the file.
+    encoded = quote(str(Path(path).resolve()), safe="")
+    return f"sqlite:///file:{encoded}?mode=ro&uri=true"
+
+
+def _check_file_store(uri: str) -> None:
+    path = Path(unquote(urlsplit(uri).path) if uri.startswith("file:") else uri)
+    if not path.is_dir():
+        raise DataSourceError(f"MLflow tracking store not found: {redact_uri(uri)}")
+    if not (path / ".trash").is_dir():
+        # MLflow would create it, and an MLflow-made store always has it.
+        raise DataSourceError(f"not an MLflow file store (no .trash folder): {redact_uri(uri)}")
+
+
+@contextmanager
+def client_session(uri: str, timeout_seconds: float) -> Iterator[None]:
+    """Bound every HTTP request, quieten MLflow, and turn its failures into one line.
+
+    MLflow reads its HTTP settings from the environment at each request, so they are set
+    for the duration of the provider and restored after; its retry loop (minutes by
+    default) is cut to none, so an unreachable server fails within one timeout.
+    """
+    settings = {
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": str(max(1, round(timeout_seconds))),
+        "MLFLOW_ALLOW_FILE_STORE": "true",  # legacy file: stores, read-only here
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+    }
+    saved = {k: os.environ.get(k) for k in settings}
+    logger = logging.getLogger("mlflow")
+    level = logger.level
+    os.environ.update(settings)
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    except DataSourceError:
+        raise
+    except UsageError:
+        raise
+    except Exception as exc:
+        if not _is_store_error(exc):
+            raise
+        raise DataSourceError(describe_failure(exc, uri, timeout_seconds)) from None
+    finally:
+        logger.setLevel(level)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _is_store_error(exc: Exception) -> bool:
+    module = type(exc).__module__.split(".")[0]
+    return module in ("mlflow", "requests", "urllib3", "sqlalchemy", "alembic", "sqlite3") or (
+        isinstance(exc, (OSError, TimeoutError))
+    )
+
+
+def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
+    """One line naming the store (without credentials) and what went wrong."""
+    where = redact_uri(uri)
+    code = str(getattr(exc, "error_code", "") or "")
+    text = str(exc)
+    lowered = text.lower()
+    if code in _REFUSED:
+        return f"MLflow refused the credentials for {where}"
+    if "timeout" in lowered or "timed out" in lowered:
+        return f"MLflow at {where} did not answer within {timeout_seconds:g} s"
+    if any(marker in lowered for marker in _UNREACHABLE):
+        return f"cannot reach MLflow at {where} (connection failed)"
+    if "readonly database" in lowered or "read-only" in lowered:
+        return f"MLflow store {where} cannot be read without changing it (not an MLflow database?)"
+    first = scrub(text.strip().splitlines()[0] if text.strip() else type(exc).__name__)
+    return f"MLflow at {where} failed: {first[:240]}"
+
+
+def all_pages(search: Callable[[str | None], Any]) -> Iterator[Any]:
+    """Every item of a paged MLflow search; search(page_token) returns one PagedList."""
+    token: str | None = None
+    while True:
+        page = search(token)
+        yield from page
+        token = getattr(page, "token", None)
+        if not token:
+            return
+
+
+def open_client(uri: str) -> Any:
+    import_mlflow()
+    from mlflow import MlflowClient
+
+    tracking, registry = read_only_uris(uri)
+    return MlflowClient(tracking_uri=tracking, registry_uri=registry)

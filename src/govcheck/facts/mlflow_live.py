@@ -1,0 +1,219 @@
+"""Reading a live tracking store: paged searches with server-side filters, never per entity.
+
+Requests grow with pages, not entities (SPEC section 7): experiments by name filter, runs by
+experiment batch and start-time filter, registered models and versions by paged search, and
+the lineage of versions (logged model -> run) by `IN (...)` filters over batches of ids.
+Each list is fetched once and kept; a failure anywhere fails the whole read, so no partial
+result is ever passed off as complete.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from govcheck.facts import mlflow_fields as mf
+from govcheck.facts.mlflow_client import all_pages, client_session, open_client
+from govcheck.facts.mlflow_store import Scope, in_scope
+
+PAGE = 1000  # the largest page every MLflow backend accepts (Databricks caps runs at 1000)
+ID_BATCH = 100  # ids per `IN (...)` filter, well under URL and SQL parameter limits
+EXPERIMENT_BATCH = 100  # experiment ids per search_runs / search_logged_models request
+
+
+class LiveStore:
+    """The four mlflow_* field lists from one tracking URI, each fetched at most once."""
+
+    def __init__(self, uri: str, scope: Scope) -> None:
+        self.uri = uri
+        self.scope = scope
+        self.runs_since_ms: int | None = None
+        if scope.runs_since_days is not None:
+            self.runs_since_ms = int((time.time() - scope.runs_since_days * 86400) * 1000)
+        self._client: Any = None
+        self._cache: dict[str, Any] = {}
+
+    def experiments(self) -> list[mf.Fields]:
+        return [mf.experiment_fields(e) for e in self._read("experiments", self._experiments)]
+
+    def runs(self) -> list[mf.Fields]:
+        return self._read("runs", self._runs)
+
+    def registered_models(self) -> list[mf.Fields]:
+        return [mf.registered_model_fields(m) for m in self._read("models", self._models)]
+
+    def model_versions(self) -> list[mf.Fields]:
+        return self._read("versions", self._versions)
+
+    def _read(self, key: str, fetch: Any) -> Any:
+        if key not in self._cache:
+            with client_session(self.uri, self.scope.timeout_seconds):
+                if self._client is None:
+                    self._client = open_client(self.uri)
+                self._cache[key] = fetch()
+        return self._cache[key]
+
+    # -- experiments and runs, within the configured scope ---------------------------------
+
+    def _experiments(self) -> list[Any]:
+        from mlflow.entities import ViewType
+
+        found: dict[str, Any] = {}
+        for filter_string in _name_filters(self.scope.experiments):
+            for exp in all_pages(
+                lambda token, f=filter_string: self._client.search_experiments(
+                    view_type=ViewType.ACTIVE_ONLY,
+                    max_results=PAGE,
+                    filter_string=f,
+                    page_token=token,
+                )
+            ):
+                if in_scope(exp.name, self.scope.experiments):
+                    found[str(exp.experiment_id)] = exp
+        return sorted(found.values(), key=lambda e: e.name)
+
+    def _runs(self) -> list[mf.Fields]:
+        from mlflow.entities import ViewType
+
+        names = {str(e.experiment_id): e.name for e in self._experiments_cached()}
+        since = f"attributes.start_time >= {self.runs_since_ms}" if self.runs_since_ms else ""
+        runs = [
+            mf.run_fields(run, names.get(str(run.info.experiment_id)))
+            for run in self._search_runs(list(names), since, ViewType.ACTIVE_ONLY)
+        ]
+        return sorted(
+            runs, key=lambda r: (r["experiment_name"] or "", r["start_time"] or "", r["run_id"])
+        )
+
+    def _experiments_cached(self) -> list[Any]:
+        if "experiments" not in self._cache:
+            self._cache["experiments"] = self._experiments()
+        return self._cache["experiments"]
+
+    def _search_runs(
+        self, experiment_ids: list[str], filter_string: str, view: Any
+    ) -> Iterator[Any]:
+        for batch in _batches(experiment_ids, EXPERIMENT_BATCH):
+            yield from all_pages(
+                lambda token, ids=batch: self._client.search_runs(
+                    ids,
+                    filter_string=filter_string,
+                    run_view_type=view,
+                    max_results=PAGE,
+                    page_token=token,
+                )
+            )
+
+    # -- the registry, and each version's lineage back to its run --------------------------
+
+    def _models(self) -> list[Any]:
+        models = all_pages(
+            lambda token: self._client.search_registered_models(max_results=PAGE, page_token=token)
+        )
+        return sorted(models, key=lambda m: m.name)
+
+    def _versions(self) -> list[mf.Fields]:
+        aliases: dict[tuple[str, str], list[str]] = {}
+        for model in self._cache.get("models") or self._models():
+            for alias, version in mf.alias_versions(model).items():
+                aliases.setdefault((model.name, version), []).append(alias)
+        versions = list(
+            all_pages(
+                lambda token: self._client.search_model_versions(max_results=PAGE, page_token=token)
+            )
+        )
+        run_ids = self._version_run_ids(versions)
+        runs = self._runs_by_id({r for r in run_ids.values() if r})
+        out = []
+        for v in versions:
+            run_id = run_ids[(v.name, str(v.version))]
+            out.append(
+                mf.model_version_fields(
+                    v, aliases.get((v.name, str(v.version)), []), run_id, runs.get(run_id or "")
+                )
+            )
+        return sorted(out, key=lambda v: (v["name"], _version_key(v["version"])))
+
+    def _version_run_ids(self, versions: list[Any]) -> dict[tuple[str, str], str | None]:
+        """(name, version) -> the run it came from: its own run_id, else (MLflow 3) the
+        source run of the logged model its `models:/m-...` source names."""
+        wanted = {mf.logged_model_id(v) for v in versions if not v.run_id}
+        source_runs = self._logged_model_runs({m for m in wanted if m})
+        return {
+            (v.name, str(v.version)): v.run_id or source_runs.get(mf.logged_model_id(v) or "")
+            for v in versions
+        }
+
+    def _logged_model_runs(self, model_ids: set[str]) -> dict[str, str | None]:
+        if not model_ids:
+            return {}
+        found: dict[str, str | None] = {}
+        for exp_batch in _batches(self._all_experiments(), EXPERIMENT_BATCH):
+            for id_batch in _batches(sorted(model_ids), ID_BATCH):
+                filter_string = f"attributes.model_id IN ({_quoted(id_batch)})"
+                for model in all_pages(
+                    lambda token, e=exp_batch, f=filter_string: self._client.search_logged_models(
+                        experiment_ids=e, filter_string=f, max_results=PAGE, page_token=token
+                    )
+                ):
+                    found[model.model_id] = model.source_run_id or None
+        return found
+
+    def _runs_by_id(self, run_ids: set[str]) -> dict[str, mf.Fields]:
+        """Runs behind versions, whatever the scope: lineage must resolve for old runs too."""
+        from mlflow.entities import ViewType
+
+        known = {r["run_id"]: r for r in self._cache.get("runs") or [] if r["run_id"] in run_ids}
+        missing = sorted(run_ids - set(known))
+        if not missing:
+            return known
+        names = {str(e.experiment_id): e.name for e in self._all_experiment_entities()}
+        for batch in _batches(missing, ID_BATCH):
+            filter_string = f"attributes.run_id IN ({_quoted(batch)})"
+            for run in self._search_runs(list(names), filter_string, ViewType.ALL):
+                known[run.info.run_id] = mf.run_fields(run, names.get(str(run.info.experiment_id)))
+        return known
+
+    def _all_experiments(self) -> list[str]:
+        return [str(e.experiment_id) for e in self._all_experiment_entities()]
+
+    def _all_experiment_entities(self) -> list[Any]:
+        from mlflow.entities import ViewType
+
+        if "all_experiments" not in self._cache:
+            self._cache["all_experiments"] = list(
+                all_pages(
+                    lambda token: self._client.search_experiments(
+                        view_type=ViewType.ALL, max_results=PAGE, page_token=token
+                    )
+                )
+            )
+        return self._cache["all_experiments"]
+
+
+def _name_filters(globs: tuple[str, ...]) -> list[str | None]:
+    """One server-side `name LIKE` filter per glob; None (no filter) when any glob can't be
+    written as LIKE. Globs are applied exactly on the client afterwards either way."""
+    if not globs:
+        return [None]
+    filters: list[str | None] = []
+    for glob in globs:
+        if "'" in glob or "[" in glob or "\\" in glob:
+            return [None]
+        filters.append("name LIKE '" + glob.replace("*", "%").replace("?", "_") + "'")
+    return filters
+
+
+def _batches(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _quoted(ids: Iterable[str]) -> str:
+    # Run and logged-model ids are hex with an `m-` prefix: no quote can occur in them.
+    return ", ".join(f"'{i}'" for i in ids)
+
+
+def _version_key(version: str) -> tuple[int, str]:
+    return (int(version), "") if version.isdigit() else (0, version)
