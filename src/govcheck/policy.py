@@ -16,7 +16,7 @@ from govcheck import builtin
 from govcheck.conditions import Build, Evaluator, build_condition, suggest
 from govcheck.errors import Mark, PolicyErrors, UsageError
 from govcheck.model import RuleInfo
-from govcheck.yamlsrc import LDict, LList, YAMLSourceError, key_mark, load_one
+from govcheck.yamlsrc import LDict, LList, YAMLSourceError, load_one, value_mark
 
 Errors = list[tuple[Mark | None, str]]
 
@@ -93,7 +93,8 @@ def _node_at(data: Any, path: list[Any]) -> tuple[Any, Any, Any]:
 def _describe(pf: PolicyFile, err: Any, path: list[Any]) -> tuple[Mark | None, str]:
     parent, key, node = _node_at(pf.data, path)
     where = _rule_label(pf, path)
-    mark = (key_mark(parent, key) if parent is not None else None) or getattr(node, "mark", None)
+    # Errors about a value point at the value; missing or unknown keys at their mapping/key.
+    mark = (value_mark(parent, key) if parent is not None else None) or getattr(node, "mark", None)
     if err.validator == "additionalProperties" and isinstance(node, LDict):
         allowed = err.schema.get("properties", {})
         extra = [k for k in node if k not in allowed]
@@ -158,8 +159,8 @@ def build_rules(files: list[PolicyFile], params: Mapping[str, Any], kinds: Itera
             seen_names.setdefault(name, rid)
             kind = node["resource"]
             if kind not in known_kinds:
-                b.error(node.value_marks["resource"],
-                        f"unknown resource kind '{kind}'{suggest(str(kind), known_kinds)}")
+                b.error(node.value_marks["resource"], f"unknown resource kind '{kind}'",
+                        suggest(str(kind), known_kinds))
             where = build_condition(node["where"], node.value_marks["where"], b) if "where" in node else None
             require = build_condition(node["require"], node.value_marks["require"], b)
             message = b.subst(str(node.get("message") or node.get("title") or name), node.value_marks.get("message"), allow_fields=True)

@@ -42,8 +42,9 @@ class Build:
     errors: list[tuple[Mark | None, str]] = field(default_factory=list)
     used: set[str] = field(default_factory=set)  # parameters the rule refers to
 
-    def error(self, mark: Mark | None, message: str) -> None:
-        self.errors.append((mark, f"{message} in rule {self.rule_id}"))
+    def error(self, mark: Mark | None, message: str, hint: str = "") -> None:
+        """Record an error; `hint` (a did-you-mean) goes after the rule's name."""
+        self.errors.append((mark, f"{message} in rule {self.rule_id}{hint}"))
 
     def subst(self, value: Any, mark: Mark | None, allow_fields: bool = False) -> Any:
         """Replace `{param}` with parameter values; a whole-string `{param}` keeps its type.
@@ -67,7 +68,7 @@ class Build:
                 p = self.params[name]
                 return ",".join(map(str, p)) if isinstance(p, list) else str(p)
             if not allow_fields:
-                self.error(mark, f"unknown parameter '{{{name}}}'{suggest(name, self.params)}")
+                self.error(mark, f"unknown parameter '{{{name}}}'", suggest(name, self.params))
             return m.group(0)
 
         return _PARAM.sub(repl, value)
@@ -102,7 +103,8 @@ def _fail(scope: Scope) -> Outcome:
 def build_condition(node: Any, mark: Mark | None, b: Build) -> Evaluator:
     """Build one condition node, recording problems in b.errors (never raising)."""
     if not isinstance(node, LDict) or not node:
-        b.error(mark, f"a condition must be a mapping, got {_kind(node)}")
+        b.error(mark, "a condition cannot be empty" if isinstance(node, dict)
+                else f"a condition must be a mapping, got {_kind(node)}")
         return _fail
     if "field" in node:
         return CONDITIONS["field"](node, "field", node.key_marks.get("field"), b)
@@ -113,7 +115,7 @@ def build_condition(node: Any, mark: Mark | None, b: Build) -> Evaluator:
     key = keys[0]
     kmark = node.key_marks.get(key)
     if key not in CONDITIONS:
-        b.error(kmark, f"unknown condition '{key}'{suggest(str(key), CONDITIONS)}")
+        b.error(kmark, f"unknown condition '{key}'", suggest(str(key), [*CONDITIONS, "field"]))
         return _fail
     if ("require" in node) != (key in NESTED):
         if key in NESTED:

@@ -29,14 +29,14 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         return lambda scope: Outcome(False, "invalid condition")
     op = ops[0]
     if op not in OPERATORS:
-        b.error(node.key_marks.get(op), f"unknown operator '{op}'{suggest(str(op), OPERATORS)}")
+        b.error(node.key_marks.get(op), f"unknown operator '{op}'", suggest(str(op), OPERATORS))
         return lambda scope: Outcome(False, "invalid condition")
     operand_mark = node.value_marks.get(op)
     operand = b.subst(node[op], operand_mark)
     try:
         test = OPERATORS[op](operand)
     except OperandError as exc:
-        b.error(operand_mark, f"'{op}' {exc}")
+        b.error(operand_mark, f"'{op}': {exc}")
         return lambda scope: Outcome(False, "invalid condition")
 
     def evaluate(scope: Scope) -> Outcome:
