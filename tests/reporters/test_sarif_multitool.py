@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -127,3 +128,37 @@ def test_multitool_does_flag_a_broken_log(multitool: Path, report: Report, tmp_p
     )
     errors = [p for p in validate(multitool, log, tmp_path) if p[0] == "error"]
     assert [p[1] for p in errors] == ["SARIF1004"]
+
+
+def test_real_check_passes(multitool: Path, make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    from govcheck.cli import main
+
+    root = make_repo(
+        {
+            "models/churn/train.py": "print('no card')\n",
+            "configs/train.yaml": "data:\n  train: s3://ml-data/fraud/train.parquet\n",
+            "train.py": 'import mlflow\nmlflow.set_experiment("Fraud Model")\n',
+        }
+    )
+    target = tmp_path / "real.sarif"
+    assert (
+        main(
+            [
+                "check",
+                "--repo",
+                str(root),
+                "--no-mlflow",
+                "--format",
+                "json",
+                "--output",
+                str(tmp_path / "r.json"),
+                "--sarif-output",
+                str(target),
+            ]
+        )
+        == 1
+    )
+    log = json.loads(target.read_text(encoding="utf-8"))
+    assert log["runs"][0]["results"]
+    problems = validate(multitool, log, tmp_path)
+    assert [p for p in problems if p[0] == "error"] == []
