@@ -1,0 +1,10 @@
+import mlflow
+from mlflow import MlflowClient
+
+NAME = "Built At Run Time"  # not a literal argument: cannot be checked, not reported
+
+mlflow.set_experiment("fraud/detector-training")
+mlflow.set_experiment(experiment_name="churn-predictor")
+MlflowClient().create_experiment("ranker/v2-offline")
+mlflow.set_experiment(NAME)
+print("set_experiment('Not A Call')")
