@@ -112,7 +112,7 @@ def test_run_metadata(report: Report) -> None:
     texts = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
     assert (
         texts[0]
-        == "Rules skipped (no registered models in the MLflow snapshot): GC-REG-001, GC-REG-002."
+        == "Skipped GC-REG-001, GC-REG-002: no registered models in the MLflow snapshot"
     )
     assert len(texts) == 3
 

@@ -35,7 +35,7 @@ def render(report: Report, color: bool = False) -> str:
     lines = [_annotation(f) for f in report.findings if not f.suppressed]
     for reason, ids in skipped_groups(report):
         lines.append(
-            command("notice", f"Rules skipped ({reason}): {', '.join(ids)}", title="govcheck")
+            command("notice", f"Skipped {', '.join(ids)}: {reason}", title="govcheck")
         )
     lines += [command("notice", notice, title="govcheck") for notice in report.notices]
     return "".join(line + "\n" for line in lines)
