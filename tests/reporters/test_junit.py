@@ -104,3 +104,21 @@ def test_several_findings_for_one_pair(report: Report) -> None:
     assert failure is not None and failure.get("type") == "error"
     assert failure.get("message") == "second reason (and 1 more)"
     assert "s3://ml-data" in (failure.text or "") and "second reason" in (failure.text or "")
+
+
+def test_findings_decide_over_a_stale_status(report: Report) -> None:
+    waived, active = report.findings[6], report.findings[3]  # GC-MON-001 waived, GC-DATA-001 active
+    doc = junit.render(
+        replace(
+            report,
+            findings=(waived, active),
+            checked=(
+                Checked(waived.rule_id, waived.resource_id, waived.location, "failed"),
+                Checked(active.rule_id, active.resource_id, active.location, "waived"),
+            ),
+            skipped=(),
+        )
+    )
+    cases = {c.get("classname"): c for c in ET.fromstring(doc).iter("testcase")}
+    assert cases["GC-MON-001"].find("skipped") is not None
+    assert cases["GC-DATA-001"].find("failure") is not None

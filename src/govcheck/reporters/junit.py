@@ -76,18 +76,20 @@ def _collect(report: Report) -> dict[str, list[_Case]]:
         by_pair.setdefault((f.rule_id, f.resource_id), []).append(f)
     for checked in report.checked:
         found = by_pair.pop((checked.rule_id, checked.resource_id), [])
-        status = checked.status
-        if found and status == "passed":  # a finding always wins over a stale status
-            status = "waived" if all(f.suppressed for f in found) else "failed"
+        # The findings themselves decide when there are any (an expired waiver, say).
+        status = _status(found) if found else checked.status
         suites.setdefault(checked.rule_id, []).append(_Case(checked.resource_id, status, found))
     for (rule_id, resource_id), found in by_pair.items():
-        status = "waived" if all(f.suppressed for f in found) else "failed"
-        suites.setdefault(rule_id, []).append(_Case(resource_id, status, found))
+        suites.setdefault(rule_id, []).append(_Case(resource_id, _status(found), found))
     for skip in report.skipped:
         suites.setdefault(skip.rule_id, []).append(
             _Case(skip.rule_id, "skipped", reason=skip.reason)
         )
     return suites
+
+
+def _status(found: list[Finding]) -> str:
+    return "waived" if all(f.suppressed for f in found) else "failed"
 
 
 def _testcase(suite: ET.Element, rule_id: str, case: _Case) -> None:
@@ -96,7 +98,7 @@ def _testcase(suite: ET.Element, rule_id: str, case: _Case) -> None:
         "testcase",
         {
             "name": _clean(case.name),
-            "classname": rule_id,
+            "classname": _clean(rule_id),
             "time": "0",
         },
     )
