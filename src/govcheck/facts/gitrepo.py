@@ -63,6 +63,7 @@ class _GitSource:
     def __init__(self, repo: git.Repo) -> None:
         self.repo = repo
         self.root = Path(str(repo.working_tree_dir))
+        self._root_str = str(self.root)
         self._entries: dict[str, _Entry] = {}
         self._commits: dict[str, bool] = {}
 
@@ -189,7 +190,7 @@ class WorkingSource(_GitSource):
     def points_outside(self, path: str) -> bool:
         if not self.is_symlink(path):
             return False
-        full = self.root / path
+        full = os.path.join(self._root_str, path)
         if not os.path.islink(full):
             return self._resolve_in_tree(path) is None
         real = os.path.realpath(full)
@@ -197,7 +198,7 @@ class WorkingSource(_GitSource):
 
     def _worktree_stat(self, path: str) -> os.stat_result | None:
         """stat of the file to read from the working tree, None to use the index blob."""
-        full = self.root / path
+        full = os.path.join(self._root_str, path)
         try:
             st = os.stat(full) if self.is_symlink(path) else os.lstat(full)
         except OSError:
@@ -226,7 +227,7 @@ class WorkingSource(_GitSource):
             return self._read_via_tree(path, limit)
         if limit is not None and st.st_size > limit:
             raise ValueError(f"{path}: {st.st_size} bytes, over the {limit}-byte limit")
-        real = os.path.realpath(self.root / path)
+        real = os.path.realpath(os.path.join(self._root_str, path))
         if not real.startswith(self._real_root + os.sep):
             # a parent directory swapped for a symlink since it was staged
             return self._read_via_tree(path, limit)

@@ -14,7 +14,6 @@ import sys
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from govcheck.model import Resource
@@ -79,10 +78,16 @@ def parse_toml(text: str, path: str) -> Parsed:
         return Parsed([], f"{where}: invalid TOML: {_TOML_POSITION.sub('', message).strip()}")
 
 
+def name_and_suffix(path: str) -> tuple[str, str]:
+    """("a.tar.gz", ".gz") for "x/a.tar.gz"; like pathlib, but cheap over 20,000 paths."""
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name, (name[dot:].lower() if 0 < dot < len(name) - 1 else "")
+
+
 def data_format(path: str) -> str | None:
     """'yaml', 'json' or 'toml' for files govcheck parses, else None."""
-    name = PurePosixPath(path).name
-    suffix = PurePosixPath(path).suffix.lower()
+    name, suffix = name_and_suffix(path)
     if suffix in YAML_SUFFIXES or name in YAML_NAMES:
         return "yaml"
     if suffix == ".json":
