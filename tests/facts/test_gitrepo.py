@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from govcheck.errors import DataSourceError, UsageError
-from govcheck.facts.gitrepo import RevSource, WorkingSource, open_repo, strip_credentials
+from govcheck.facts.gitrepo import (
+    RevSource,
+    WorkingSource,
+    changed_paths,
+    open_repo,
+    strip_credentials,
+)
 
 
 def working(root: Path) -> WorkingSource:
@@ -169,3 +175,29 @@ def test_symlinks_inside_are_read_outside_are_flagged(run_git, make_repo, tmp_pa
             assert source.points_outside(link)
             with pytest.raises(ValueError):
                 source.read_bytes(link)
+
+
+def test_changed_paths_since_a_ref(make_repo, run_git) -> None:
+    root = make_repo({"a.yaml": "a: 1\n", "b.yaml": "b: 1\n", "c.yaml": "c: 1\n"})
+    run_git(root, "checkout", "-q", "-b", "feature")
+    (root / "a.yaml").write_text("a: 2\n")
+    run_git(root, "commit", "-qam", "change a")
+    (root / "b.yaml").write_text("b: 2\n")  # unstaged
+    (root / "new.yaml").write_text("n: 1\n")
+    run_git(root, "add", "new.yaml")  # staged
+    (root / "untracked.yaml").write_text("u: 1\n")
+    assert changed_paths(root, "main") == ["a.yaml", "b.yaml", "new.yaml"]
+    with pytest.raises(UsageError, match="unknown revision: nope"):
+        changed_paths(root, "nope")
+
+
+def test_changed_paths_ignore_later_changes_on_the_base_branch(make_repo, run_git) -> None:
+    root = make_repo({"a.yaml": "a: 1\n", "c.yaml": "c: 1\n"})
+    run_git(root, "checkout", "-q", "-b", "feature")
+    (root / "a.yaml").write_text("a: 2\n")
+    run_git(root, "commit", "-qam", "feature change")
+    run_git(root, "checkout", "-q", "main")
+    (root / "c.yaml").write_text("c: 2\n")
+    run_git(root, "commit", "-qam", "main moves on")
+    run_git(root, "checkout", "-q", "feature")
+    assert changed_paths(root, "main") == ["a.yaml"]

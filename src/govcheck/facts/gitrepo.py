@@ -290,3 +290,24 @@ class RevSource(_GitSource):
             return self._check_attr(paths, name, self._attr_args())
         except DataSourceError:
             return self._check_attr(paths, name, ["--cached"])
+
+
+def changed_paths(path: str | Path, ref: str) -> list[str]:
+    """Repo paths changed since REF (for --changed-since), staged and unstaged included.
+
+    Compared from the merge base of REF and HEAD, as CI does for a pull request, so changes
+    made on REF's branch after this branch forked do not count as this branch's changes.
+    """
+    repo = open_repo(path)
+    try:
+        if ref.startswith("-"):
+            raise ValueError(ref)
+        target = repo.git.rev_parse("--verify", "-q", "--end-of-options", ref + "^{commit}")
+    except (ValueError, git.GitCommandError):
+        raise UsageError(f"unknown revision: {ref}") from None
+    try:
+        base = repo.git.merge_base(target, "HEAD")
+    except git.GitCommandError:  # unrelated histories or no HEAD yet
+        base = target
+    listing = repo.git.diff("--name-only", "-z", "--no-renames", base, "--")
+    return sorted(p for p in listing.split("\0") if p)
