@@ -113,9 +113,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from govcheck import builtin
     from govcheck.config import load_config
     from govcheck.facts import known_kinds
     from govcheck.policy import load
+
+    # Loaded beside the built-in packs so their parameters (models_glob, ...) are known
+    # and a clash with a built-in rule id is caught here rather than at check time.
+    packs = [(p, f"builtin:{n}") for n, p in builtin.pack_files().items()]
 
     errors: list[str] = []
     for name in args.files:
@@ -125,8 +130,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 load_config(path, name)
                 print(f"{name}: ok (config)")
                 continue
-            rules, _ = load([(path, name)], {}, {}, known_kinds())
-            print(f"{name}: ok ({len(rules)} rules)")
+            own = [] if name.startswith("builtin:") else [(path, name)]
+            rules, _ = load([p for p in packs if p[0].resolve() != path.resolve()] + own, {}, {},
+                            known_kinds())
+            count = sum(1 for r in rules if r.info.source.rsplit(":", 1)[0] == name)
+            print(f"{name}: ok ({count} rules)")
         except PolicyErrors as exc:
             errors += exc.lines()
         except UsageError as exc:

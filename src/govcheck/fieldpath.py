@@ -39,6 +39,8 @@ def parse(text: str) -> FieldPath:
     """Parse a field path; raises FieldPathError naming what is wrong."""
     if not isinstance(text, str) or not text.strip():
         raise FieldPathError("a field path must be a non-empty string")
+    if text.strip() == ".":
+        return FieldPath(".", ())  # the current item itself (a scalar in every/some)
     keys: list[Key] = []
     pos, need_key = 0, True
     while pos < len(text):
