@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -10,11 +11,25 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
+def _installed() -> bool:
+    try:
+        importlib.metadata.distribution("govcheck")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+# CI installs the package (not editable), so tests then exercise the installed wheel,
+# built-in packs and schemas included.
+INSTALLED = _installed()
+
+
 def govcheck(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
              timeout: float = 120) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
-    # Works installed or from the checkout; the installed copy wins when present.
-    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [full_env.get("PYTHONPATH"), str(SRC)]))
-    full_env.pop("MLFLOW_TRACKING_URI", None) if env is None or "MLFLOW_TRACKING_URI" not in env else None
+    if not INSTALLED:  # running from the checkout: let the subprocess find src/
+        full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [full_env.get("PYTHONPATH"), str(SRC)]))
+    if "MLFLOW_TRACKING_URI" not in (env or {}):
+        full_env.pop("MLFLOW_TRACKING_URI", None)  # a developer's own store must not leak in
     return subprocess.run([sys.executable, "-m", "govcheck", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout, check=False)

@@ -182,3 +182,15 @@ def test_repo_only_check_never_imports_mlflow(compliant: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code, str(compliant)], capture_output=True, text=True,
                           env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_installed_package_carries_packs_and_schemas() -> None:
+    from support import INSTALLED
+
+    if not INSTALLED:
+        pytest.skip("govcheck is not installed (running from the checkout); CI installs it")
+    code = "import govcheck.builtin as b; print(b.data_dir('policies')); print(b.data_dir('schemas'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=True)
+    policies, schemas = done.stdout.split()
+    assert "site-packages" in policies and Path(policies, "model-cards.yaml").is_file()
+    assert Path(schemas, "monitoring.schema.json").is_file()
