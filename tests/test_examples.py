@@ -1,0 +1,170 @@
+"""The bundled examples do what the README says: every planted violation is reported at
+its file and line with exit 1, the compliant models and references get nothing, and the
+compliant repository exits 0.
+
+The examples are plain files (a nested .git cannot be committed), so each test checks a
+git copy of one, through the command line a user types.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from govcheck.check import CheckOptions, run
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+Git = Callable[..., str]
+
+# (rule, path, line): line None for a directory-level finding, reported on the model's
+# card or, without one, on a file in the directory.
+ML_REPO_FINDINGS = {
+    ("GC-CARD-001", "models/churn-predictor/monitoring.yaml", None),  # no card
+    ("GC-CARD-002", "models/credit-scorer/MODEL_CARD.md", None),  # missing sections
+    ("GC-CARD-004", "models/credit-scorer/MODEL_CARD.md", 2),  # license placeholder, TBD
+    ("GC-MON-001", "models/recommender/README.md", None),  # no monitoring config
+    ("GC-MON-002", "models/ranker/monitoring.yaml", 8),  # invalid monitoring config
+    ("GC-DATA-001", "configs/data.yaml", 3),  # s3:// unpinned
+    ("GC-DATA-001", "configs/data.yaml", 4),  # gs:// unpinned
+    ("GC-DATA-001", "configs/data.yaml", 5),  # raw URL on branch main
+    ("GC-DATA-001", "configs/data.yaml", 6),  # lakeFS branch
+    ("GC-EXP-001", "configs/experiment.yaml", 1),  # experiment_name: "Fraud Model v2"
+    ("GC-EXP-001", "src/train.py", 23),  # mlflow.set_experiment("Default")
+    ("GC-EXP-001", ".env", 3),  # MLFLOW_EXPERIMENT_NAME=MyExperiment
+}
+
+# Pinned references that must be recognised as data references and pass.
+FRAUD_TRAIN = "models/fraud-detector/train.yaml"
+PINNED = {
+    (FRAUD_TRAIN, 3, "s3-version-id"),
+    (FRAUD_TRAIN, 4, "gcs-generation"),
+    (FRAUD_TRAIN, 5, "git-sha"),
+    (FRAUD_TRAIN, 6, "dvc-md5"),
+    (FRAUD_TRAIN, 8, "sibling-version"),
+}
+
+
+def git_copy(name: str, dest: Path, git: Git) -> Path:
+    shutil.copytree(EXAMPLES / name, dest)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "-c", "user.name=Test", "-c", "user.email=test@example.com",
+        "-c", "commit.gpgsign=false", "commit", "-q", "-m", "example")
+    return dest
+
+
+def clean_env() -> dict[str, str]:
+    """The environment a first-time user has: no MLflow store configured."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def govcheck(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "govcheck", *args], capture_output=True,
+                          text=True, env=clean_env(), check=False)
+
+
+@pytest.fixture
+def ml_repo(tmp_path: Path, run_git: Git) -> Path:
+    return git_copy("ml-repo", tmp_path / "ml-repo", run_git)
+
+
+def test_ml_repo_reports_each_violation_at_its_line(ml_repo: Path) -> None:
+    done = govcheck("check", "--repo", str(ml_repo), "--format", "json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    got = {(f["rule_id"], f["location"]["path"], f["location"]["line"])
+           for f in report["findings"]}
+    assert got == ML_REPO_FINDINGS
+    assert len(report["findings"]) == len(ML_REPO_FINDINGS)
+    assert report["counts"] == {"error": 11, "warning": 1, "note": 0, "suppressed": 0}
+
+
+def test_ml_repo_findings_say_why(ml_repo: Path) -> None:
+    report = run(CheckOptions(repo=str(ml_repo), no_mlflow=True))
+    messages = {(f.rule_id, f.location.path if f.location else None): f.message
+                for f in report.findings}
+    card = "models/credit-scorer/MODEL_CARD.md"
+    assert "missing sections: limitations, ethical considerations" in messages[("GC-CARD-002", card)]
+    assert "[More Information Needed]" in messages[("GC-CARD-004", card)]
+    assert "'Training Data'" in messages[("GC-CARD-004", card)]
+    ranker = messages[("GC-MON-002", "models/ranker/monitoring.yaml")]
+    for error in ("alerts: [] should be non-empty", "'threshold' is a required property",
+                  "schedule: 'every hour'"):
+        assert error in ranker
+    assert "'MyExperiment'" in messages[("GC-EXP-001", ".env")]
+
+
+def test_ml_repo_pinned_references_and_good_names_pass(ml_repo: Path) -> None:
+    report = run(CheckOptions(repo=str(ml_repo), select=("GC-DATA-001", "GC-EXP-001"),
+                              no_mlflow=True))
+    passed = {(c.rule_id, c.location.path, c.location.line) for c in report.checked
+              if c.status == "passed" and c.location}
+    assert {("GC-DATA-001", path, line) for path, line, _ in PINNED} <= passed
+    assert {
+        ("GC-EXP-001", "src/train.py", 16),
+        ("GC-EXP-001", FRAUD_TRAIN, 1),
+        ("GC-EXP-001", "models/churn-predictor/train.py", 5),
+    } <= passed
+    assert not [f for f in report.findings if f.location and f.location.path == FRAUD_TRAIN]
+
+
+def test_ml_repo_pins_are_the_intended_kinds(ml_repo: Path) -> None:
+    from govcheck.check import find_config, load_rules
+    from govcheck.facts import Facts
+    from govcheck.facts.gitrepo import WorkingSource, open_repo
+
+    repo = open_repo(str(ml_repo))
+    options = CheckOptions(repo=str(ml_repo))
+    _, params = load_rules(find_config(options, ml_repo), options, ml_repo)
+    facts = Facts(WorkingSource(repo), params, {"repo_root": str(ml_repo)})
+    pins = {(r.fields["file"], r.fields["line"], r.fields["pin"])
+            for r in facts.resources("data_reference") if r.fields["file"] == FRAUD_TRAIN}
+    assert pins == PINNED
+
+
+def test_compliant_repo_has_no_findings(tmp_path: Path, run_git: Git) -> None:
+    repo = git_copy("compliant-repo", tmp_path / "compliant", run_git)
+    done = govcheck("check", "--repo", str(repo), "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["findings"] == []
+    assert report["checked"]["total"] > 0 and report["checked"]["failed"] == 0
+
+
+@pytest.mark.parametrize(("example", "status", "shown"), [
+    ("ml-repo", 1, "models/credit-scorer/MODEL_CARD.md"),
+    ("compliant-repo", 0, "No findings"),
+])
+def test_run_example_script(example: str, status: int, shown: str) -> None:
+    env = clean_env()
+    # The README installs govcheck first; here the script's fallback runs this checkout.
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                  if not (Path(p) / "govcheck").exists())
+    env.update(EXAMPLE=example, PYTHON=sys.executable)
+    done = subprocess.run(["bash", str(EXAMPLES / "run-example.sh")], capture_output=True,
+                          text=True, env=env, check=False)
+    assert done.returncode == status, done.stdout + done.stderr
+    assert shown in done.stdout
+
+
+def test_run_example_script_passes_options_through() -> None:
+    env = {**clean_env(), "PYTHON": sys.executable}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                  if not (Path(p) / "govcheck").exists())
+    done = subprocess.run(["bash", str(EXAMPLES / "run-example.sh"), "--format", "sarif"],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 1, done.stderr
+    sarif = json.loads(done.stdout)
+    assert sarif["version"] == "2.1.0"
+    assert len(sarif["runs"][0]["results"]) == len(ML_REPO_FINDINGS)
