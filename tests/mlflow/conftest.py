@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from mlflow_servers import Server, start_server
 from mlflow_world import World, populate, populate_bulk
 

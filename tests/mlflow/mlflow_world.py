@@ -41,8 +41,9 @@ def tracking_env(uri: str) -> Iterator[None]:
 def populate(uri: str, good_sha: str) -> World:
     import mlflow.data
     import pandas as pd
-    from mlflow import MlflowClient
     from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param
+
+    from mlflow import MlflowClient
 
     world = World(uri)
     with tracking_env(uri):

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mlflow_world import MISSING_SHA, World
 
 from govcheck.errors import DataSourceError
 from govcheck.facts.mlflow_source import model_versions, registered_models, runs
-from mlflow_world import MISSING_SHA, World
 
 KINDS = ("mlflow_experiment", "mlflow_run", "mlflow_registered_model", "mlflow_model_version")
 

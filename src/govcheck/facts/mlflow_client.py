@@ -36,6 +36,7 @@ _UNREACHABLE = (
 # Database URIs MLflow would open (and migrate) directly; only sqlite is opened read-only.
 _SERVER_ONLY = ("postgresql", "mysql", "mssql")
 
+_ERROR_RESPONSES = re.compile(r"too many (\d{3}) error responses")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
@@ -146,6 +147,9 @@ def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
     lowered = text.lower()
     if code in _REFUSED:
         return f"MLflow refused the credentials for {where}"
+    status = _ERROR_RESPONSES.search(text)
+    if status:  # urllib3 gives up on a 5xx at once, since retries are off
+        return f"MLflow at {where} failed: the server answered HTTP {status.group(1)}"
     if "timeout" in lowered or "timed out" in lowered:
         return f"MLflow at {where} did not answer within {timeout_seconds:g} s"
     if any(marker in lowered for marker in _UNREACHABLE):
