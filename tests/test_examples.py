@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from govcheck.check import CheckOptions, run
+from support import INSTALLED, SRC, govcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -64,14 +65,10 @@ def git_copy(name: str, dest: Path, git: Git) -> Path:
 def clean_env() -> dict[str, str]:
     """The environment a first-time user has: no MLflow store configured."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    if not INSTALLED:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
     env["NO_COLOR"] = "1"
     return env
-
-
-def govcheck(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "govcheck", *args], capture_output=True,
-                          text=True, env=clean_env(), check=False)
 
 
 @pytest.fixture

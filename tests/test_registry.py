@@ -8,10 +8,7 @@ built-in policy files pass `govcheck validate`.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +20,7 @@ from govcheck.conditions import CONDITIONS
 from govcheck.config import Config
 from govcheck.model import SEVERITIES, RuleInfo
 from govcheck.operators import OPERATORS
+from support import govcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "cases"
@@ -93,10 +91,6 @@ def test_policy_schema_names_match_the_registries() -> None:
 def test_builtin_policies_validate() -> None:
     files = sorted(builtin.pack_files().values())
     assert files
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    done = subprocess.run(
-        [sys.executable, "-m", "govcheck", "validate", *map(str, files)],
-        capture_output=True, text=True, env=env, cwd=ROOT, check=False,
-    )
+    done = govcheck("validate", *map(str, files), cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count(": ok (") == len(files)
