@@ -92,6 +92,8 @@ def test_case(folder: Path, outcome: str, tmp_path: Path, run_git: Git) -> None:
     findings = [f for f in report.findings if f.rule_id == rule_id]
     if outcome == "pass":
         assert [(f.location, f.message) for f in findings] == []
+        # a pass case that selects nothing would pass vacuously
+        assert any(c.rule_id == rule_id and c.status == "passed" for c in report.checked)
         return
     got = {(f.location.path if f.location else None, f.location.line if f.location else None)
            for f in findings}
