@@ -12,8 +12,8 @@ from govcheck.reporters import junit
 
 
 @pytest.fixture(scope="module", params=["junit-10-jenkins-xunit.xsd", "junit-windyroad.xsd"])
-def xsd(request: pytest.FixtureRequest) -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(Path("/work/shared/vendor-schemas") / request.param))
+def xsd(request: pytest.FixtureRequest, vendor: Path) -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(vendor / request.param))
 
 
 def _errors(schema: xmlschema.XMLSchema, document: str) -> list[str]:

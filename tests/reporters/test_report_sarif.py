@@ -19,8 +19,7 @@ def _errors(validator: Any, log: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def validators() -> list[Any]:
-    vendor = Path("/work/shared/vendor-schemas")
+def validators(vendor: Path) -> list[Any]:
     oasis = json.loads((vendor / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     store = json.loads((vendor / "sarif-2.1.0.schemastore.json").read_text(encoding="utf-8"))
     return [
@@ -110,10 +109,7 @@ def test_run_metadata(report: Report) -> None:
         "2026-01-02T03:04:06Z",
     )
     texts = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
-    assert (
-        texts[0]
-        == "Skipped GC-REG-001, GC-REG-002: no registered models in the MLflow snapshot"
-    )
+    assert texts[0] == "Skipped GC-REG-001, GC-REG-002: no registered models in the MLflow snapshot"
     assert len(texts) == 3
 
 

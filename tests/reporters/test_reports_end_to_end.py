@@ -17,7 +17,6 @@ from jsonschema import Draft4Validator, Draft202012Validator
 
 from govcheck.cli import main
 
-VENDOR = Path("/work/shared/vendor-schemas")
 SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "report.schema.json"
 
 FILES = {
@@ -61,13 +60,15 @@ def _results(log: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     }
 
 
-def test_reports_of_a_real_check(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+def test_reports_of_a_real_check(
+    make_repo: Callable[..., Path], tmp_path: Path, vendor: Path
+) -> None:
     root = make_repo(FILES)
     log = _check(root, tmp_path / "out")
-    oasis = json.loads((VENDOR / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    oasis = json.loads((vendor / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     assert [e.message for e in Draft4Validator(oasis).iter_errors(log)] == []
     for xsd in ("junit-10-jenkins-xunit.xsd", "junit-windyroad.xsd"):
-        schema = xmlschema.XMLSchema(str(VENDOR / xsd))
+        schema = xmlschema.XMLSchema(str(vendor / xsd))
         assert [str(e.reason) for e in schema.iter_errors(str(tmp_path / "out" / "r.xml"))] == []
     report = json.loads((tmp_path / "out" / "r.json").read_text(encoding="utf-8"))
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
