@@ -34,9 +34,7 @@ def command(name: str, message: str, **props: str | int | None) -> str:
 def render(report: Report, color: bool = False) -> str:
     lines = [_annotation(f) for f in report.findings if not f.suppressed]
     for reason, ids in skipped_groups(report):
-        lines.append(
-            command("notice", f"Skipped {', '.join(ids)}: {reason}", title="govcheck")
-        )
+        lines.append(command("notice", f"Skipped {', '.join(ids)}: {reason}", title="govcheck"))
     lines += [command("notice", notice, title="govcheck") for notice in report.notices]
     return "".join(line + "\n" for line in lines)
 

@@ -106,9 +106,7 @@ def _result(
 def _invocation(report: Report, omitted: int, limit: int) -> dict[str, Any]:
     notes: list[dict[str, Any]] = []
     for reason, ids in skipped_groups(report):
-        notes.append(
-            _notification("skipped-rules", "note", f"Skipped {', '.join(ids)}: {reason}")
-        )
+        notes.append(_notification("skipped-rules", "note", f"Skipped {', '.join(ids)}: {reason}"))
     for notice in report.notices:
         notes.append(_notification("notice", "note", notice))
     if omitted:
