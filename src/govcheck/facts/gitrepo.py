@@ -206,6 +206,8 @@ class WorkingSource(_GitSource):
         return st if stat.S_ISREG(st.st_mode) else None
 
     def size(self, path: str) -> int:
+        if path not in self._entries:
+            raise KeyError(path)
         if self.is_symlink(path) and self.points_outside(path):
             return 0
         st = self._worktree_stat(path)
