@@ -67,17 +67,30 @@ def load_rules(config: Config, options: CheckOptions, root: Path) -> tuple[list[
     return select_rules(rules, options.select, options.ignore), params
 
 
-def repo_paths(paths: tuple[str, ...], root: Path, changed_only: bool = False) -> frozenset[str] | None:
-    """PATH arguments as repo-relative POSIX paths (as pre-commit passes them)."""
+def repo_paths(paths: tuple[str, ...], root: Path, changed_only: bool = False,
+               tracked: list[str] | None = None) -> frozenset[str] | None:
+    """PATH arguments as repo-relative POSIX paths (as pre-commit passes them).
+
+    A PATH naming a directory stands for the tracked files below it too, so
+    `govcheck check models/x` checks those files as well as the directory.
+    """
     if not paths:
         return frozenset() if changed_only else None
     out = set()
     for p in paths:
         absolute = (Path.cwd() / p).resolve() if not Path(p).is_absolute() else Path(p).resolve()
         try:
-            out.add(absolute.relative_to(root.resolve()).as_posix())
+            rel = absolute.relative_to(root.resolve()).as_posix()
         except ValueError:
             raise UsageError(f"path is outside the repository: {p}") from None
+        if rel == ".":
+            return None  # the whole repository
+        out.add(rel)
+    if tracked:
+        files = set(tracked)
+        dirs = tuple(d + "/" for d in out if d not in files)
+        if dirs:
+            out.update(t for t in tracked if t.startswith(dirs))
     return frozenset(out)
 
 
@@ -108,7 +121,8 @@ def run(options: CheckOptions) -> Report:
             return "MLflow rules skipped (--no-mlflow)"
         return mlflow_source.unavailable_reason(facts)
 
-    result = engine.evaluate(rules, facts, paths=repo_paths(options.paths, root, options.changed_only), skip_reason=skip_reason)
+    paths = repo_paths(options.paths, root, options.changed_only, source.tracked())
+    result = engine.evaluate(rules, facts, paths=paths, skip_reason=skip_reason)
     from govcheck import waivers
 
     findings, checked, notices = waivers.apply(result, config, facts)

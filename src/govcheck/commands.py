@@ -43,7 +43,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.changed_since:
         from govcheck.facts import gitrepo
 
-        paths += tuple(gitrepo.changed_paths(args.repo or os.getcwd(), args.changed_since))
+        where = args.repo or os.getcwd()
+        # git names changed files from the repository root, while PATHs are read from the
+        # current directory: anchor them so --repo and subdirectories see the same changes.
+        root = Path(str(gitrepo.open_repo(where).working_tree_dir))
+        changed = gitrepo.changed_paths(where, args.changed_since)
+        paths += tuple(str(root / p) for p in changed)
     options = CheckOptions(
         repo=args.repo, config=args.config, policies=tuple(args.policy), paths=paths,
         select=tuple(args.select), ignore=tuple(args.ignore), no_mlflow=args.no_mlflow,

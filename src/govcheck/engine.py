@@ -31,6 +31,11 @@ SkipReason = Callable[[Rule], "str | None"]
 def touched(resource: Resource, paths: frozenset[str] | None) -> bool:
     if paths is None or resource.kind == "repo" or resource.kind.startswith("mlflow_"):
         return True  # repo-wide and MLflow entities are not files; PATHs do not narrow them
+    if resource.kind == "directory":
+        # Any path at or below it, tracked or not: deleting models/x/monitoring.yaml
+        # changes what models/x holds, though the deleted file is no longer among its files.
+        prefix = resource.id + "/"
+        return any(p == resource.id or p.startswith(prefix) for p in paths)
     return any(p in paths for p in resource.touches)
 
 
