@@ -126,7 +126,6 @@ def run(options: CheckOptions) -> Report:
     from govcheck import waivers
 
     findings, checked, notices = waivers.apply(result, config, facts)
-    skipped_notes = sorted({s.reason for s in result.skipped})
     return Report(
         tool_version=__version__,
         repo=source.info(),
@@ -134,7 +133,7 @@ def run(options: CheckOptions) -> Report:
         findings=findings,
         checked=checked,
         skipped=result.skipped,
-        notices=tuple(skipped_notes + facts.notices + notices),
+        notices=tuple(facts.notices + notices),  # skip reasons travel in `skipped`
         started_at=started,
         ended_at=_now(),
         fail_on=options.fail_on or config.fail_on or "error",
