@@ -91,3 +91,8 @@ def test_sections_end_at_the_next_heading() -> None:
     assert found["Bias, Risks & Limitations"]["body"] == ""
     assert found["Evaluation results"]["body"].startswith("####### seven hashes")
     assert [s["level"] for s in sections(CARD)] == [1, 1, 2, 3, 2]
+
+
+def test_section_body_drops_html_comments() -> None:
+    text = "## Limitations\n<!-- Describe the limits.\nSee the guide. -->\nTBD\n## Next\n"
+    assert sections(text)[0]["body"] == "TBD"

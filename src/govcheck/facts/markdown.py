@@ -21,6 +21,7 @@ _NOT_PARAGRAPH = re.compile(r"^ {0,3}([-+*>]|\d+[.)]|#|\||`{3}|~{3})|^\s*$|^ {4}
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
 _COMMENT = re.compile(r"<!--.*?-->")
+_BLOCK_COMMENT = re.compile(r"<!--.*?(-->|$)", re.DOTALL)
 _FRONT_MATTER_END = ("---", "...")
 
 
@@ -123,13 +124,14 @@ def sections(text: str) -> list[dict[str, Any]]:
     """Sections as {heading, level, line, body}.
 
     body is the text after the heading up to the next heading of any level (so a parent
-    section's body does not include its subsections), stripped of surrounding blank lines.
+    section's body does not include its subsections), without HTML comments (a template's
+    hidden instructions) and stripped of surrounding blank lines.
     """
     lines = text.splitlines()
     found = _scan(text)
     out: list[dict[str, Any]] = []
     for n, h in enumerate(found):
         stop = found[n + 1]["line"] - 1 if n + 1 < len(found) else len(lines)
-        body = "\n".join(lines[h["end"] + 1 : stop]).strip()
+        body = _BLOCK_COMMENT.sub("", "\n".join(lines[h["end"] + 1 : stop])).strip()
         out.append({"heading": h["text"], "level": h["level"], "line": h["line"], "body": body})
     return out
