@@ -125,7 +125,15 @@ def run(options: CheckOptions) -> Report:
     result = engine.evaluate(rules, facts, paths=paths, skip_reason=skip_reason)
     from govcheck import waivers
 
-    findings, checked, notices = waivers.apply(result, config, facts)
+    # Only rules that ran over everything can prove a waiver stale: a PATH-limited check
+    # (pre-commit) or a skipped MLflow rule would otherwise flag every waiver it did not reach.
+    skipped_ids = {s.rule_id for s in result.skipped}
+    complete = frozenset() if paths is not None else frozenset(
+        key for r in rules if r.id not in skipped_ids for key in (r.id, r.info.name))
+    findings, checked, notices = waivers.apply(result, config, facts, complete=complete)
+    if not options.select and not options.ignore:
+        notices += waivers.unknown_rules(
+            config, frozenset(key for r in rules for key in (r.id, r.info.name)))
     return Report(
         tool_version=__version__,
         repo=source.info(),

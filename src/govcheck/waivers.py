@@ -58,8 +58,15 @@ def _inline_for(f: Finding, facts: Any, cache: dict[str, list[Waiver]]) -> Waive
     return None
 
 
-def apply(result: Any, config: Any, facts: Any,
-          today: dt.date | None = None) -> tuple[tuple[Finding, ...], tuple[Checked, ...], list[str]]:
+def apply(result: Any, config: Any, facts: Any, today: dt.date | None = None,
+          complete: frozenset[str] | None = None,
+          ) -> tuple[tuple[Finding, ...], tuple[Checked, ...], list[str]]:
+    """Waive findings; notices name config waivers that matched nothing.
+
+    complete: codes and names of the rules that ran over the whole repository; a waiver
+    for another rule may match in a wider check, so only these can be called stale
+    (None: every rule did).
+    """
     today = today or dt.date.today()
     used: set[int] = set()
     cache: dict[str, list[Waiver]] = {}
@@ -86,6 +93,16 @@ def apply(result: Any, config: Any, facts: Any,
         findings.append(f)
     checked = tuple(replace(c, status="waived") if (c.rule_id, c.resource_id) in waived_keys else c
                     for c in result.checked)
-    notices = [f"waiver for {w.rule} on {w.target} ({w.location.path}:{w.location.line}) matches no finding"
-               for i, w in enumerate(config.waivers) if i not in used and w.location]
+    notices = [f"unused waiver: {w.rule} on {w.target} ({w.location.path}:{w.location.line}) "
+               "matches no finding; remove it if the problem is fixed"
+               for i, w in enumerate(config.waivers)
+               if i not in used and w.location and (complete is None or w.rule in complete)]
     return tuple(findings), checked, notices
+
+
+def unknown_rules(config: Any, known: frozenset[str]) -> list[str]:
+    """Notices for config waivers naming no loaded rule: a typo would otherwise waive nothing
+    without a word."""
+    return [f"unused waiver: {w.rule} ({w.location.path}:{w.location.line}) names no rule "
+            "code or name (see govcheck list-rules)"
+            for w in config.waivers if w.location and w.rule not in known]
