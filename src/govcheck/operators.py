@@ -31,6 +31,9 @@ Test = Callable[[bool, Any], Verdict]
 
 
 def show(value: Any, limit: int = 80) -> str:
+    """A value as the policy author wrote it: YAML spelling for booleans and null."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -82,7 +85,8 @@ def _missing(name: str) -> Verdict:
 
 def op_equals(operand: Any) -> Test:
     return lambda found, v: (
-        Verdict(v == operand, f"is {show(v)}" + ("" if v == operand else f", expected {show(operand)}"))
+        Verdict(v == operand, f"is {show(v)}" + ("" if v == operand or isinstance(operand, bool)
+                                                  else f", expected {show(operand)}"))
         if found
         else Verdict(False, f"is missing, expected {show(operand)}")
     )
