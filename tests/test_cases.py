@@ -8,6 +8,7 @@ entities need a tracking store, so their folders are run by tests/mlflow/ instea
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -106,3 +107,26 @@ def test_case(folder: Path, outcome: str, tmp_path: Path, run_git: Git) -> None:
         messages = [f.message for f in findings
                     if f.location and (f.location.path, f.location.line) == (e["path"], e.get("line"))]
         assert any(e["message_contains"] in m for m in messages), (e, messages)
+
+
+# Beyond the folders: behaviour the cases found wrong, pinned down as plain tests.
+
+
+def test_prose_under_a_data_dir_is_not_a_data_reference(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({
+        "configs/notes.yaml": 'description: "data/ holds the raw exports, see README"\n'
+                              "path: data/raw/untracked.csv\n",
+    })
+    report = check(repo, "GC-DATA-001")
+    assert [(f.location.line if f.location else None) for f in report.findings] == [2]
+
+
+def test_file_size_in_a_message_is_readable(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({
+        ".govcheck.yaml": "version: 1\nparams: {max_data_file_mb: 0.01}\n",
+        "data/train.csv": "id,amount\n" + "".join(f"{i},{i * 1.5}\n" for i in range(1500)),
+    })
+    [finding] = check(repo, "GC-DATA-002").findings
+    assert "data/train.csv is a 0.01" in finding.message
+    # the size as a person reads it, not float noise such as 0.015410423278808594
+    assert not re.search(r"\d\.\d{5,}", finding.message), finding.message

@@ -165,3 +165,12 @@ def test_run_example_script_passes_options_through() -> None:
     sarif = json.loads(done.stdout)
     assert sarif["version"] == "2.1.0"
     assert len(sarif["runs"][0]["results"]) == len(ML_REPO_FINDINGS)
+
+
+def test_missing_mlflow_store_is_said_once(tmp_path: Path, run_git: Git) -> None:
+    # SPEC section 3: no store at all -> MLflow rules skipped, said once.
+    repo = git_copy("compliant-repo", tmp_path / "compliant", run_git)
+    done = govcheck("check", "--repo", str(repo))
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = (done.stdout + done.stderr).count("no MLflow tracking store configured")
+    assert said == 1, done.stdout
