@@ -127,6 +127,6 @@ def test_file_size_in_a_message_is_readable(make_repo: Callable[..., Path]) -> N
         "data/train.csv": "id,amount\n" + "".join(f"{i},{i * 1.5}\n" for i in range(1500)),
     })
     [finding] = check(repo, "GC-DATA-002").findings
-    assert "data/train.csv is a 0.01" in finding.message
+    assert "data/train.csv is a 0.0" in finding.message
     # the size as a person reads it, not float noise such as 0.015410423278808594
     assert not re.search(r"\d\.\d{5,}", finding.message), finding.message
