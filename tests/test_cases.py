@@ -48,8 +48,14 @@ def case_params() -> list[Any]:
 
 
 def git_copy(tree: Path, dest: Path, git: Git) -> Path:
-    """tree as the single commit of a new repository at dest."""
+    """tree as the single commit of a new repository at dest.
+
+    A case's `gitattributes` becomes `.gitattributes` only in the copy: under its real name
+    it would apply to this project's own files (LFS filters on the case's data files).
+    """
     shutil.copytree(tree, dest)
+    for attributes in dest.rglob("gitattributes"):
+        attributes.rename(attributes.with_name(".gitattributes"))
     git(dest, "init", "-q", "-b", "main")
     git(dest, "config", "user.name", "Test User")
     git(dest, "config", "user.email", "test@example.com")
