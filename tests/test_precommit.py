@@ -1,0 +1,146 @@
+"""The real pre-commit hooks, run the way a user would try them: `pre-commit try-repo`.
+
+pre-commit builds its own environment from this project (pip install, hatchling wheel),
+once per module thanks to a shared PRE_COMMIT_HOME, and runs the hooks in fresh
+repositories. The hook code is the project's committed state: a clone of this checkout
+(or, outside git, a copy made into one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from conftest import git
+
+ROOT = Path(__file__).resolve().parents[1]
+VENDOR = ROOT.parent / "shared" / "vendor-schemas"
+CARD = """---
+license: mit
+---
+# M
+## Intended Use
+a
+## Training Data
+b
+## Evaluation
+c
+## Limitations
+d
+## Ethical Considerations
+e
+"""
+MONITORING = """model: m
+owner: team@example.com
+schedule: daily
+baseline: {dataset: "s3://b/train.csv?versionId=abc"}
+metrics: [{name: auc, threshold: {min: 0.8}}]
+alerts: [{channel: email, target: team@example.com}]
+"""
+COMPLIANT = {"models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING,
+             "src/train.py": "import mlflow\nmlflow.set_experiment('fraud/training')\n"}
+_COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".ci-venv", "__pycache__", "*.egg-info",
+                                      ".pytest_cache", ".ruff_cache", ".cache", "build", "dist")
+
+TryRepo = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def manifest() -> list[dict[str, object]]:
+    return yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+
+
+def test_manifest_is_valid_for_the_schema_and_pre_commit() -> None:
+    schema = json.loads((VENDOR / "pre-commit-hooks.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(schema).validate(manifest())
+    done = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
+                           str(ROOT / ".pre-commit-hooks.yaml")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_manifest_declares_the_three_hooks_as_documented() -> None:
+    hooks = {h["id"]: h for h in manifest()}
+    assert set(hooks) == {"govcheck", "govcheck-mlflow", "govcheck-validate"}
+    fast, full, validate = hooks["govcheck"], hooks["govcheck-mlflow"], hooks["govcheck-validate"]
+    assert fast["entry"] == "govcheck check --no-mlflow" and fast["pass_filenames"] is True
+    assert full["always_run"] is True and full["pass_filenames"] is False
+    assert "--no-mlflow" not in str(full["entry"])
+    assert validate["entry"] == "govcheck validate"
+    assert all(h["language"] == "python" for h in hooks.values())
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This project as a git repository whose HEAD holds the hook code."""
+    dest = tmp_path_factory.mktemp("hook-src") / "govcheck"
+    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    if inside.returncode == 0 and (ROOT / ".git").exists():
+        subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(dest)], check=True)
+        return dest
+    shutil.copytree(ROOT, dest, ignore=_COPY_IGNORE)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "-c", "user.name=Test", "-c", "user.email=test@example.com",
+        "-c", "commit.gpgsign=false", "commit", "-q", "-m", "govcheck")
+    return dest
+
+
+@pytest.fixture(scope="module")
+def try_repo(hook_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> TryRepo:
+    """try_repo(repo, hook_id) -> the finished `pre-commit try-repo ... --all-files`."""
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "MLFLOW_TRACKING_URI", "PRE_COMMIT")}
+    env.update(PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never", NO_COLOR="1")
+
+    def run(repo: Path, hook: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook,
+             "--all-files", "--verbose"],
+            cwd=repo, env=env, capture_output=True, text=True, timeout=900, check=False)
+
+    return run
+
+
+@pytest.mark.slow
+def test_hook_fails_on_a_violating_repository_and_shows_the_findings(
+        make_repo: Callable[..., Path], try_repo: TryRepo) -> None:
+    repo = make_repo({**COMPLIANT,
+                      "models/x/train.py": "print(1)\n",
+                      "configs/data.yaml": "train: s3://bucket/train.csv\n"})
+    done = try_repo(repo, "govcheck")
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert "Failed" in out
+    assert "GC-CARD-001" in out and "models/x has no model card" in out
+    assert "GC-DATA-001" in out and "configs/data.yaml" in out
+    assert "models/m" not in out.split("hook id: govcheck", 1)[-1]  # the compliant model is clean
+
+
+@pytest.mark.slow
+def test_hook_passes_on_a_compliant_repository(make_repo: Callable[..., Path],
+                                               try_repo: TryRepo) -> None:
+    done = try_repo(make_repo(COMPLIANT), "govcheck")
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "Passed" in out and "No findings." in out
+
+
+@pytest.mark.slow
+def test_validate_hook_reports_a_bad_config_at_its_line(make_repo: Callable[..., Path],
+                                                        try_repo: TryRepo) -> None:
+    config = "version: 1\nwaivers:\n  - rule: GC-CARD-001\n    target: models/x\n    expires: 2099-01-01\n"
+    done = try_repo(make_repo({**COMPLIANT, ".govcheck.yaml": config}), "govcheck-validate")
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out  # pre-commit reports any non-zero hook exit as 1
+    assert ".govcheck.yaml:3" in out and "reason" in out
