@@ -106,7 +106,7 @@ def expected(world: World) -> dict[str, set[str]]:
     """Rule code -> the entities a check must report under it (and no others)."""
     r = world.run_ids
     return {
-        "GC-EXP-010": {"mlflow:experiment/Fraud_Detection v2"},
+        "GC-EXP-010": {"mlflow:experiment/Fraud_Detection v2", "mlflow:experiment/Default"},
         "GC-EXP-011": {f"mlflow:run/{r['default-run']}"},
         "GC-RUN-001": {f"mlflow:run/{r['no-commit']}", f"mlflow:run/{r['bad-commit']}"},
         "GC-RUN-002": {f"mlflow:run/{r['bad-commit']}"},
