@@ -56,12 +56,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         fail_on=args.fail_on, changed_only=bool(args.changed_since),
     )
     report = run(options)
+
+    def write(target: str, text: str) -> None:
+        try:
+            write_atomic(target, text)
+        except OSError as exc:  # a missing folder or no permission: the user's to fix
+            raise UsageError(f"cannot write report {target}: {exc.strerror or exc}") from None
+
     for fmt in ("sarif", "junit", "json", "markdown"):
         target = getattr(args, f"{fmt}_output")
         if target:
-            write_atomic(target, REPORTERS[fmt](report))
+            write(target, REPORTERS[fmt](report))
     if args.output:
-        write_atomic(args.output, REPORTERS[args.format](report))
+        write(args.output, REPORTERS[args.format](report))
     else:
         color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         sys.stdout.write(REPORTERS[args.format](report, color=color))
