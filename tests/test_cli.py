@@ -194,3 +194,18 @@ def test_installed_package_carries_packs_and_schemas() -> None:
     policies, schemas = done.stdout.split()
     assert "site-packages" in policies and Path(policies, "model-cards.yaml").is_file()
     assert Path(schemas, "monitoring.schema.json").is_file()
+
+
+def test_config_exclude_hides_paths_from_every_rule(violating: Path) -> None:
+    (violating / ".govcheck.yaml").write_text("version: 1\nexclude: [configs, models/x]\n", encoding="utf-8")
+    done = govcheck("check", "--repo", str(violating), "--format", "json")
+    assert done.returncode == 0, done.stdout
+    assert json.loads(done.stdout)["findings"] == []
+
+
+def test_self_check_of_this_project_is_clean() -> None:
+    root = SRC.parent
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    done = govcheck("check", "--repo", str(root), "--no-mlflow")
+    assert done.returncode == 0, done.stdout + done.stderr

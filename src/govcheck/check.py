@@ -103,6 +103,10 @@ def run(options: CheckOptions) -> Report:
     root = Path(repo.working_tree_dir or repo.git_dir)
     source = gitrepo.RevSource(repo, options.rev) if options.rev else gitrepo.WorkingSource(repo)
     config = find_config(options, root)
+    if config.exclude:
+        from govcheck.facts.exclude import ExcludingSource
+
+        source = ExcludingSource(source, config.exclude)  # type: ignore[assignment]
     rules, params = load_rules(config, options, root)
     facts = Facts(source, params, {
         "mlflow_uri": options.mlflow_uri,

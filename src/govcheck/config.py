@@ -20,6 +20,7 @@ CONFIG_NAME = ".govcheck.yaml"
 class Config:
     path: str | None  # as shown to users; None when no config file was found
     policies: tuple[tuple[str, Mark | None], ...] = (("builtin:all", None),)
+    exclude: tuple[str, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)
     param_marks: dict[str, Mark | None] = field(default_factory=dict)
     mlflow: dict[str, Any] = field(default_factory=dict)
@@ -50,6 +51,7 @@ def load_config(path: Path, display: str) -> Config:
     return Config(
         path=display,
         policies=tuple(zip(map(str, policies), pmarks)),
+        exclude=tuple(str(g) for g in data.get("exclude") or ()),
         params=dict(params),
         param_marks=dict(params.key_marks) if isinstance(params, LDict) else {},
         mlflow=dict(mlflow),

@@ -11,17 +11,35 @@ from typing import Any
 from govcheck import fieldpath
 
 _FIELD = re.compile(r"\{([^{}]+)\}")
+# `{size_mb:.2f}`: a Python format spec after the field, for numbers in messages.
+_SPEC = re.compile(r"(.+?):([<>^=]?[+\- ]?\d*[,_]?(?:\.\d+)?[deEfFgGn%]?)")
+
+
+def _lookup(inner: str, fields: Any) -> tuple[bool, Any, str]:
+    candidates = [(inner, "")]
+    spec = _SPEC.fullmatch(inner)
+    if spec:
+        candidates.insert(0, (spec.group(1), spec.group(2)))
+    for path, fmt in candidates:
+        try:
+            look = fieldpath.get(fields, fieldpath.parse(path.strip()))
+        except fieldpath.FieldPathError:
+            continue
+        if look.found:
+            return True, look.value, fmt
+    return False, None, ""
 
 
 def render(template: str, fields: Any) -> str:
     def repl(m: re.Match[str]) -> str:
-        try:
-            look = fieldpath.get(fields, fieldpath.parse(m.group(1).strip()))
-        except fieldpath.FieldPathError:
+        found, value, fmt = _lookup(m.group(1), fields)
+        if not found:
             return m.group(0)
-        if not look.found:
-            return m.group(0)
-        value = look.value
+        if fmt:
+            try:
+                return format(value, fmt)
+            except (TypeError, ValueError):
+                pass
         if isinstance(value, (list, tuple)):
             return ", ".join(map(str, value))
         return "" if value is None else str(value)

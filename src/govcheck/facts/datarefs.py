@@ -113,7 +113,8 @@ def _is_data_file_url(uri: str) -> bool:
 
 def local_data_path(value: str, data_dirs: Iterable[str]) -> str | None:
     """The normalised repo-relative path when value is a relative path under a data dir."""
-    if not value or value != value.strip() or any(c in value for c in "\n\t\"'*?{}$<>|"):
+    # Prose that mentions a data folder ("data/ holds the raw exports") is not a path.
+    if not value or value != value.strip() or any(c in value for c in " \n\t\"'*?{}$<>|"):
         return None
     if value.startswith("/") or _SCHEME.match(value) or "\\" in value:
         return None

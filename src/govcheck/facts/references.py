@@ -60,6 +60,9 @@ def _local_pin(path: str, file_dir: str, facts: Facts, dvc: DvcOutputs) -> str |
     return None
 
 
+SCHEMA_KEYWORDS = frozenset({"$schema", "$id", "$ref"})
+
+
 @provider("data_reference")
 def data_references(facts: Facts) -> list[Resource]:
     data_dirs = facts.params.get("data_dirs", ["data"])
@@ -69,6 +72,8 @@ def data_references(facts: Facts) -> list[Resource]:
     found: dict[str, Resource] = {}
     for res, _ in data_files(facts, ("yaml", "json", "toml")):
         for scalar in located_strings(res):
+            if scalar.key in SCHEMA_KEYWORDS:
+                continue  # "$schema": "https://…/x.json" names a schema, not data
             hit = classify(scalar.value, data_dirs)
             if hit is None or scalar.line is None:
                 continue
