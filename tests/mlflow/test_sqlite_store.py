@@ -111,3 +111,18 @@ def test_a_missing_file_store_is_reported_not_created(tmp_path: Path, facts_for:
     with pytest.raises(DataSourceError, match="MLflow tracking store not found: file://"):
         facts.resources("mlflow_experiment")
     assert not (tmp_path / "mlruns").exists()
+
+
+def test_logged_models_resolve_to_their_source_runs_in_one_search(world: World) -> None:
+    # MLflow 3.17 also copies the source run into the version's run_id, so the store above
+    # cannot show this path alone: ask the batched logged-model lookup directly.
+    from govcheck.facts.mlflow_client import client_session, open_client
+    from govcheck.facts.mlflow_live import LiveStore
+    from govcheck.facts.mlflow_store import Scope
+
+    store = LiveStore(world.uri, Scope())
+    with client_session(world.uri, 10):
+        store._client = open_client(world.uri)
+        found = store._logged_model_runs(set(world.model_ids.values()))
+    assert found == {world.model_ids["fraud-lm"]: world.run_ids["good-run"],
+                     world.model_ids["ranker-lm"]: None}
