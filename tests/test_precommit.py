@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from conftest import git
+from support import govcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT.parent / "shared" / "vendor-schemas"
@@ -76,6 +77,43 @@ def test_manifest_declares_the_three_hooks_as_documented() -> None:
     assert "--no-mlflow" not in str(full["entry"])
     assert validate["entry"] == "govcheck validate"
     assert all(h["language"] == "python" for h in hooks.values())
+
+
+def test_project_config_is_valid_for_the_schema_and_pre_commit() -> None:
+    from referencing import Registry, Resource
+
+    hooks_schema = json.loads((VENDOR / "pre-commit-hooks.json").read_text(encoding="utf-8"))
+    schema = json.loads((VENDOR / "pre-commit-config.json").read_text(encoding="utf-8"))
+    # pre-commit-config.json refers to pre-commit-hooks.json#/definitions/... by URL.
+    registry = Registry().with_resource("https://json.schemastore.org/pre-commit-hooks.json",
+                                        Resource.from_contents(hooks_schema))
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(schema, registry=registry).validate(config)
+    done = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config",
+                           str(ROOT / ".pre-commit-config.yaml")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    assert {"ruff-check", "ruff-format", "govcheck-dogfood"} <= set(hooks)
+    assert hooks["govcheck-dogfood"]["entry"] == "scripts/dogfood.sh"
+
+
+def test_builtin_policy_files_validate() -> None:
+    files = sorted(str(p) for p in (ROOT / "policies").glob("*.yaml"))
+    done = govcheck("validate", *files)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count(": ok (") == len(files) and done.stderr == ""
+
+
+def test_dogfood_hook_validates_policies_and_checks_the_examples() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    env["PYTHON"] = sys.executable  # used when govcheck is not installed on PATH
+    done = subprocess.run([str(ROOT / "scripts" / "dogfood.sh")], env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "policies/model-cards.yaml: ok (" in done.stdout
+    assert "examples/compliant-repo: no findings" in done.stdout
+    assert "examples/ml-repo: findings reported, as planted" in done.stdout
 
 
 @pytest.fixture(scope="module")
