@@ -210,7 +210,7 @@ def test_gate_fails_per_fail_on(tmp_path: Path, runner: Runner, fail_on: str,
 def test_readme_example_workflow_uses_the_action_on_pull_requests() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## pre-commit and GitHub Actions", 1)[1]
-    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
     workflows = [yaml.safe_load(b) for b in blocks if "runs-on" in b]
     assert workflows, "no example workflow in the README section"
     flow = workflows[0]
