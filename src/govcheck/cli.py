@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check policy (and config) files, errors with file:line")
     val.add_argument("files", nargs="+", metavar="POLICY_FILE")
 
+    tst = sub.add_parser("test", help="run policy unit tests: DIR/<RULE-ID>/pass|fail trees + expected.yaml")
+    tst.add_argument("directory", nargs="?", default="tests/policies", metavar="DIR")
+    tst.add_argument("--repo")
+    tst.add_argument("--config")
+    tst.add_argument("--policy", action="append", default=[], metavar="FILE_OR_DIR")
+
     init = sub.add_parser("init", help="write a starter .govcheck.yaml and an example policy")
     init.add_argument("--repo")
     init.add_argument("--force", action="store_true", help="overwrite existing files")

@@ -216,6 +216,28 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_test(args: argparse.Namespace) -> int:
+    from govcheck.check import find_config
+    from govcheck.check import CheckOptions
+    from govcheck.config import Config
+    from govcheck.policytest import run_all
+
+    # The cases run against this repository's own policies (config and --policy), by path.
+    root = _repo_root(args.repo, required=False)
+    config = find_config(CheckOptions(config=args.config), root) if root else Config(path=None)
+    own = [ref for ref, _ in config.policies if not ref.startswith("builtin:")]
+    base = root or Path.cwd()
+    policies = tuple(str((base / p).resolve()) for p in own) + tuple(str(Path(p).resolve()) for p in args.policy)
+    results = run_all(Path(args.directory), policies)
+    for r in results:
+        status = "skip" if r.skipped else ("ok  " if r.ok else "FAIL")
+        print(f"{status} {r.rule_id} {r.outcome}" + (f": {r.detail}" if r.detail else ""))
+    failed = sum(1 for r in results if not r.ok)
+    skipped = sum(1 for r in results if r.skipped)
+    print(f"\n{len(results) - failed - skipped} passed, {failed} failed, {skipped} skipped")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
 def cmd_snapshot(args: argparse.Namespace) -> int:
     from govcheck.facts import mlflow_source
 
@@ -229,4 +251,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "explain": cmd_explain,
     "validate": cmd_validate,
     "init": cmd_init,
+    "test": cmd_test,
 }
