@@ -28,7 +28,13 @@ def _targets(waiver: Waiver, f: Finding) -> bool:
     return any(c and (c == t or glob_match(t, c) or glob_match(t + "/**", c)) for c in candidates)
 
 
-def inline_waivers(path: str, text: str) -> list[Waiver]:
+_COMMENT_OPENERS = re.compile(r"^\s*(#|<!--|//|/\*)?\s*$")
+
+
+def inline_waivers(path: str, text: str) -> list[tuple[Waiver, tuple[int, ...]]]:
+    """Each inline waiver with the lines it covers: a comment alone on its line covers
+    itself and the next line; one trailing code covers that line only, so
+    `a: s3://x  # govcheck: ignore[...]` does not also waive the line below."""
     out = []
     for lineno, line in enumerate(text.splitlines(), 1):
         for m in _INLINE.finditer(line):
@@ -36,12 +42,17 @@ def inline_waivers(path: str, text: str) -> list[Waiver]:
             if not reason:
                 raise UsageError("inline waiver without a reason: write `govcheck: ignore[RULE] why`",
                                  Mark(path, lineno, m.start() + 1))
+            alone = bool(_COMMENT_OPENERS.match(line[:m.start()]))
+            lines = (lineno, lineno + 1) if alone else (lineno,)
             for rule in filter(None, (r.strip() for r in m.group(1).split(","))):
-                out.append(Waiver(rule, path, reason, "inSource", location=Location(path, lineno, m.start() + 1)))
+                waiver = Waiver(rule, path, reason, "inSource",
+                                location=Location(path, lineno, m.start() + 1))
+                out.append((waiver, lines))
     return out
 
 
-def _inline_for(f: Finding, facts: Any, cache: dict[str, list[Waiver]]) -> Waiver | None:
+def _inline_for(f: Finding, facts: Any,
+                cache: dict[str, list[tuple[Waiver, tuple[int, ...]]]]) -> Waiver | None:
     if not f.location or not f.location.path:
         return None
     path = f.location.path
@@ -49,11 +60,10 @@ def _inline_for(f: Finding, facts: Any, cache: dict[str, list[Waiver]]) -> Waive
         resource = facts.file(path)
         text = resource.fields.get("text") if resource is not None else None
         cache[path] = inline_waivers(path, text) if isinstance(text, str) else []
-    for w in cache[path]:
+    for w, lines in cache[path]:
         if w.rule not in (f.rule_id, f.rule_name):
             continue
-        line = f.location.line
-        if line is None or w.location is None or w.location.line in (line, line - 1):
+        if f.location.line is None or f.location.line in lines:
             return w
     return None
 
@@ -69,7 +79,7 @@ def apply(result: Any, config: Any, facts: Any, today: dt.date | None = None,
     """
     today = today or dt.date.today()
     used: set[int] = set()
-    cache: dict[str, list[Waiver]] = {}
+    cache: dict[str, list[tuple[Waiver, tuple[int, ...]]]] = {}
     findings: list[Finding] = []
     waived_keys: set[tuple[str, str]] = set()
     for f in result.findings:
