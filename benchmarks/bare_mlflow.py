@@ -1,0 +1,53 @@
+"""The baseline for the MLflow rules: page through the same runs with MlflowClient, nothing else.
+
+usage: python bare_mlflow.py TRACKING_URI [--registry]
+Searches the active experiments, then their runs (1,000 per page, 100 experiments per
+request, as govcheck does); with --registry also the registered models and versions.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+PAGE = 1000
+
+
+def pages(fetch: Callable[[str | None], Any]) -> Iterator[Any]:
+    token = None
+    while True:
+        page = fetch(token)
+        yield from page
+        token = page.token
+        if not token:
+            return
+
+
+def main(uri: str, registry: bool) -> int:
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    from mlflow import MlflowClient
+    from mlflow.entities import ViewType
+
+    client = MlflowClient(uri, registry_uri=uri)
+    ids = [e.experiment_id for e in pages(lambda t: client.search_experiments(
+        view_type=ViewType.ACTIVE_ONLY, max_results=PAGE, page_token=t))]
+    runs = 0
+    for start in range(0, len(ids), 100):
+        batch = ids[start:start + 100]
+        runs += sum(1 for _ in pages(lambda t, b=batch: client.search_runs(
+            b, max_results=PAGE, page_token=t)))
+    out = f"runs: {runs}"
+    if registry:
+        models = sum(1 for _ in pages(lambda t: client.search_registered_models(
+            max_results=PAGE, page_token=t)))
+        versions = sum(1 for _ in pages(lambda t: client.search_model_versions(
+            max_results=PAGE, page_token=t)))
+        out += f", models: {models}, versions: {versions}"
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], "--registry" in sys.argv[2:]))

@@ -1,0 +1,72 @@
+"""Timing child processes: wall time and peak memory, interleaved, medians.
+
+This machine is shared and noisy, so absolute times drift; commands compared with each
+other are run in turns (A B C, B C A, ...) and only ratios of their medians are reported.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+
+@dataclass(frozen=True)
+class Cmd:
+    argv: Sequence[str]
+    cwd: str | None = None
+    env: Mapping[str, str] | None = None
+    ok_codes: tuple[int, ...] = (0, 1)  # a check with findings exits 1
+
+
+@dataclass
+class Samples:
+    seconds: list[float] = field(default_factory=list)
+    maxrss_mb: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.maxrss_mb)
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+def run_once(cmd: Cmd) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one run; the RSS is the child's own (wait4)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd.argv, cwd=cmd.cwd, env=dict(cmd.env) if cmd.env else None,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in cmd.ok_codes:
+        raise CommandFailed(f"{' '.join(cmd.argv)} exited {proc.returncode}: "
+                            f"{err.decode(errors='replace').strip()[-600:]}")
+    return elapsed, usage.ru_maxrss / 1024  # Linux reports kilobytes
+
+
+def interleaved(cmds: Mapping[str, Cmd], repeat: int, warmup: int = 1) -> dict[str, Samples]:
+    """Run every command `repeat` times in rotating order, after `warmup` unmeasured turns."""
+    names = list(cmds)
+    for _ in range(warmup):
+        for name in names:
+            run_once(cmds[name])
+    out = {name: Samples() for name in names}
+    for i in range(repeat):
+        shift = i % len(names)
+        for name in names[shift:] + names[:shift]:
+            seconds, rss = run_once(cmds[name])
+            out[name].seconds.append(seconds)
+            out[name].maxrss_mb.append(rss)
+    return out

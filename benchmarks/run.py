@@ -1,0 +1,308 @@
+"""govcheck benchmarks: one command, ratios measured in the same run, a markdown table.
+
+    python benchmarks/run.py            # N=5,000 files, M=10,000 runs (about 10 minutes)
+    python benchmarks/run.py --full     # adds N=20,000 and M=50,000 to the scaling grid
+    python benchmarks/run.py --quick    # tiny sizes, 2 repeats: a smoke test for CI
+
+The default and --full runs rewrite the results section of benchmarks/README.md; --quick
+only prints its table (or writes it to --output). Generated repositories and stores are
+cached in benchmarks/.cache/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import gen_mlflow
+import gen_repo
+from measure import Cmd, CommandFailed, Samples, interleaved, run_once
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+README = HERE / "README.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+MLFLOW_RUN_RULES = ("GC-EXP-011", "GC-RUN-")
+MLFLOW_ALL_RULES = ("GC-EXP-01", "GC-RUN-", "GC-REG-", "GC-MON-010")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    files: int
+    scale_files: tuple[int, ...]
+    runs: int
+    scale_runs: tuple[int, ...]
+    repeat: int
+    warmup: int
+
+
+QUICK = Sizes(200, (10, 100, 200), 200, (100, 200), repeat=2, warmup=0)
+DEFAULT = Sizes(5000, (10, 1000, 5000), 10000, (100, 1000, 10000), repeat=5, warmup=1)
+FULL = Sizes(5000, (10, 1000, 5000, 20000), 10000, (100, 1000, 10000, 50000), repeat=5, warmup=1)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    what: str
+    measured: str
+    baseline: str
+    ratio: str
+    target: str
+    met: str
+
+
+def govcheck_cmd(*args: str, cwd: str | None = None, py_flags: tuple[str, ...] = ()) -> Cmd:
+    """govcheck as a user runs it: the installed console script, else the checkout's src/."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    script = Path(sys.executable).with_name("govcheck")
+    if script.is_file():
+        argv = [sys.executable, *py_flags, str(script), *args]
+    else:
+        env["PYTHONPATH"] = str(ROOT / "src")
+        argv = [sys.executable, *py_flags, "-c", "from govcheck.cli import run; run()", *args]
+    return Cmd(argv, cwd=cwd, env=env)
+
+
+def py(*args: str, cwd: str | None = None) -> Cmd:
+    return Cmd([sys.executable, *args], cwd=cwd)
+
+
+def fmt_s(s: Samples) -> str:
+    return f"{s.median:.3f} s"
+
+
+def verdict(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def imports_on_path(cmd: Cmd, names: tuple[str, ...]) -> list[str]:
+    """Which of the named top-level modules a command imports (python -X importtime)."""
+    traced = Cmd([cmd.argv[0], "-X", "importtime", *cmd.argv[1:]], cmd.cwd, cmd.env)
+    done = subprocess.run(traced.argv, cwd=traced.cwd, env=traced.env, capture_output=True,
+                          text=True, check=False)
+    found = set()
+    for line in done.stderr.splitlines():
+        module = line.rsplit("|", 1)[-1].strip()
+        if module.split(".")[0] in names:
+            found.add(module.split(".")[0])
+    return sorted(found)
+
+
+def repo_rows(sizes: Sizes, cache: Path) -> list[Row]:
+    repos = {n: gen_repo.cached(cache, n) for n in sorted({*sizes.scale_files, sizes.files})}
+    big = str(repos[sizes.files])
+    tiny = str(repos[min(repos)])
+    monitoring = sorted(str(p.relative_to(big)) for p in Path(big).glob("models/*/monitoring.yaml"))
+    one_file = monitoring[1]
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    cmds = {
+        "pass": py("-c", "pass"),
+        "version": govcheck_cmd("--version"),
+        "startup": govcheck_cmd("check", "--no-mlflow", cwd=tiny),
+        "floor": py(str(HERE / "floor.py"), big),
+        "full": govcheck_cmd("check", "--no-mlflow", cwd=big),
+        "mon": govcheck_cmd("check", "--no-mlflow", "--select", "GC-MON-002", cwd=big),
+        "path": govcheck_cmd("check", "--no-mlflow", one_file, cwd=big),
+    }
+    if checker.is_file():
+        cmds["cjs"] = Cmd([str(checker), "--schemafile", str(ROOT / "schemas/monitoring.schema.json"),
+                           *monitoring], cwd=big)
+    for n in sizes.scale_files:
+        if n != sizes.files and n != min(repos):
+            cmds[f"full-{n}"] = govcheck_cmd("check", "--no-mlflow", cwd=str(repos[n]))
+    s = interleaved(cmds, sizes.repeat, sizes.warmup)
+    rows: list[Row] = []
+    heavy = imports_on_path(cmds["version"], ("mlflow", "jsonschema", "git", "yaml"))
+    r = s["version"].median / s["pass"].median
+    rows.append(Row("a", "`govcheck --version` vs `python -c pass`", fmt_s(s["version"]),
+                    fmt_s(s["pass"]), f"{r:.2f}x",
+                    "≤ 2.5x, no mlflow/jsonschema import",
+                    verdict(r <= 2.5 and not {"mlflow", "jsonschema"} & set(heavy))
+                    + (f" (imports: {', '.join(heavy)})" if heavy else " (imports none of mlflow, jsonschema, git, yaml)")))
+    heavy = imports_on_path(cmds["startup"], ("mlflow", "sqlalchemy"))
+    r = s["startup"].median / s["pass"].median
+    rows.append(Row("a", f"`govcheck check` start-up ({min(repos)}-file repo) vs `python -c pass`",
+                    fmt_s(s["startup"]), fmt_s(s["pass"]), f"{r:.2f}x", "no mlflow import",
+                    verdict(not heavy) + (f" (imports: {', '.join(heavy)})" if heavy else "")))
+    r = s["full"].median / s["floor"].median
+    rows.append(Row("b", f"full repo-only check, {sizes.files:,} files, vs floor script",
+                    fmt_s(s["full"]), fmt_s(s["floor"]), f"{r:.2f}x", "≤ 1.5x", verdict(r <= 1.5)))
+    if "cjs" in s:
+        r = s["mon"].median / s["cjs"].median
+        rows.append(Row("c", f"`--select GC-MON-002` vs `check-jsonschema` ({len(monitoring)} configs)",
+                        fmt_s(s["mon"]), fmt_s(s["cjs"]), f"{r:.2f}x", "≤ 1.0x", verdict(r <= 1.0)))
+    else:
+        rows.append(Row("c", "`--select GC-MON-002` vs `check-jsonschema`", fmt_s(s["mon"]),
+                        "not installed", "-", "≤ 1.0x", "skipped: pip install check-jsonschema"))
+    r = s["path"].median / s["full"].median
+    rows.append(Row("d", f"`govcheck check {one_file}` vs full check", fmt_s(s["path"]),
+                    fmt_s(s["full"]), f"{r:.2f}x", "≤ 0.15x", verdict(r <= 0.15)))
+    peak = s["full"].peak_mb
+    rows.append(Row("f", f"peak RSS of the full check, {sizes.files:,} files", f"{peak:.0f} MB",
+                    f"floor {s['floor'].peak_mb:.0f} MB", "-", "< 150 MB", verdict(peak < 150)))
+    points = {n: s["full" if n == sizes.files else f"full-{n}"] for n in sizes.scale_files
+              if n != min(repos)}
+    rows.append(scaling_row("g", "files", points, s["startup"]))
+    return rows
+
+
+def scaling_row(key: str, unit: str, points: dict[int, Samples], intercept: Samples) -> Row:
+    """Marginal cost per 1,000 units at each size, above the smallest size's time."""
+    costs = {n: (p.median - intercept.median) / n * 1000 for n, p in points.items()}
+    spread = max(costs.values()) / min(costs.values()) - 1 if min(costs.values()) > 0 else 0.0
+    shown = ", ".join(f"{n:,}: {p.median:.2f} s" for n, p in points.items())
+    per = ", ".join(f"{c:.3f}" for c in costs.values())
+    return Row(key, f"scaling over {unit} ({shown})", f"s per 1k {unit}: {per}",
+               f"intercept {intercept.median:.2f} s", f"spread {spread:.0%}", "≤ 20%",
+               verdict(spread <= 0.20))
+
+
+def mlflow_ready(repo: Path, store: Path) -> str | None:
+    """None when govcheck can check this store; else why the MLflow benchmarks are skipped."""
+    cmd = govcheck_cmd("check", "--mlflow-uri", f"sqlite:///{store}", "--select",
+                       *MLFLOW_RUN_RULES, cwd=str(repo))
+    try:
+        run_once(cmd)
+    except CommandFailed as exc:
+        return f"govcheck check --mlflow-uri sqlite:///... does not work yet: {exc}"
+    return None
+
+
+def mlflow_rows(sizes: Sizes, cache: Path, server: bool) -> list[Row]:
+    repo = gen_repo.cached(cache, sizes.files)
+    commit = gen_repo.root_commit(repo)
+    stores = {m: gen_mlflow.cached(cache, m, commit) for m in sorted({*sizes.scale_runs, sizes.runs})}
+    store = stores[sizes.runs]
+    why = mlflow_ready(repo, store)
+    if why:
+        return [Row("e", "MLflow rules vs bare pagination", "-", "-", "-", "≤ 1.3x", f"skipped: {why}")]
+    rows: list[Row] = []
+
+    def check(uri: str, rules: tuple[str, ...]) -> Cmd:
+        return govcheck_cmd("check", "--mlflow-uri", uri, "--select", *rules, cwd=str(repo))
+
+    def bare(uri: str, registry: bool) -> Cmd:
+        return py(str(HERE / "bare_mlflow.py"), uri, *(["--registry"] if registry else []))
+
+    sqlite = f"sqlite:///{store}"
+    cmds = {"runs": check(sqlite, MLFLOW_RUN_RULES), "bare": bare(sqlite, False),
+            "all": check(sqlite, MLFLOW_ALL_RULES), "bare-all": bare(sqlite, True)}
+    for m in sizes.scale_runs:
+        if m != sizes.runs:
+            cmds[f"runs-{m}"] = check(f"sqlite:///{stores[m]}", MLFLOW_RUN_RULES)
+    s = interleaved(cmds, sizes.repeat, sizes.warmup)
+    for name, base, label in (("runs", "bare", "run rules (GC-EXP-011, GC-RUN-*)"),
+                              ("all", "bare-all", "all MLflow rules (+ registry, lineage)")):
+        r = s[name].median / s[base].median
+        rows.append(Row("e", f"sqlite, {sizes.runs:,} runs: {label} vs bare paged search",
+                        fmt_s(s[name]), fmt_s(s[base]), f"{r:.2f}x", "≤ 1.3x", verdict(r <= 1.3)))
+    rows.append(Row("f", f"peak RSS, MLflow run rules over {sizes.runs:,} runs (sqlite)",
+                    f"{s['runs'].peak_mb:.0f} MB", f"bare {s['bare'].peak_mb:.0f} MB", "-",
+                    "(no target)", "-"))
+    smallest = min(stores)
+    points = {m: s["runs" if m == sizes.runs else f"runs-{m}"] for m in sizes.scale_runs
+              if m != smallest}
+    rows.append(scaling_row("g", "runs", points, s[f"runs-{smallest}"]))
+    if server:
+        rows += server_rows(sizes, repo, store, check, bare)
+    return rows
+
+
+def server_rows(sizes: Sizes, repo: Path, store: Path, check, bare) -> list[Row]:  # type: ignore[no-untyped-def]
+    from mlflow_server import MlflowServer
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="govcheck-bench-") as work, \
+            MlflowServer(store, Path(work)) as srv:
+        cmds = {"runs": check(srv.uri, MLFLOW_RUN_RULES), "bare": bare(srv.uri, False),
+                "all": check(srv.uri, MLFLOW_ALL_RULES), "bare-all": bare(srv.uri, True)}
+        requests = {}
+        for name, cmd in cmds.items():  # counted on a separate, unmeasured run
+            assert srv.proxy is not None
+            before = srv.proxy.total
+            run_once(cmd)
+            requests[name] = srv.proxy.total - before
+        s = interleaved(cmds, sizes.repeat, 0)
+    pages = -(-sizes.runs // 1000)
+    for name, base, label in (("runs", "bare", "run rules"), ("all", "bare-all", "all MLflow rules")):
+        r = s[name].median / s[base].median
+        rows.append(Row("e", f"`mlflow server`, {sizes.runs:,} runs: {label} vs bare paged search; "
+                        f"HTTP requests {requests[name]} vs {requests[base]} ({pages} run pages)",
+                        fmt_s(s[name]), fmt_s(s[base]), f"{r:.2f}x", "≤ 1.3x, requests ∝ pages",
+                        verdict(r <= 1.3)))
+    return rows
+
+
+def machine() -> str:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    git = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{cpu}; nproc {os.cpu_count()}; memory {mem}; Python {platform.python_version()}; "
+            f"{git}; {platform.system()} {platform.release()}; load average at start {load:.1f}")
+
+
+def table(rows: list[Row], sizes: Sizes, label: str) -> str:
+    head = ["| | measurement | govcheck | baseline | ratio | target | met |",
+            "|---|---|---|---|---|---|---|"]
+    body = [f"| {r.key} | {r.what} | {r.measured} | {r.baseline} | {r.ratio} | {r.target} | {r.met} |"
+            for r in rows]
+    return "\n".join([f"Run: `{label}`; medians of {sizes.repeat} interleaved runs "
+                      f"(after {sizes.warmup} warm-up).", "", f"Machine: {machine()}.", "",
+                      *head, *body]) + "\n"
+
+
+def write_readme(text: str) -> None:
+    current = README.read_text(encoding="utf-8")
+    start, end = current.index(START) + len(START), current.index(END)
+    README.write_text(current[:start] + "\n" + text + current[end:], encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="tiny sizes, 2 repeats (CI smoke test)")
+    size.add_argument("--full", action="store_true", help="add N=20,000 files and M=50,000 runs")
+    parser.add_argument("--no-mlflow", action="store_true", help="repository benchmarks only")
+    parser.add_argument("--no-server", action="store_true", help="skip the `mlflow server` part")
+    parser.add_argument("--cache", default=str(HERE / ".cache"), help="where fixtures are cached")
+    parser.add_argument("--output", help="write the table here instead of benchmarks/README.md")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL if args.full else DEFAULT
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    rows = repo_rows(sizes, cache)
+    if not args.no_mlflow:
+        rows += mlflow_rows(sizes, cache, server=not args.no_server)
+    label = "python benchmarks/run.py" + (" --quick" if args.quick else " --full" if args.full else "")
+    text = table(rows, sizes, label)
+    print(text)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    elif not args.quick:
+        write_readme(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
