@@ -91,6 +91,12 @@ class _Builder:
             value = _scalars.construct_object(node)
         except yaml.constructor.ConstructorError as exc:
             raise YAMLSourceError(str(exc.problem), mark_of(node, self.path)) from None
+        except ValueError:
+            # A date-shaped but impossible timestamp (2027-13-45): keep the text, so the
+            # schema names it at its line instead of the loader crashing.
+            if node.tag != "tag:yaml.org,2002:timestamp":
+                raise
+            value = node.value
         if isinstance(value, (dt.date, dt.datetime)):
             value = value.isoformat()  # keep data JSON-shaped for schemas and reports
         elif isinstance(value, bytes):
