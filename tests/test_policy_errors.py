@@ -52,7 +52,7 @@ BAD_POLICIES = {
         "{file_exists: README.md}", "{field: name, equals: a, matches: b}"), "8:39", "several operators"),
     "duplicate-rule-id": ("version: 1\nrules:\n" + GOOD_RULE + GOOD_RULE.replace("cards-exist", "other"),
                           "9:5", "duplicate rule id"),
-    "bad-version": ("version: 3\nrules: []\n", "1:10", "unsupported policy version 3"),
+    "bad-version": ("version: 3\nrules: []\n", "1:10", "unsupported version 3"),
     "not-a-mapping": ("- just\n- a list\n", "1:1", "a policy file is a mapping"),
     "unknown-builtin-schema": ("version: 1\nrules:\n" + GOOD_RULE.replace(
         "{file_exists: README.md}", "{schema: 'builtin:nope'}"), "8:23", "unknown built-in schema 'nope'"),

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govcheck import builtin
+from govcheck import builtin, structure
 from govcheck.errors import Mark, PolicyErrors, UsageError
 from govcheck.model import Location, Waiver
-from govcheck.policy import _describe, PolicyFile
-from govcheck.yamlsrc import LDict, load_one
+from govcheck.yamlsrc import LDict, read_one
 
 CONFIG_NAME = ".govcheck.yaml"
 
@@ -30,19 +28,15 @@ class Config:
 
 
 def load_config(path: Path, display: str) -> Config:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"config file not found: {display}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read config file {display}: {exc}") from None
-    data = load_one(text, display)
+    _, data = read_one(path, display, "config file")
     if data is None:
         data = LDict()
         data["version"] = 1
     if not isinstance(data, LDict):
         raise UsageError("the config is a mapping starting with `version: 1`", Mark(display, 1, 1))
-    _validate(data, display, text)
+    errors = structure.check(data, "config")
+    if errors:
+        raise PolicyErrors(errors)
     policies = data.get("policies") or ["builtin:all"]
     plist = data.get("policies")
     pmarks = plist.item_marks if plist is not None else [None] * len(policies)
@@ -59,17 +53,6 @@ def load_config(path: Path, display: str) -> Config:
         fail_on=data.get("fail_on"),
         waivers=tuple(_waivers(data, display)),
     )
-
-
-def _validate(data: LDict, display: str, text: str) -> None:
-    import jsonschema
-
-    schema = json.loads(builtin.schema_file("config").read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    pf = PolicyFile(display, data, text)
-    errors = [_describe(pf, err, list(err.absolute_path)) for err in validator.iter_errors(data)]
-    if errors:
-        raise PolicyErrors(errors)
 
 
 def _waivers(data: LDict, display: str) -> list[Waiver]:

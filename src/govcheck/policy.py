@@ -7,16 +7,16 @@ collected with its `file:line:col` before anything is reported.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from govcheck import builtin
+from govcheck import structure
 from govcheck.conditions import Build, Evaluator, build_condition, suggest
 from govcheck.errors import Mark, PolicyErrors, UsageError
 from govcheck.model import RuleInfo
-from govcheck.yamlsrc import LDict, LList, YAMLSourceError, load_one, value_mark
+from govcheck.yamlsrc import LDict, LList, YAMLSourceError, read_one
 
 Errors = list[tuple[Mark | None, str]]
 
@@ -44,31 +44,19 @@ class PolicyFile:
 
 def read_policy(path: Path, display: str) -> PolicyFile:
     """Parse one policy file; raises a YAMLSourceError/UsageError naming the place."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"policy file not found: {display}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read policy file {display}: {exc}") from None
-    data = load_one(text, display)
+    text, data = read_one(path, display, "policy file")
     if not isinstance(data, LDict):
         raise UsageError("a policy file is a mapping with `version: 1` and `rules:`", Mark(display, 1, 1))
     return PolicyFile(display, data, text)
 
 
 def structure_errors(pf: PolicyFile) -> Errors:
-    """Pass 1: the file's shape, against the policy schema. Conditions are left to pass 2."""
-    import jsonschema
+    """Pass 1: the file's shape, against the policy schema. Conditions are left to pass 2,
+    which validates their options with better messages."""
+    def in_condition(path: list[Any]) -> bool:
+        return len(path) >= 3 and path[0] == "rules" and path[2] in ("where", "require")
 
-    schema = json.loads(builtin.schema_file("policy").read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
-    errors: Errors = []
-    for err in validator.iter_errors(pf.data):
-        path = list(err.absolute_path)
-        if len(path) >= 3 and path[0] == "rules" and path[2] in ("where", "require"):
-            continue  # conditions validate their own options, with better messages
-        errors.append(_describe(pf, err, path))
-    return errors
+    return structure.check(pf.data, "policy", lambda path: _rule_label(pf, path), in_condition)
 
 
 def _rule_label(pf: PolicyFile, path: list[Any]) -> str:
@@ -80,47 +68,6 @@ def _rule_label(pf: PolicyFile, path: list[Any]) -> str:
                 return f" in rule {rule['id']}"
             return f" in rule #{path[1] + 1}"
     return ""
-
-
-def _node_at(data: Any, path: list[Any]) -> tuple[Any, Any, Any]:
-    parent, key, node = None, None, data
-    for part in path:
-        parent, key = node, part
-        node = node[part]
-    return parent, key, node
-
-
-def _describe(pf: PolicyFile, err: Any, path: list[Any]) -> tuple[Mark | None, str]:
-    parent, key, node = _node_at(pf.data, path)
-    where = _rule_label(pf, path)
-    # Errors about a value point at the value; missing or unknown keys at their mapping/key.
-    mark = (value_mark(parent, key) if parent is not None else None) or getattr(node, "mark", None)
-    if err.validator == "additionalProperties" and isinstance(node, LDict):
-        allowed = err.schema.get("properties", {})
-        extra = [k for k in node if k not in allowed]
-        if extra:
-            return node.key_marks.get(extra[0]), f"unknown key '{extra[0]}'{where}{suggest(str(extra[0]), allowed)}"
-    if err.validator == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else err.message
-        return getattr(node, "mark", mark), f"missing required key '{missing}'{where}"
-    if err.validator == "enum":
-        choices = ", ".join(map(str, err.validator_value))
-        return mark, f"'{key}' must be one of {choices}, got {node!r}{where}"
-    if err.validator == "const" and key == "version":
-        return mark, f"unsupported policy version {node!r} (this govcheck reads version 1)"
-    if err.validator == "type":
-        return mark, f"'{key}' must be {_a(err.validator_value)}, got {type(node).__name__}{where}"
-    if err.validator == "pattern":
-        return mark, f"'{key}' value {node!r} does not match {err.validator_value}{where}"
-    return mark, f"{err.message}{where}"
-
-
-def _a(types: Any) -> str:
-    names = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
-             "integer": "an integer", "number": "a number"}
-    if isinstance(types, list):
-        return " or ".join(names.get(t, t) for t in types)
-    return names.get(types, str(types))
 
 
 def declared_params(files: Iterable[PolicyFile]) -> tuple[dict[str, Any], dict[str, Mark | None]]:

@@ -9,6 +9,7 @@ JSON Schema validation behave as usual.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -163,3 +164,16 @@ def load_one(text: str, path: str) -> Any:
     if len(docs) > 1:
         raise YAMLSourceError("expected one YAML document, found several", Mark(path, 1, 1))
     return docs[0] if docs else None
+
+
+def read_one(path: Path, display: str, what: str) -> tuple[str, Any]:
+    """Read and parse a single-document YAML file the user wrote (config, policy)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{what} not found: {display}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{what} is a directory: {display}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {what} {display}: {exc}") from None
+    return text, load_one(text, display)

@@ -1,0 +1,70 @@
+"""Pass 1 of loading YAML the user wrote: its shape, against one of our JSON Schemas.
+
+jsonschema's messages name JSON paths; these name the file:line:col of the offending key
+or value and say what to write instead, in the words the docs use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from govcheck import builtin
+from govcheck.conditions import suggest
+from govcheck.errors import Mark
+from govcheck.yamlsrc import LDict, value_mark
+
+Errors = list[tuple[Mark | None, str]]
+# Given the JSON path of an error, words that say where it is, e.g. " in rule ACME-001".
+Context = Callable[[list[Any]], str]
+
+
+def check(data: LDict, schema_name: str, context: Context = lambda path: "",
+          skip: Callable[[list[Any]], bool] = lambda path: False) -> Errors:
+    import jsonschema  # only when a config or policy file is actually loaded
+
+    schema = json.loads(builtin.schema_file(schema_name).read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    return [describe(data, err, list(err.absolute_path), context(list(err.absolute_path)))
+            for err in validator.iter_errors(data) if not skip(list(err.absolute_path))]
+
+
+def _node_at(data: Any, path: list[Any]) -> tuple[Any, Any, Any]:
+    parent, key, node = None, None, data
+    for part in path:
+        parent, key = node, part
+        node = node[part]
+    return parent, key, node
+
+
+def describe(data: Any, err: Any, path: list[Any], where: str) -> tuple[Mark | None, str]:
+    parent, key, node = _node_at(data, path)
+    # Errors about a value point at the value; missing or unknown keys at their mapping/key.
+    mark = (value_mark(parent, key) if parent is not None else None) or getattr(node, "mark", None)
+    if err.validator == "additionalProperties" and isinstance(node, LDict):
+        allowed = err.schema.get("properties", {})
+        extra = [k for k in node if k not in allowed]
+        if extra:
+            return node.key_marks.get(extra[0]), f"unknown key '{extra[0]}'{where}{suggest(str(extra[0]), allowed)}"
+    if err.validator == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        return getattr(node, "mark", mark), f"missing required key '{missing}'{where}"
+    if err.validator == "enum":
+        choices = ", ".join(map(str, err.validator_value))
+        return mark, f"'{key}' must be one of {choices}, got {node!r}{where}"
+    if err.validator == "const" and key == "version":
+        return mark, f"unsupported version {node!r} (this govcheck reads version 1)"
+    if err.validator == "type":
+        return mark, f"'{key}' must be {_a(err.validator_value)}, got {type(node).__name__}{where}"
+    if err.validator == "pattern":
+        return mark, f"'{key}' value {node!r} does not match {err.validator_value}{where}"
+    return mark, f"{err.message}{where}"
+
+
+def _a(types: Any) -> str:
+    names = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
+             "integer": "an integer", "number": "a number"}
+    if isinstance(types, list):
+        return " or ".join(names.get(t, t) for t in types)
+    return names.get(types, str(types))
