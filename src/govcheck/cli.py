@@ -6,26 +6,38 @@ code; nothing a user can do shows a traceback.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import NoReturn, Sequence
 
 from govcheck import __version__
-from govcheck.errors import EXIT_USAGE, GovcheckError, UsageError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing alone costs ~5 ms
+if TYPE_CHECKING:
+    import argparse
+    from typing import NoReturn, Sequence
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 FAIL_ON = ("error", "warning", "note", "never")
 EXTRA_OUTPUTS = ("sarif", "junit", "json", "markdown")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # argparse would print the whole usage block; one line naming the fix is kinder.
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+def _parser_class() -> type[argparse.ArgumentParser]:
+    # argparse and the error classes (dataclasses, inspect, re) cost more than Python's own
+    # start-up, so `govcheck --version` never imports them.
+    import argparse
+
+    from govcheck.errors import UsageError
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            # argparse would print the whole usage block; one line naming the fix is kinder.
+            raise UsageError(f"{message} (see '{self.prog} --help')")
+
+    return _Parser
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _Parser = _parser_class()
     parser = _Parser(prog="govcheck", description="Policy-as-code checks for ML governance.")
     parser.add_argument("--version", action="version", version=f"govcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -82,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # Version probes (pre-commit, CI logs) should cost no more than starting Python.
+        print(f"govcheck {__version__}")
+        return 0
+    from govcheck.errors import EXIT_USAGE, GovcheckError
+
     try:
         args = build_parser().parse_args(argv)
         if not args.command:
