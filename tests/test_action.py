@@ -105,14 +105,15 @@ def test_action_metadata_is_valid_for_the_schema() -> None:
 def test_inputs_outputs_and_defaults() -> None:
     meta = action()
     inputs = meta["inputs"]  # type: ignore[index]
-    assert set(inputs) == {"version", "config", "paths", "fail-on", "mlflow-uri",  # type: ignore[arg-type]
-                           "mlflow-snapshot", "sarif-file", "junit-file", "upload-sarif",
-                           "category"}
+    assert set(inputs) == {  # type: ignore[arg-type]
+        "version", "config", "paths", "fail-on", "mlflow-uri", "mlflow-snapshot",
+        "sarif-file", "junit-file", "upload-sarif", "category"}
     assert inputs["fail-on"]["default"] == "error"  # type: ignore[index]
     assert inputs["upload-sarif"]["default"] == "true"  # type: ignore[index]
     assert inputs["sarif-file"]["default"] == "govcheck.sarif"  # type: ignore[index]
     assert inputs["junit-file"]["default"] == "govcheck-junit.xml"  # type: ignore[index]
-    assert {"errors", "warnings", "notes", "sarif-file", "junit-file"} <= set(meta["outputs"])  # type: ignore[arg-type]
+    outputs = set(meta["outputs"])  # type: ignore[arg-type]
+    assert {"errors", "warnings", "notes", "sarif-file", "junit-file"} <= outputs
 
 
 def test_steps_install_check_upload_then_fail() -> None:

@@ -211,8 +211,9 @@ def test_changed_since_rechecks_the_directory_of_a_changed_file(feature: Path,
                                                                  run_git: Git) -> None:
     # models/n has a card but no monitoring config; only its train.py changes.
     write_files(feature, {"models/n/train.py": "a = 2\n"})
-    assert ("GC-MON-001", "models/n") in found("--changed-since", "main", cwd=feature)
-    assert not any(res.startswith("models/legacy") for _, res in found("--changed-since", "main", cwd=feature))
+    changed = found("--changed-since", "main", cwd=feature)
+    assert ("GC-MON-001", "models/n") in changed and ("GC-CARD-001", "models/n") not in changed
+    assert not any(res.startswith("models/legacy") for _, res in changed)
 
 
 def test_changed_since_rechecks_the_directory_of_a_deleted_file(feature: Path,

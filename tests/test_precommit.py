@@ -177,7 +177,8 @@ def test_hook_passes_on_a_compliant_repository(make_repo: Callable[..., Path],
 @pytest.mark.slow
 def test_validate_hook_reports_a_bad_config_at_its_line(make_repo: Callable[..., Path],
                                                         try_repo: TryRepo) -> None:
-    config = "version: 1\nwaivers:\n  - rule: GC-CARD-001\n    target: models/x\n    expires: 2099-01-01\n"
+    config = ("version: 1\nwaivers:\n  - rule: GC-CARD-001\n    target: models/x\n"
+              "    expires: 2099-01-01\n")
     done = try_repo(make_repo({**COMPLIANT, ".govcheck.yaml": config}), "govcheck-validate")
     out = done.stdout + done.stderr
     assert done.returncode == 1, out  # pre-commit reports any non-zero hook exit as 1

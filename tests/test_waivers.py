@@ -50,8 +50,8 @@ def config(*waivers: str, policies: str = "") -> str:
     return "version: 1\n" + policies + "waivers:\n" + "".join(waivers)
 
 
-def waiver(rule: str, target: str, expires: str = "2099-12-31", reason: str = "legacy, removed in Q1",
-           extra: str = "") -> str:
+def waiver(rule: str, target: str, expires: str = "2099-12-31",
+           reason: str = "legacy, removed in Q1", extra: str = "") -> str:
     return (f"  - rule: {rule}\n    target: {target}\n    reason: \"{reason}\"\n"
             f"    expires: {expires}\n{extra}")
 
@@ -118,7 +118,8 @@ def test_a_waiver_holds_through_its_expiry_date_and_then_stops(make_repo: MakeRe
     ("    expires: 2099-01-01\n", ".govcheck.yaml:3:5: missing required key 'reason'"),
     ("    reason: '  '\n    expires: 2099-01-01\n", ".govcheck.yaml:5:13: 'reason' value"),
     ("    reason: gone\n", ".govcheck.yaml:3:5: missing required key 'expires'"),
-    ("    reason: gone\n    expires: 2099-13-45\n", ".govcheck.yaml:6:14: '2099-13-45' is not a 'date'"),
+    ("    reason: gone\n    expires: 2099-13-45\n",
+     ".govcheck.yaml:6:14: '2099-13-45' is not a 'date'"),
     ("    reason: gone\n    expires: someday\n", ".govcheck.yaml:6:14: 'someday' is not a 'date'"),
 ])
 def test_a_waiver_without_reason_or_expiry_is_exit_2_at_its_line(
@@ -228,7 +229,8 @@ def test_an_inline_waiver_without_a_reason_is_exit_2(make_repo: MakeRepo, path: 
 
 def test_waived_findings_stay_in_every_report_without_failing(make_repo: MakeRepo,
                                                               tmp_path: Path) -> None:
-    repo = make_repo({**GOOD_MODEL, "configs/data.yaml": INLINE_DATA.replace("other: s3://bucket/other.csv\n", ""),
+    data = INLINE_DATA.replace("other: s3://bucket/other.csv\n", "")
+    repo = make_repo({**GOOD_MODEL, "configs/data.yaml": data,
                       "models/legacy/train.py": "print(1)\n",
                       ".govcheck.yaml": config(waiver("GC-CARD-001", "models/legacy"),
                                                waiver("GC-MON-001", "models/legacy"))})
