@@ -183,3 +183,42 @@ def test_validate_hook_reports_a_bad_config_at_its_line(make_repo: Callable[...,
     out = done.stdout + done.stderr
     assert done.returncode == 1, out  # pre-commit reports any non-zero hook exit as 1
     assert ".govcheck.yaml:3" in out and "reason" in out
+
+
+TEAM_POLICY = """version: 1
+rules:
+  - id: TEAM-001
+    name: team-model-described
+    title: Registered models have a description
+    severity: error
+    resource: mlflow_registered_model
+    require: {field: description, matches: '\\S'}
+    message: "Registered model '{name}' has no description"
+"""
+
+
+def snapshot(description: str) -> str:
+    return json.dumps({
+        "format": "govcheck-mlflow-snapshot", "version": 1,
+        "recorded_at": "2026-01-01T00:00:00Z", "tracking_uri": "sqlite:///mlflow.db",
+        "scope": {"experiments": [], "runs_since_days": None},
+        "experiments": [], "runs": [], "model_versions": [],
+        "registered_models": [{"name": "m", "description": description, "tags": {},
+                               "aliases": []}],
+    })
+
+
+@pytest.mark.slow
+def test_mlflow_hook_checks_the_configured_snapshot(make_repo: Callable[..., Path],
+                                                    try_repo: TryRepo) -> None:
+    config = ("version: 1\npolicies: [builtin:all, team.yaml]\n"
+              "mlflow: {snapshot: .govcheck/mlflow.json}\n")
+    files = {**COMPLIANT, ".govcheck.yaml": config, "team.yaml": TEAM_POLICY}
+    bad = make_repo({**files, ".govcheck/mlflow.json": snapshot("")})
+    done = try_repo(bad, "govcheck-mlflow")
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert "TEAM-001" in out and "Registered model 'm' has no description" in out
+    good = make_repo({**files, ".govcheck/mlflow.json": snapshot("Scores transactions.")})
+    done = try_repo(good, "govcheck-mlflow")
+    assert done.returncode == 0, done.stdout + done.stderr
