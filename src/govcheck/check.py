@@ -108,7 +108,9 @@ def run(options: CheckOptions) -> Report:
 
         source = ExcludingSource(source, config.exclude)  # type: ignore[assignment]
     rules, params = load_rules(config, options, root)
+    paths = repo_paths(options.paths, root, options.changed_only, source.tracked())
     facts = Facts(source, params, {
+        "paths": paths,  # providers of per-file resources read only these files
         "mlflow_uri": options.mlflow_uri,
         "mlflow_snapshot": options.mlflow_snapshot,
         "mlflow_config": config.mlflow,
@@ -125,7 +127,6 @@ def run(options: CheckOptions) -> Report:
             return "MLflow rules skipped (--no-mlflow)"
         return mlflow_source.unavailable_reason(facts)
 
-    paths = repo_paths(options.paths, root, options.changed_only, source.tracked())
     result = engine.evaluate(rules, facts, paths=paths, skip_reason=skip_reason)
     from govcheck import waivers
 

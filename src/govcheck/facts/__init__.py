@@ -101,6 +101,15 @@ class Facts:
             self._files = {r.id: r for r in self.resources("file")}
         return self._files.get(path)
 
+    def reaches(self, path: str) -> bool:
+        """Whether a check limited to PATHs (options["paths"]) looks at this file at all.
+
+        Providers whose resources each touch one file skip the others instead of reading
+        and parsing them: the engine would drop their resources anyway.
+        """
+        paths = self.options.get("paths")
+        return paths is None or path in paths
+
     def notice(self, text: str) -> None:
         if text not in self.notices:
             self.notices.append(text)

@@ -93,6 +93,8 @@ def experiment_references(facts: Facts) -> list[Resource]:
                 found = Found(scalar.value, scalar.line, scalar.column)
                 out.append(_resource(res.id, found, kind))
     for res in facts.resources("file"):
+        if not facts.reaches(res.id):
+            continue
         if res.fields["suffix"] == ".py":
             text = res.fields["text"] or ""
             out += [_resource(res.id, f, "python") for f in python_names(text)]

@@ -172,7 +172,7 @@ def data_files(facts: Facts, formats: tuple[str, ...]) -> Iterator[tuple[Resourc
     """File resources whose content may hold references, with their format."""
     for res in facts.resources("file"):
         kind = data_format(res.id)
-        if kind in formats:
+        if kind in formats and facts.reaches(res.id):
             yield res, kind
 
 
