@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_files
 from support import govcheck
 
 MakeRepo = Callable[..., Path]
@@ -44,6 +43,12 @@ alerts: [{channel: email, target: team@example.com}]
 GOOD_MODEL = {"models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING}
 UNPINNED = "train: s3://bucket/train.csv\n"
 PINNED = "train: s3://bucket/train.csv?versionId=v1\n"
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
 
 
 def found(*args: str, cwd: Path | None = None) -> set[tuple[str, str]]:

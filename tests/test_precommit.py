@@ -20,7 +20,6 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import git
 from support import govcheck
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,10 +125,10 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(dest)], check=True)
         return dest
     shutil.copytree(ROOT, dest, ignore=_COPY_IGNORE)
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "-c", "user.name=Test", "-c", "user.email=test@example.com",
-        "-c", "commit.gpgsign=false", "commit", "-q", "-m", "govcheck")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["-c", "user.name=Test", "-c", "user.email=test@example.com",
+                  "-c", "commit.gpgsign=false", "commit", "-q", "-m", "govcheck"]):
+        subprocess.run(["git", *args], cwd=dest, check=True, capture_output=True)
     return dest
 
 
