@@ -17,7 +17,12 @@ import yaml
 from govcheck.errors import Mark, UsageError
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_scalars = yaml.SafeLoader("")  # only its construct_object for scalar tags is used
+_scalars = yaml.SafeLoader("")  # only its constructors for scalar tags are used
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_CONSTRUCTORS = {
+    f"tag:yaml.org,2002:{name}": yaml.SafeLoader.yaml_constructors[f"tag:yaml.org,2002:{name}"]
+    for name in ("null", "bool", "int", "float", "binary", "timestamp")
+}
 
 
 class LDict(dict):  # type: ignore[type-arg]
@@ -88,8 +93,13 @@ class _Builder:
                 out.append(self.build(item))
                 out.item_marks.append(mark_of(item, self.path))
             return out
+        if node.tag == _STR:
+            return node.value  # most scalars: what SafeConstructor would return, without it
         try:
-            value = _scalars.construct_object(node)
+            # The scalar constructors are called directly: construct_object would also keep
+            # every node in the shared loader's memo for as long as the process lives.
+            construct = _SCALAR_CONSTRUCTORS.get(node.tag)
+            value = construct(_scalars, node) if construct else _scalars.construct_object(node)
         except yaml.constructor.ConstructorError as exc:
             raise YAMLSourceError(str(exc.problem), mark_of(node, self.path)) from None
         except ValueError:
