@@ -87,6 +87,11 @@ def env_names(text: str) -> Iterator[Found]:
 def experiment_references(facts: Facts) -> list[Resource]:
     out: list[Resource] = []
     for res, kind in data_files(facts, ("yaml", "json")):
+        text = res.fields["text"]
+        # Walking every string of every config is the costly part; a key can only be
+        # experiment_name if the text says so, or spells it with escapes (a backslash).
+        if text is None or ("experiment_name" not in text and "\\" not in text):
+            continue
         for scalar in located_strings(res):
             named = scalar.key == "experiment_name" and isinstance(scalar.parent, dict)
             if named and scalar.line is not None and scalar.column is not None:
