@@ -41,10 +41,15 @@ def build_schema(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         b.error(node.value_marks.get(key), "'schema' takes a path or builtin:NAME")
         return lambda scope: Outcome(False, "invalid condition")
     cache: dict[str, Any] = {}
-    if ref.startswith("builtin:"):
-        cache[ref] = _load_builtin(ref.removeprefix("builtin:"), b, node.value_marks.get(key))
+    if ref.startswith("builtin:") and not builtin.schema_file(ref.removeprefix("builtin:")).is_file():
+        _load_builtin(ref.removeprefix("builtin:"), b, node.value_marks.get(key))  # the error
+        cache[ref] = None
 
     def validator(scope: Scope) -> Any:
+        if ref not in cache and ref.startswith("builtin:"):
+            # Compiled when first needed: a check that reaches no file of this rule (a
+            # PATH-limited one) never imports jsonschema.
+            cache[ref] = _load_builtin(ref.removeprefix("builtin:"), b, node.value_marks.get(key))
         if ref not in cache:  # a schema file in the checked repository, read once
             path = ref.lstrip("/")
             try:
