@@ -105,11 +105,13 @@ def test_a_waiver_holds_through_its_expiry_date_and_then_stops(make_repo: MakeRe
                             ("GC-MON-001", "models/legacy"): False,
                             ("GC-DATA-001", "configs/data.yaml:1"): False,
                             ("GC-DATA-001", "configs/data.yaml:2"): False}
-    messages = {f["rule_id"]: f["message"] for f in data["findings"] if not f["suppressed"]}
-    assert messages["GC-MON-001"].endswith(f"[waiver expired on {yesterday}]")
-    assert messages["GC-DATA-001"].endswith("[waiver expired on 2020-01-31]")
+    expired = {f["rule_id"]: f["expired_waiver"]["expires"]
+               for f in data["findings"] if not f["suppressed"] and f.get("expired_waiver")}
+    assert expired == {"GC-MON-001": yesterday, "GC-DATA-001": "2020-01-31"}
     text = govcheck("check", "--no-mlflow", cwd=repo).stdout
-    assert "Waiver expired on 2020-01-31 (legacy, removed in Q1); not suppressed." in text
+    # said once per finding, not in the message and again in a note
+    assert text.count("Waiver expired on 2020-01-31 (legacy, removed in Q1); not suppressed.") == 2
+    assert "[waiver expired on" not in text
     # An expired waiver still matched: it is not also reported as unused.
     assert "unused waiver" not in text
 

@@ -98,8 +98,8 @@ def apply(result: Any, config: Any, facts: Any, today: dt.date | None = None,
             f = replace(f, waiver=waiver)
             waived_keys.add((f.rule_id, f.resource_id))
         elif expired is not None:
-            f = replace(f, expired_waiver=expired,
-                        message=f"{f.message} [waiver expired on {expired.expires}]")
+            # Reporters say it expired (and when) from this field, once, in their own form.
+            f = replace(f, expired_waiver=expired)
         findings.append(f)
     checked = tuple(replace(c, status="waived") if (c.rule_id, c.resource_id) in waived_keys else c
                     for c in result.checked)
