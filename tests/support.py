@@ -33,3 +33,29 @@ def govcheck(*args: str, cwd: Path | str | None = None, env: dict[str, str] | No
         full_env.pop("MLFLOW_TRACKING_URI", None)  # a developer's own store must not leak in
     return subprocess.run([sys.executable, "-m", "govcheck", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout, check=False)
+
+
+# A model directory every built-in repo rule accepts; tests plant one violation beside it.
+CARD = """---
+license: mit
+---
+# M
+## Intended Use
+a
+## Training Data
+b
+## Evaluation
+c
+## Limitations
+d
+## Ethical Considerations
+e
+"""
+MONITORING = """model: m
+owner: team@example.com
+schedule: daily
+baseline: {dataset: "s3://b/train.csv?versionId=abc"}
+metrics: [{name: auc, threshold: {min: 0.8}}]
+alerts: [{channel: email, target: team@example.com}]
+"""
+GOOD_MODEL = {"models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING}

@@ -17,35 +17,13 @@ import jsonschema
 import pytest
 import yaml
 
-from support import INSTALLED, SRC
+from support import CARD, INSTALLED, MONITORING, SRC
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "action.py"
 VENDOR = ROOT.parent / "shared" / "vendor-schemas"
 MakeRepo = Callable[..., Path]
 
-CARD = """---
-license: mit
----
-# M
-## Intended Use
-a
-## Training Data
-b
-## Evaluation
-c
-## Limitations
-d
-## Ethical Considerations
-e
-"""
-MONITORING = """model: m
-owner: team@example.com
-schedule: daily
-baseline: {dataset: "s3://b/train.csv?versionId=abc"}
-metrics: [{name: auc, threshold: {min: 0.8}}]
-alerts: [{channel: email, target: team@example.com}]
-"""
 # Three errors: models/x has no card and no monitoring config, and one unpinned reference.
 VIOLATING = {
     "models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING,

@@ -9,30 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support import SRC, govcheck
-
-CARD = """---
-license: mit
----
-# M
-## Intended Use
-a
-## Training Data
-b
-## Evaluation
-c
-## Limitations
-d
-## Ethical Considerations
-e
-"""
-MONITORING = """model: m
-owner: team@example.com
-schedule: daily
-baseline: {dataset: "s3://b/train.csv?versionId=abc"}
-metrics: [{name: auc, threshold: {min: 0.8}}]
-alerts: [{channel: email, target: team@example.com}]
-"""
+from support import CARD, MONITORING, SRC, govcheck
 
 
 @pytest.fixture

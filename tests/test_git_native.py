@@ -13,34 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from support import govcheck
+from support import CARD, GOOD_MODEL, govcheck
 
 MakeRepo = Callable[..., Path]
 Git = Callable[..., str]
 
-CARD = """---
-license: mit
----
-# M
-## Intended Use
-a
-## Training Data
-b
-## Evaluation
-c
-## Limitations
-d
-## Ethical Considerations
-e
-"""
-MONITORING = """model: m
-owner: team@example.com
-schedule: daily
-baseline: {dataset: "s3://b/train.csv?versionId=abc"}
-metrics: [{name: auc, threshold: {min: 0.8}}]
-alerts: [{channel: email, target: team@example.com}]
-"""
-GOOD_MODEL = {"models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING}
 UNPINNED = "train: s3://bucket/train.csv\n"
 PINNED = "train: s3://bucket/train.csv?versionId=v1\n"
 

@@ -20,32 +20,10 @@ import jsonschema
 import pytest
 import yaml
 
-from support import govcheck
+from support import CARD, MONITORING, govcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT.parent / "shared" / "vendor-schemas"
-CARD = """---
-license: mit
----
-# M
-## Intended Use
-a
-## Training Data
-b
-## Evaluation
-c
-## Limitations
-d
-## Ethical Considerations
-e
-"""
-MONITORING = """model: m
-owner: team@example.com
-schedule: daily
-baseline: {dataset: "s3://b/train.csv?versionId=abc"}
-metrics: [{name: auc, threshold: {min: 0.8}}]
-alerts: [{channel: email, target: team@example.com}]
-"""
 COMPLIANT = {"models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING,
              "src/train.py": "import mlflow\nmlflow.set_experiment('fraud/training')\n"}
 _COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".ci-venv", "__pycache__", "*.egg-info",
