@@ -27,8 +27,9 @@ def pages(fetch: Callable[[str | None], Any]) -> Iterator[Any]:
 
 def main(uri: str, registry: bool) -> int:
     logging.getLogger("mlflow").setLevel(logging.ERROR)
-    from mlflow import MlflowClient
     from mlflow.entities import ViewType
+
+    from mlflow import MlflowClient
 
     client = MlflowClient(uri, registry_uri=uri)
     ids = [e.experiment_id for e in pages(lambda t: client.search_experiments(

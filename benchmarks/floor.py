@@ -15,10 +15,10 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import jsonschema
+import tomllib
 import yaml
 
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "monitoring.schema.json"

@@ -10,8 +10,8 @@ import os
 import statistics
 import subprocess
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,16 @@ class Cmd:
 @dataclass
 class Samples:
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds of the child
     maxrss_mb: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
 
     @property
     def peak_mb(self) -> float:
@@ -40,8 +45,8 @@ class CommandFailed(RuntimeError):
     pass
 
 
-def run_once(cmd: Cmd) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one run; the RSS is the child's own (wait4)."""
+def run_once(cmd: Cmd) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS in MB) of one run, the child's own (wait4)."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd.argv, cwd=cmd.cwd, env=dict(cmd.env) if cmd.env else None,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -53,7 +58,7 @@ def run_once(cmd: Cmd) -> tuple[float, float]:
     if proc.returncode not in cmd.ok_codes:
         raise CommandFailed(f"{' '.join(cmd.argv)} exited {proc.returncode}: "
                             f"{err.decode(errors='replace').strip()[-600:]}")
-    return elapsed, usage.ru_maxrss / 1024  # Linux reports kilobytes
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # RSS in KiB
 
 
 def interleaved(cmds: Mapping[str, Cmd], repeat: int, warmup: int = 1) -> dict[str, Samples]:
@@ -66,7 +71,8 @@ def interleaved(cmds: Mapping[str, Cmd], repeat: int, warmup: int = 1) -> dict[s
     for i in range(repeat):
         shift = i % len(names)
         for name in names[shift:] + names[:shift]:
-            seconds, rss = run_once(cmds[name])
+            seconds, cpu, rss = run_once(cmds[name])
             out[name].seconds.append(seconds)
+            out[name].cpu.append(cpu)
             out[name].maxrss_mb.append(rss)
     return out

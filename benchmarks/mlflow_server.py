@@ -84,7 +84,7 @@ class MlflowServer:
         self.db = workdir / "server.db"
         shutil.copyfile(store, self.db)
         self.port = free_port()
-        self.log = open(workdir / "server.log", "wb")
+        self.log = open(workdir / "server.log", "wb")  # noqa: SIM115 (closed in __exit__)
         mlflow_cli = Path(sys.executable).with_name("mlflow")
         self.proc = subprocess.Popen(
             [str(mlflow_cli), "server", "--backend-store-uri", f"sqlite:///{self.db}",
@@ -93,7 +93,7 @@ class MlflowServer:
             stdout=self.log, stderr=subprocess.STDOUT)
         self.proxy: CountingProxy | None = None
 
-    def __enter__(self) -> MlflowServer:
+    def __enter__(self) -> MlflowServer:  # noqa: PYI034
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
