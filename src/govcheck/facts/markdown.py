@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from govcheck.facts.parsing import parse_yaml_all
@@ -94,6 +95,7 @@ def headings(text: str) -> list[dict[str, Any]]:
     return [{"text": h["text"], "level": h["level"], "line": h["line"]} for h in _scan(text)]
 
 
+@lru_cache(maxsize=4)  # headings and sections of one card scan it once (callers only read)
 def _scan(text: str) -> list[dict[str, Any]]:
     lines = text.splitlines()
     found: list[dict[str, Any]] = []
