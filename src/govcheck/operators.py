@@ -84,12 +84,17 @@ def _missing(name: str) -> Verdict:
 
 
 def op_equals(operand: Any) -> Test:
-    return lambda found, v: (
-        Verdict(v == operand, f"is {show(v)}" + ("" if v == operand or isinstance(operand, bool)
-                                                  else f", expected {show(operand)}"))
-        if found
-        else Verdict(False, f"is missing, expected {show(operand)}")
-    )
+    def test(found: bool, v: Any) -> Verdict:
+        if not found:
+            return Verdict(False, f"is missing, expected {show(operand)}")
+        if v == operand:
+            return Verdict(True, f"is {show(v)}")
+        if isinstance(operand, bool) and isinstance(v, bool):
+            # `{field: pinned, equals: true}` failing says nothing the message doesn't.
+            return Verdict(False, "")
+        return Verdict(False, f"is {show(v)}, expected {show(operand)}")
+
+    return test
 
 
 def op_not_equals(operand: Any) -> Test:

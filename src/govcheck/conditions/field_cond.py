@@ -42,7 +42,7 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     def evaluate(scope: Scope) -> Outcome:
         look = fieldpath.get(scope.item, path)
         verdict = test(look.found, look.value)
-        return Outcome(verdict.ok, f"{path} {verdict.reason}",
+        return Outcome(verdict.ok, f"{path} {verdict.reason}" if verdict.reason else "",
                        None if verdict.ok else _locate(scope, look, verdict.offset))
 
     return evaluate

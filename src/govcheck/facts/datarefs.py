@@ -166,3 +166,28 @@ def sibling_pin(scalar: Scalar) -> str | None:
         elif _fixed(text):
             return pin
     return None
+
+
+# How to pin a reference of each scheme: said in GC-DATA-001's message, so the fix is on
+# the line that reports the problem.
+PIN_HINTS = {
+    "s3": "add ?versionId=<object version>",
+    "s3a": "add ?versionId=<object version>",
+    "gs": "add #<generation>",
+    "gcs": "add #<generation>",
+    "abfs": "add ?versionid= or ?snapshot=",
+    "abfss": "add ?versionid= or ?snapshot=",
+    "az": "add ?versionid= or ?snapshot=",
+    "wasbs": "add ?versionid= or ?snapshot=",
+    "hf": "pin @<40-hex revision sha>",
+    "lakefs": "use a 64-hex commit id instead of a branch",
+    "dbfs": "add a sibling versionAsOf: for the Delta table",
+    "http": "use a URL with a commit SHA",
+    "https": "use a URL with a commit SHA",
+    "local": "track it with DVC (dvc add) or commit it",
+}
+
+
+def pin_hint(uri_pin: UriPin) -> str:
+    hint = PIN_HINTS.get(uri_pin.scheme, "pin it to an immutable version")
+    return f"a moving version (latest or a branch); {hint}" if uri_pin.floating else hint

@@ -16,7 +16,7 @@ from govcheck.facts import (
     experiments,  # noqa: F401  (registers experiment_reference)
     provider,
 )
-from govcheck.facts.datarefs import UriPin, classify, sibling_pin
+from govcheck.facts.datarefs import UriPin, classify, pin_hint, sibling_pin
 from govcheck.facts.parsing import Scalar, data_files, located_strings, parse_yaml_all
 from govcheck.model import Location, Resource
 
@@ -100,6 +100,7 @@ def _resource(path: str, scalar: Scalar, uri_pin: UriPin, pin: str | None) -> Re
         "key": scalar.key if isinstance(scalar.key, str) else None,
         "pinned": pin is not None,
         "pin": pin,
+        "pin_hint": None if pin else pin_hint(uri_pin),
     }
     return Resource(
         "data_reference",
