@@ -166,6 +166,7 @@ class WorkingSource(_GitSource):
     def __init__(self, repo: git.Repo) -> None:
         super().__init__(repo)
         self._real_root = os.path.realpath(self.root)
+        self._real_dirs: dict[str, str] = {}  # directory -> its realpath, once per check
         try:
             listing = repo.git.ls_files("-s", "-z")
         except git.GitCommandError as exc:
@@ -219,6 +220,18 @@ class WorkingSource(_GitSource):
         except ValueError:
             return 0
 
+    def _realpath(self, path: str) -> str:
+        full = os.path.join(self._root_str, path)
+        if self.is_symlink(path):
+            return os.path.realpath(full)
+        # A regular file (lstat said so): only its directories can be links, and each
+        # directory is resolved once instead of once per file in it.
+        parent, name = os.path.split(full)
+        real_parent = self._real_dirs.get(parent)
+        if real_parent is None:
+            real_parent = self._real_dirs[parent] = os.path.realpath(parent)
+        return os.path.join(real_parent, name)
+
     def read_bytes(self, path: str, limit: int | None = None) -> bytes:
         if path not in self._entries:
             raise KeyError(path)
@@ -229,7 +242,7 @@ class WorkingSource(_GitSource):
             return self._read_via_tree(path, limit)
         if limit is not None and st.st_size > limit:
             raise ValueError(f"{path}: {st.st_size} bytes, over the {limit}-byte limit")
-        real = os.path.realpath(os.path.join(self._root_str, path))
+        real = self._realpath(path)
         if not real.startswith(self._real_root + os.sep):
             # a parent directory swapped for a symlink since it was staged
             return self._read_via_tree(path, limit)
