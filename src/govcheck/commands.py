@@ -124,6 +124,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _same_file(pack: Path, path: Path) -> bool:
+    """Whether `path` is a built-in pack itself: the installed copy, or its source in a
+    checkout of govcheck (same bytes), so validating it is no clash with itself."""
+    try:
+        return pack.resolve() == path.resolve() or pack.read_bytes() == path.read_bytes()
+    except OSError:
+        return False
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from govcheck import builtin
     from govcheck.config import load_config
@@ -143,7 +152,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"{name}: ok (config)")
                 continue
             own = [] if name.startswith("builtin:") else [(path, name)]
-            rules, _ = load([p for p in packs if p[0].resolve() != path.resolve()] + own, {}, {},
+            rules, _ = load([p for p in packs if not _same_file(p[0], path)] + own, {}, {},
                             known_kinds())
             count = sum(1 for r in rules if r.info.source.rsplit(":", 1)[0] == name)
             print(f"{name}: ok ({count} rules)")
