@@ -1,6 +1,6 @@
 """quickschema may say "valid" only where jsonschema finds no error (that a caller keeps).
 
-Every built-in pack and a full config are mutated one place at a time (key removed, value
+Every built-in pack, a full config and a monitoring config are mutated one place at a time (key removed, value
 of another type, unknown key, impossible date); for each variant the fast answer is held
 against jsonschema's own, so the shortcut can never hide a malformed file.
 """
@@ -35,6 +35,18 @@ waivers:
     reason: Retired in Q1
     expires: 2027-01-31
     approved_by: jane.doe
+"""
+MONITORING = """\
+model: fraud-detector
+alias: champion
+owner: fraud-team@example.com
+schedule: "0 * * * *"
+baseline: {dataset: "s3://ml-data/fraud/train.parquet?versionId=3HL4kqtJlcpXroDTDmJ"}
+metrics:
+  - {name: auc, threshold: {min: 0.85}}
+  - {name: feature_drift, method: psi, threshold: {max: 0.2}}
+alerts:
+  - {channel: slack, target: "#fraud-alerts"}
 """
 REPLACEMENTS: tuple[Any, ...] = (None, 0, 1, -3, True, "", "x", "2027-13-45", "2027-01-31",
                                  1.5, [], ["x"], {}, {"zzz": 1})
@@ -93,11 +105,12 @@ def kept_errors(data: Any, schema_doc: dict[str, Any], skip: Callable[[list[Any]
 
 CORPUS = [(f"builtin:{name}", "policy", in_condition) for name in sorted(builtin.pack_files())]
 CORPUS.append(("config", "config", lambda path: False))
+CORPUS.append(("monitoring", "monitoring", lambda path: False))  # GC-MON-002's fast path
 
 
 def load(name: str) -> Any:
-    if name == "config":
-        return plain(load_one(CONFIG, ".govcheck.yaml"))
+    if name in ("config", "monitoring"):
+        return plain(load_one(CONFIG if name == "config" else MONITORING, name))
     path = builtin.pack_files()[name.removeprefix("builtin:")]
     return plain(load_one(path.read_text(encoding="utf-8"), name))
 

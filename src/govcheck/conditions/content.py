@@ -10,6 +10,7 @@ from govcheck import builtin
 from govcheck.conditions import Build, Evaluator, Scope, condition
 from govcheck.errors import Mark, UsageError
 from govcheck.model import Location, Outcome
+from govcheck.quickschema import plainly_valid
 from govcheck.yamlsrc import LDict, LList, value_mark
 
 MAX_SCHEMA_ERRORS = 5
@@ -41,6 +42,7 @@ def build_schema(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         b.error(node.value_marks.get(key), "'schema' takes a path or builtin:NAME")
         return lambda scope: Outcome(False, "invalid condition")
     cache: dict[str, Any] = {}
+    shipped: list[Any] = []  # a built-in schema as data, for quickschema's fast yes
     if ref.startswith("builtin:") and not builtin.schema_file(ref.removeprefix("builtin:")).is_file():
         _load_builtin(ref.removeprefix("builtin:"), b, node.value_marks.get(key))  # the error
         cache[ref] = None
@@ -64,6 +66,12 @@ def build_schema(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         data, error = _content(scope)
         if error:
             return Outcome(False, f"cannot be parsed: {error}", _parse_location(scope, error))
+        if ref.startswith("builtin:") and cache.get(ref, True) is not None:
+            if not shipped:
+                name = ref.removeprefix("builtin:")
+                shipped.append(json.loads(builtin.schema_file(name).read_text(encoding="utf-8")))
+            if plainly_valid(data, shipped[0]):
+                return Outcome(True, "valid against the schema")  # no jsonschema needed
         v = validator(scope)
         if v is None:
             return Outcome(False, "invalid condition")
