@@ -10,7 +10,7 @@ import os
 import statistics
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -61,8 +61,10 @@ def run_once(cmd: Cmd) -> tuple[float, float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # RSS in KiB
 
 
-def interleaved(cmds: Mapping[str, Cmd], repeat: int, warmup: int = 1) -> dict[str, Samples]:
-    """Run every command `repeat` times in rotating order, after `warmup` unmeasured turns."""
+def interleaved(cmds: Mapping[str, Cmd], repeat: int, warmup: int = 1,
+                observe: Callable[[str], None] = lambda name: None) -> dict[str, Samples]:
+    """Run every command `repeat` times in rotating order, after `warmup` unmeasured turns;
+    observe(name) is called after each measured run (e.g. to read a request counter)."""
     names = list(cmds)
     for _ in range(warmup):
         for name in names:
@@ -75,4 +77,5 @@ def interleaved(cmds: Mapping[str, Cmd], repeat: int, warmup: int = 1) -> dict[s
             out[name].seconds.append(seconds)
             out[name].cpu.append(cpu)
             out[name].maxrss_mb.append(rss)
+            observe(name)
     return out
