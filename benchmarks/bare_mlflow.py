@@ -32,19 +32,32 @@ def main(uri: str, registry: bool) -> int:
     from mlflow import MlflowClient
 
     client = MlflowClient(uri, registry_uri=uri)
-    ids = [e.experiment_id for e in pages(lambda t: client.search_experiments(
-        view_type=ViewType.ACTIVE_ONLY, max_results=PAGE, page_token=t))]
+    ids = [
+        e.experiment_id
+        for e in pages(
+            lambda t: client.search_experiments(
+                view_type=ViewType.ACTIVE_ONLY, max_results=PAGE, page_token=t
+            )
+        )
+    ]
     runs = 0
     for start in range(0, len(ids), 100):
-        batch = ids[start:start + 100]
-        runs += sum(1 for _ in pages(lambda t, b=batch: client.search_runs(
-            b, max_results=PAGE, page_token=t)))
+        batch = ids[start : start + 100]
+        runs += sum(
+            1
+            for _ in pages(lambda t, b=batch: client.search_runs(b, max_results=PAGE, page_token=t))
+        )
     out = f"runs: {runs}"
     if registry:
-        models = sum(1 for _ in pages(lambda t: client.search_registered_models(
-            max_results=PAGE, page_token=t)))
-        versions = sum(1 for _ in pages(lambda t: client.search_model_versions(
-            max_results=PAGE, page_token=t)))
+        models = sum(
+            1
+            for _ in pages(
+                lambda t: client.search_registered_models(max_results=PAGE, page_token=t)
+            )
+        )
+        versions = sum(
+            1 for _ in pages(lambda t: client.search_model_versions(max_results=PAGE, page_token=t))
+        )
         out += f", models: {models}, versions: {versions}"
     print(out)
     return 0

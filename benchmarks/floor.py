@@ -26,8 +26,9 @@ DATA_SUFFIXES = (".csv", ".tsv", ".parquet", ".json", ".jsonl", ".npy", ".pkl", 
 
 
 def main(repo: str) -> int:
-    listing = subprocess.run(["git", "ls-files", "-z"], cwd=repo, capture_output=True,
-                             check=True).stdout.decode()
+    listing = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=repo, capture_output=True, check=True
+    ).stdout.decode()
     validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
     loader = yaml.CSafeLoader
     problems = 0
@@ -36,7 +37,7 @@ def main(repo: str) -> int:
             continue
         full = os.path.join(repo, path)
         name = path.rsplit("/", 1)[-1]
-        suffix = name[name.rfind("."):] if "." in name else ""
+        suffix = name[name.rfind(".") :] if "." in name else ""
         if suffix in DATA_SUFFIXES:
             os.stat(full)
         if suffix in (".yaml", ".yml"):

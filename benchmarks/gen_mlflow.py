@@ -62,12 +62,31 @@ def generate(path: Path, n_runs: int, commit: str) -> Path:
         run_ids.append(run_id)
         exp_id = exp_ids[k % len(exp_ids)]
         start = _T0 + k * 60_000
-        runs.append((run_id, f"run-{k}", "LOCAL", "train.py", "", f"user{k % 50}", "FINISHED",
-                     start, start + 30_000, "", "active", f"/tmp/artifacts/{run_id}", int(exp_id),
-                     None))
+        runs.append(
+            (
+                run_id,
+                f"run-{k}",
+                "LOCAL",
+                "train.py",
+                "",
+                f"user{k % 50}",
+                "FINISHED",
+                start,
+                start + 30_000,
+                "",
+                "active",
+                f"/tmp/artifacts/{run_id}",
+                int(exp_id),
+                None,
+            )
+        )
         sha = commit if k % 20 else f"{k:040x}"  # planted: a commit this repo never had
-        run_tags = {"mlflow.runName": f"run-{k}", "mlflow.user": f"user{k % 50}",
-                    "mlflow.source.git.commit": sha, "mlflow.source.name": "train.py"}
+        run_tags = {
+            "mlflow.runName": f"run-{k}",
+            "mlflow.user": f"user{k % 50}",
+            "mlflow.source.git.commit": sha,
+            "mlflow.source.name": "train.py",
+        }
         if k % 30:
             run_tags["owner"] = f"team-{k % 17}@example.com"
         tags += [(key, value, run_id) for key, value in run_tags.items()]
@@ -86,33 +105,71 @@ def generate(path: Path, n_runs: int, commit: str) -> Path:
         models.append((name, _T0, _T0, "" if m % 10 == 3 else f"Model {m}", "default"))
         for v in range(1, VERSIONS_PER_MODEL + 1):
             run_id = run_ids[(m * VERSIONS_PER_MODEL + v) % n_runs]
-            versions.append((name, v, _T0, _T0, "", "bench", "None", f"s3://models/{name}/{v}",
-                             run_id, "READY", None, None, f"s3://models/{name}/{v}", "default"))
+            versions.append(
+                (
+                    name,
+                    v,
+                    _T0,
+                    _T0,
+                    "",
+                    "bench",
+                    "None",
+                    f"s3://models/{name}/{v}",
+                    run_id,
+                    "READY",
+                    None,
+                    None,
+                    f"s3://models/{name}/{v}",
+                    "default",
+                )
+            )
         aliases.append(("champion", VERSIONS_PER_MODEL, name, "default"))
     with db:
         db.executemany("INSERT INTO datasets VALUES (?,?,?,?,?,?,?,?)", datasets)
-        db.executemany("INSERT INTO runs (run_uuid, name, source_type, source_name, "
-                       "entry_point_name, user_id, status, start_time, end_time, source_version, "
-                       "lifecycle_stage, artifact_uri, experiment_id, deleted_time) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runs)
+        db.executemany(
+            "INSERT INTO runs (run_uuid, name, source_type, source_name, "
+            "entry_point_name, user_id, status, start_time, end_time, source_version, "
+            "lifecycle_stage, artifact_uri, experiment_id, deleted_time) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            runs,
+        )
         db.executemany("INSERT INTO tags (key, value, run_uuid) VALUES (?,?,?)", tags)
         db.executemany("INSERT INTO params (key, value, run_uuid) VALUES (?,?,?)", params)
-        db.executemany("INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) "
-                       "VALUES (?,?,?,?,?,?)", metrics)
-        db.executemany("INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) "
-                       "VALUES (?,?,?,?,?,?)", latest)
-        db.executemany("INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, "
-                       "destination_id, step) VALUES (?,?,?,?,?,?)", inputs)
-        db.executemany("INSERT INTO input_tags (input_uuid, name, value) VALUES (?,?,?)",
-                       input_tags)
-        db.executemany("INSERT INTO registered_models (name, creation_time, last_updated_time, "
-                       "description, workspace) VALUES (?,?,?,?,?)", models)
-        db.executemany("INSERT INTO model_versions (name, version, creation_time, "
-                       "last_updated_time, description, user_id, current_stage, source, run_id, "
-                       "status, status_message, run_link, storage_location, workspace) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", versions)
-        db.executemany("INSERT INTO registered_model_aliases (alias, version, name, workspace) "
-                       "VALUES (?,?,?,?)", aliases)
+        db.executemany(
+            "INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) "
+            "VALUES (?,?,?,?,?,?)",
+            metrics,
+        )
+        db.executemany(
+            "INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) "
+            "VALUES (?,?,?,?,?,?)",
+            latest,
+        )
+        db.executemany(
+            "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, "
+            "destination_id, step) VALUES (?,?,?,?,?,?)",
+            inputs,
+        )
+        db.executemany(
+            "INSERT INTO input_tags (input_uuid, name, value) VALUES (?,?,?)", input_tags
+        )
+        db.executemany(
+            "INSERT INTO registered_models (name, creation_time, last_updated_time, "
+            "description, workspace) VALUES (?,?,?,?,?)",
+            models,
+        )
+        db.executemany(
+            "INSERT INTO model_versions (name, version, creation_time, "
+            "last_updated_time, description, user_id, current_stage, source, run_id, "
+            "status, status_message, run_link, storage_location, workspace) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            versions,
+        )
+        db.executemany(
+            "INSERT INTO registered_model_aliases (alias, version, name, workspace) "
+            "VALUES (?,?,?,?)",
+            aliases,
+        )
     db.close()
     _verify(uri, n_runs)
     return path

@@ -18,10 +18,31 @@ from pathlib import Path
 
 GENERATOR_VERSION = 2  # bump when the content changes, so cached repositories are rebuilt
 FILES_PER_MODEL = 3
-CARD_SECTIONS = ("Intended Use", "Training Data", "Evaluation Results", "Limitations",
-                 "Ethical Considerations")
-_WORDS = ("model", "feature", "drift", "threshold", "customer", "fraud", "latency", "label",
-          "batch", "window", "score", "baseline", "segment", "region", "holdout", "recall")
+CARD_SECTIONS = (
+    "Intended Use",
+    "Training Data",
+    "Evaluation Results",
+    "Limitations",
+    "Ethical Considerations",
+)
+_WORDS = (
+    "model",
+    "feature",
+    "drift",
+    "threshold",
+    "customer",
+    "fraud",
+    "latency",
+    "label",
+    "batch",
+    "window",
+    "score",
+    "baseline",
+    "segment",
+    "region",
+    "holdout",
+    "recall",
+)
 
 
 def _sentence(rng: random.Random, words: int = 12) -> str:
@@ -71,7 +92,7 @@ def training(rng: random.Random, i: int) -> str:
         "experiment_name": "Default" if i % 50 == 9 else f"team-{i % 17}/model-{i:04d}",
         "data": {
             "train": f"s3://ml-data/model-{i:04d}/train.parquet"
-                     + (f"?versionId=v{i:06d}t" if pinned else ""),
+            + (f"?versionId=v{i:06d}t" if pinned else ""),
             "eval": f"gs://ml-data/model-{i:04d}/eval.parquet#{1712345678901234 + i}",
             "features": {"path": f"s3://ml-features/model-{i:04d}.parquet", "version": f"{i:06d}f"},
         },
@@ -91,12 +112,15 @@ def python_module(rng: random.Random, k: int) -> str:
     if k % 20 == 0:
         lines += ["import mlflow", "", f'mlflow.set_experiment("pipelines/step-{k}")', ""]
     for f in range(rng.randint(4, 9)):
-        lines += [f"def step_{f}(rows, weight={rng.random():.3f}):",
-                  f'    """{_sentence(rng, 8)}"""',
-                  "    total = 0.0",
-                  "    for row in rows:",
-                  f"        total += math.log1p(abs(row)) * weight + {rng.randint(0, 99)}",
-                  "    return total", ""]
+        lines += [
+            f"def step_{f}(rows, weight={rng.random():.3f}):",
+            f'    """{_sentence(rng, 8)}"""',
+            "    total = 0.0",
+            "    for row in rows:",
+            f"        total += math.log1p(abs(row)) * weight + {rng.randint(0, 99)}",
+            "    return total",
+            "",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -104,8 +128,14 @@ def yaml_config(rng: random.Random, k: int) -> str:
     doc = {
         "name": f"job-{k}",
         "resources": {"cpu": rng.randint(1, 16), "memory": f"{rng.randint(1, 64)}Gi"},
-        "steps": [{"name": f"step-{s}", "image": f"registry.example.com/step:{s}",
-                   "args": [f"--flag-{a}" for a in range(3)]} for s in range(rng.randint(2, 5))],
+        "steps": [
+            {
+                "name": f"step-{s}",
+                "image": f"registry.example.com/step:{s}",
+                "args": [f"--flag-{a}" for a in range(3)],
+            }
+            for s in range(rng.randint(2, 5))
+        ],
         "inputs": {"table": f"warehouse.table_{k}", "sample": rng.random() < 0.5},
     }
     if k % 10 == 0:
@@ -114,16 +144,21 @@ def yaml_config(rng: random.Random, k: int) -> str:
 
 
 def json_config(rng: random.Random, k: int) -> str:
-    doc = {"id": k, "enabled": rng.random() < 0.8,
-           "labels": {f"l{j}": _sentence(rng, 3) for j in range(5)},
-           "thresholds": [round(rng.random(), 3) for _ in range(10)]}
+    doc = {
+        "id": k,
+        "enabled": rng.random() < 0.8,
+        "labels": {f"l{j}": _sentence(rng, 3) for j in range(5)},
+        "thresholds": [round(rng.random(), 3) for _ in range(10)],
+    }
     return json.dumps(doc, indent=2) + "\n"
 
 
 def toml_config(rng: random.Random, k: int) -> str:
-    return (f'[tool.step{k}]\nname = "step-{k}"\nretries = {rng.randint(0, 5)}\n'
-            f'source = "gs://ml-data/tool/{k}.parquet#{1700000000000000 + k}"\n'
-            f'\n[tool.step{k}.limits]\ncpu = {rng.randint(1, 8)}\nmemory = "4Gi"\n')
+    return (
+        f'[tool.step{k}]\nname = "step-{k}"\nretries = {rng.randint(0, 5)}\n'
+        f'source = "gs://ml-data/tool/{k}.parquet#{1700000000000000 + k}"\n'
+        f'\n[tool.step{k}.limits]\ncpu = {rng.randint(1, 8)}\nmemory = "4Gi"\n'
+    )
 
 
 def doc_page(rng: random.Random, k: int) -> str:
@@ -166,10 +201,13 @@ def layout(n_files: int) -> dict[str, str]:
             k += 1
     while len(files) < n_files:  # the rest: small data files and .env files
         if k % 7 == 0:
-            files[f"services/svc-{k:05d}/.env"] = f"MLFLOW_EXPERIMENT_NAME=services/svc-{k}\nPORT=80\n"
+            files[f"services/svc-{k:05d}/.env"] = (
+                f"MLFLOW_EXPERIMENT_NAME=services/svc-{k}\nPORT=80\n"
+            )
         else:
             files[f"data/samples/sample_{k:05d}.csv"] = "id,value\n" + "".join(
-                f"{r},{rng.random():.5f}\n" for r in range(20))
+                f"{r},{rng.random():.5f}\n" for r in range(20)
+            )
         k += 1
     return files
 
@@ -182,22 +220,37 @@ def generate(root: Path, n_files: int) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     commit = ["-c", "commit.gpgsign=false", "commit", "-q"]
-    for args in (["init", "-q", "-b", "main"], [*commit, "--allow-empty", "-m", "root"],
-                 ["add", "-A"], [*commit, "-m", "synthetic ML repository"]):
+    for args in (
+        ["init", "-q", "-b", "main"],
+        [*commit, "--allow-empty", "-m", "root"],
+        ["add", "-A"],
+        [*commit, "-m", "synthetic ML repository"],
+    ):
         subprocess.run(["git", *args], cwd=root, env=GIT_ENV, check=True, capture_output=True)
     return root
 
 
 # Fixed identity and dates: the empty root commit has the same sha in every generated
 # repository, so the MLflow store's runs can name a commit that exists in all of them.
-GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
-           "GIT_AUTHOR_DATE": "2025-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2025-01-01T00:00:00Z"}
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_AUTHOR_DATE": "2025-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2025-01-01T00:00:00Z",
+}
 
 
 def root_commit(repo: Path) -> str:
-    done = subprocess.run(["git", "rev-list", "--max-parents=0", "HEAD"], cwd=repo,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["git", "rev-list", "--max-parents=0", "HEAD"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout.split()[0]
 
 

@@ -48,21 +48,32 @@ class CommandFailed(RuntimeError):
 def run_once(cmd: Cmd) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak RSS in MB) of one run, the child's own (wait4)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd.argv, cwd=cmd.cwd, env=dict(cmd.env) if cmd.env else None,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd.argv,
+        cwd=cmd.cwd,
+        env=dict(cmd.env) if cmd.env else None,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in cmd.ok_codes:
-        raise CommandFailed(f"{' '.join(cmd.argv)} exited {proc.returncode}: "
-                            f"{err.decode(errors='replace').strip()[-600:]}")
+        raise CommandFailed(
+            f"{' '.join(cmd.argv)} exited {proc.returncode}: "
+            f"{err.decode(errors='replace').strip()[-600:]}"
+        )
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # RSS in KiB
 
 
-def interleaved(cmds: Mapping[str, Cmd], repeat: int, warmup: int = 1,
-                observe: Callable[[str], None] = lambda name: None) -> dict[str, Samples]:
+def interleaved(
+    cmds: Mapping[str, Cmd],
+    repeat: int,
+    warmup: int = 1,
+    observe: Callable[[str], None] = lambda name: None,
+) -> dict[str, Samples]:
     """Run every command `repeat` times in rotating order, after `warmup` unmeasured turns;
     observe(name) is called after each measured run (e.g. to read a request counter)."""
     names = list(cmds)

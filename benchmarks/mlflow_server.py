@@ -87,17 +87,32 @@ class MlflowServer:
         self.log = open(workdir / "server.log", "wb")  # noqa: SIM115 (closed in __exit__)
         mlflow_cli = Path(sys.executable).with_name("mlflow")
         self.proc = subprocess.Popen(
-            [str(mlflow_cli), "server", "--backend-store-uri", f"sqlite:///{self.db}",
-             "--default-artifact-root", str(workdir / "artifacts"), "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", "1"],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                str(mlflow_cli),
+                "server",
+                "--backend-store-uri",
+                f"sqlite:///{self.db}",
+                "--default-artifact-root",
+                str(workdir / "artifacts"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                "1",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self.proxy: CountingProxy | None = None
 
     def __enter__(self) -> MlflowServer:  # noqa: PYI034
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"mlflow server exited {self.proc.returncode}; see {self.log.name}")
+                raise RuntimeError(
+                    f"mlflow server exited {self.proc.returncode}; see {self.log.name}"
+                )
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=2):
                     break
@@ -113,8 +128,9 @@ class MlflowServer:
         assert self.proxy is not None
         return f"http://127.0.0.1:{self.proxy.port}"
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self.proxy is not None:
             self.proxy.close()
         self.proc.terminate()

@@ -46,8 +46,15 @@ class Sizes:
 
 QUICK = Sizes(200, (10, 100, 200), 200, (100, 200), repeat=2, warmup=0, all_rules=True)
 DEFAULT = Sizes(5000, (10, 1000, 5000), 10000, (100, 1000, 10000), repeat=5, warmup=1)
-FULL = Sizes(5000, (10, 1000, 5000, 20000), 10000, (100, 1000, 10000, 50000), repeat=5, warmup=1,
-             all_rules=True)
+FULL = Sizes(
+    5000,
+    (10, 1000, 5000, 20000),
+    10000,
+    (100, 1000, 10000, 50000),
+    repeat=5,
+    warmup=1,
+    all_rules=True,
+)
 
 
 @dataclass(frozen=True)
@@ -95,8 +102,9 @@ def verdict(ok: bool) -> str:
 def imports_on_path(cmd: Cmd, names: tuple[str, ...]) -> list[str]:
     """Which of the named top-level modules a command imports (python -X importtime)."""
     traced = Cmd([cmd.argv[0], "-X", "importtime", *cmd.argv[1:]], cmd.cwd, cmd.env)
-    done = subprocess.run(traced.argv, cwd=traced.cwd, env=traced.env, capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        traced.argv, cwd=traced.cwd, env=traced.env, capture_output=True, text=True, check=False
+    )
     found = set()
     for line in done.stderr.splitlines():
         module = line.rsplit("|", 1)[-1].strip()
@@ -122,8 +130,15 @@ def repo_rows(sizes: Sizes, cache: Path) -> list[Row]:
         "path": govcheck_cmd("check", "--no-mlflow", one_file, cwd=big),
     }
     if checker.is_file():
-        cmds["cjs"] = Cmd([str(checker), "--schemafile", str(ROOT / "schemas/monitoring.schema.json"),
-                           *monitoring], cwd=big)
+        cmds["cjs"] = Cmd(
+            [
+                str(checker),
+                "--schemafile",
+                str(ROOT / "schemas/monitoring.schema.json"),
+                *monitoring,
+            ],
+            cwd=big,
+        )
     for n in sizes.scale_files:
         if n != sizes.files and n != min(repos):
             cmds[f"full-{n}"] = govcheck_cmd("check", "--no-mlflow", cwd=str(repos[n]))
@@ -131,40 +146,108 @@ def repo_rows(sizes: Sizes, cache: Path) -> list[Row]:
     rows: list[Row] = []
     heavy = imports_on_path(cmds["version"], ("mlflow", "jsonschema", "git", "yaml"))
     r, shown = ratio(s["version"], s["pass"])
-    rows.append(Row("a", "`govcheck --version` vs `python -c pass`", fmt_s(s["version"]),
-                    fmt_s(s["pass"]), shown,
-                    "≤ 2.5x, no mlflow/jsonschema import",
-                    verdict(r <= 2.5 and not {"mlflow", "jsonschema"} & set(heavy))
-                    + (f" (imports: {', '.join(heavy)})" if heavy else " (imports none of mlflow, jsonschema, git, yaml)")))
+    rows.append(
+        Row(
+            "a",
+            "`govcheck --version` vs `python -c pass`",
+            fmt_s(s["version"]),
+            fmt_s(s["pass"]),
+            shown,
+            "≤ 2.5x, no mlflow/jsonschema import",
+            verdict(r <= 2.5 and not {"mlflow", "jsonschema"} & set(heavy))
+            + (
+                f" (imports: {', '.join(heavy)})"
+                if heavy
+                else " (imports none of mlflow, jsonschema, git, yaml)"
+            ),
+        )
+    )
     heavy = imports_on_path(cmds["startup"], ("mlflow", "sqlalchemy"))
     r, shown = ratio(s["startup"], s["pass"])
-    rows.append(Row("a", f"`govcheck check` start-up ({min(repos)}-file repo) vs `python -c pass`",
-                    fmt_s(s["startup"]), fmt_s(s["pass"]), shown, "no mlflow import",
-                    verdict(not heavy) + (f" (imports: {', '.join(heavy)})" if heavy else "")))
+    rows.append(
+        Row(
+            "a",
+            f"`govcheck check` start-up ({min(repos)}-file repo) vs `python -c pass`",
+            fmt_s(s["startup"]),
+            fmt_s(s["pass"]),
+            shown,
+            "no mlflow import",
+            verdict(not heavy) + (f" (imports: {', '.join(heavy)})" if heavy else ""),
+        )
+    )
     r, shown = ratio(s["full"], s["floor"])
-    rows.append(Row("b", f"full repo-only check, {sizes.files:,} files, vs floor script",
-                    fmt_s(s["full"]), fmt_s(s["floor"]), shown, "≤ 1.5x", verdict(r <= 1.5)))
+    rows.append(
+        Row(
+            "b",
+            f"full repo-only check, {sizes.files:,} files, vs floor script",
+            fmt_s(s["full"]),
+            fmt_s(s["floor"]),
+            shown,
+            "≤ 1.5x",
+            verdict(r <= 1.5),
+        )
+    )
     if "cjs" in s:
         r, shown = ratio(s["mon"], s["cjs"])
-        rows.append(Row("c", f"`--select GC-MON-002` vs `check-jsonschema` ({len(monitoring)} configs)",
-                        fmt_s(s["mon"]), fmt_s(s["cjs"]), shown, "≤ 1.0x", verdict(r <= 1.0)))
+        rows.append(
+            Row(
+                "c",
+                f"`--select GC-MON-002` vs `check-jsonschema` ({len(monitoring)} configs)",
+                fmt_s(s["mon"]),
+                fmt_s(s["cjs"]),
+                shown,
+                "≤ 1.0x",
+                verdict(r <= 1.0),
+            )
+        )
     else:
-        rows.append(Row("c", "`--select GC-MON-002` vs `check-jsonschema`", fmt_s(s["mon"]),
-                        "not installed", "-", "≤ 1.0x", "skipped: pip install check-jsonschema"))
+        rows.append(
+            Row(
+                "c",
+                "`--select GC-MON-002` vs `check-jsonschema`",
+                fmt_s(s["mon"]),
+                "not installed",
+                "-",
+                "≤ 1.0x",
+                "skipped: pip install check-jsonschema",
+            )
+        )
     r, shown = ratio(s["path"], s["full"])
-    rows.append(Row("d", f"`govcheck check {one_file}` vs full check", fmt_s(s["path"]),
-                    fmt_s(s["full"]), shown, "≤ 0.15x", verdict(r <= 0.15)))
+    rows.append(
+        Row(
+            "d",
+            f"`govcheck check {one_file}` vs full check",
+            fmt_s(s["path"]),
+            fmt_s(s["full"]),
+            shown,
+            "≤ 0.15x",
+            verdict(r <= 0.15),
+        )
+    )
     peak = s["full"].peak_mb
-    rows.append(Row("f", f"peak RSS of the full check, {sizes.files:,} files", f"{peak:.0f} MB",
-                    f"floor {s['floor'].peak_mb:.0f} MB", "-", "< 150 MB", verdict(peak < 150)))
-    points = {n: s["full" if n == sizes.files else f"full-{n}"] for n in sizes.scale_files
-              if n != min(repos)}
+    rows.append(
+        Row(
+            "f",
+            f"peak RSS of the full check, {sizes.files:,} files",
+            f"{peak:.0f} MB",
+            f"floor {s['floor'].peak_mb:.0f} MB",
+            "-",
+            "< 150 MB",
+            verdict(peak < 150),
+        )
+    )
+    points = {
+        n: s["full" if n == sizes.files else f"full-{n}"]
+        for n in sizes.scale_files
+        if n != min(repos)
+    }
     rows.append(scaling_row("g", "files", points, s["startup"]))
     return rows
 
 
 def scaling_row(key: str, unit: str, points: dict[int, Samples], intercept: Samples) -> Row:
     """Marginal cost per 1,000 units at each size, above the smallest size's time."""
+
     def per_1k(value: Callable[[Samples], float]) -> list[float]:
         return [(value(p) - value(intercept)) / n * 1000 for n, p in points.items()]
 
@@ -173,16 +256,22 @@ def scaling_row(key: str, unit: str, points: dict[int, Samples], intercept: Samp
 
     wall, cpu = per_1k(lambda p: p.median), per_1k(lambda p: p.cpu_median)
     sizes = ", ".join(f"{n:,}: {p.median:.2f} s" for n, p in points.items())
-    return Row(key, f"scaling over {unit} ({sizes}): s per 1k {unit} above the intercept",
-               ", ".join(f"{c:.3f}" for c in wall) + " (CPU " + ", ".join(f"{c:.3f}" for c in cpu) + ")",
-               f"intercept {intercept.median:.2f} s", f"spread {spread(wall):.0%} (CPU {spread(cpu):.0%})",
-               "≤ 20%", verdict(spread(wall) <= 0.20))
+    return Row(
+        key,
+        f"scaling over {unit} ({sizes}): s per 1k {unit} above the intercept",
+        ", ".join(f"{c:.3f}" for c in wall) + " (CPU " + ", ".join(f"{c:.3f}" for c in cpu) + ")",
+        f"intercept {intercept.median:.2f} s",
+        f"spread {spread(wall):.0%} (CPU {spread(cpu):.0%})",
+        "≤ 20%",
+        verdict(spread(wall) <= 0.20),
+    )
 
 
 def mlflow_ready(repo: Path, store: Path) -> str | None:
     """None when govcheck can check this store; else why the MLflow benchmarks are skipped."""
-    cmd = govcheck_cmd("check", "--mlflow-uri", f"sqlite:///{store}", "--select",
-                       *MLFLOW_RUN_RULES, cwd=str(repo))
+    cmd = govcheck_cmd(
+        "check", "--mlflow-uri", f"sqlite:///{store}", "--select", *MLFLOW_RUN_RULES, cwd=str(repo)
+    )
     try:
         run_once(cmd)
     except CommandFailed as exc:
@@ -193,11 +282,15 @@ def mlflow_ready(repo: Path, store: Path) -> str | None:
 def mlflow_rows(sizes: Sizes, cache: Path, server: bool) -> list[Row]:
     repo = gen_repo.cached(cache, sizes.files)
     commit = gen_repo.root_commit(repo)
-    stores = {m: gen_mlflow.cached(cache, m, commit) for m in sorted({*sizes.scale_runs, sizes.runs})}
+    stores = {
+        m: gen_mlflow.cached(cache, m, commit) for m in sorted({*sizes.scale_runs, sizes.runs})
+    }
     store = stores[sizes.runs]
     why = mlflow_ready(repo, store)
     if why:
-        return [Row("e", "MLflow rules vs bare pagination", "-", "-", "-", "≤ 1.3x", f"skipped: {why}")]
+        return [
+            Row("e", "MLflow rules vs bare pagination", "-", "-", "-", "≤ 1.3x", f"skipped: {why}")
+        ]
     rows: list[Row] = []
 
     def check(uri: str, rules: tuple[str, ...]) -> Cmd:
@@ -214,19 +307,39 @@ def mlflow_rows(sizes: Sizes, cache: Path, server: bool) -> list[Row]:
         if m != sizes.runs:
             cmds[f"runs-{m}"] = check(f"sqlite:///{stores[m]}", MLFLOW_RUN_RULES)
     s = interleaved(cmds, sizes.repeat, 0)  # the readiness check above warmed the caches
-    for name, base, label in (("runs", "bare", "run rules (GC-EXP-011, GC-RUN-*)"),
-                              ("all", "bare-all", "all MLflow rules (+ registry, lineage)")):
+    for name, base, label in (
+        ("runs", "bare", "run rules (GC-EXP-011, GC-RUN-*)"),
+        ("all", "bare-all", "all MLflow rules (+ registry, lineage)"),
+    ):
         if name not in s:
             continue
         r, shown = ratio(s[name], s[base])
-        rows.append(Row("e", f"sqlite, {sizes.runs:,} runs: {label} vs bare paged search",
-                        fmt_s(s[name]), fmt_s(s[base]), shown, "≤ 1.3x", verdict(r <= 1.3)))
-    rows.append(Row("f", f"peak RSS, MLflow run rules over {sizes.runs:,} runs (sqlite)",
-                    f"{s['runs'].peak_mb:.0f} MB", f"bare {s['bare'].peak_mb:.0f} MB", "-",
-                    "(no target)", "-"))
+        rows.append(
+            Row(
+                "e",
+                f"sqlite, {sizes.runs:,} runs: {label} vs bare paged search",
+                fmt_s(s[name]),
+                fmt_s(s[base]),
+                shown,
+                "≤ 1.3x",
+                verdict(r <= 1.3),
+            )
+        )
+    rows.append(
+        Row(
+            "f",
+            f"peak RSS, MLflow run rules over {sizes.runs:,} runs (sqlite)",
+            f"{s['runs'].peak_mb:.0f} MB",
+            f"bare {s['bare'].peak_mb:.0f} MB",
+            "-",
+            "(no target)",
+            "-",
+        )
+    )
     smallest = min(stores)
-    points = {m: s["runs" if m == sizes.runs else f"runs-{m}"] for m in sizes.scale_runs
-              if m != smallest}
+    points = {
+        m: s["runs" if m == sizes.runs else f"runs-{m}"] for m in sizes.scale_runs if m != smallest
+    }
     rows.append(scaling_row("g", "runs", points, s[f"runs-{smallest}"]))
     if server:
         rows += server_rows(sizes, repo, store, check, bare)
@@ -237,8 +350,10 @@ def server_rows(sizes: Sizes, repo: Path, store: Path, check, bare) -> list[Row]
     from mlflow_server import MlflowServer
 
     rows = []
-    with tempfile.TemporaryDirectory(prefix="govcheck-bench-") as work, \
-            MlflowServer(store, Path(work)) as srv:
+    with (
+        tempfile.TemporaryDirectory(prefix="govcheck-bench-") as work,
+        MlflowServer(store, Path(work)) as srv,
+    ):
         proxy = srv.proxy
         assert proxy is not None
         requests: dict[str, int] = {}
@@ -250,16 +365,27 @@ def server_rows(sizes: Sizes, repo: Path, store: Path, check, bare) -> list[Row]
 
         cmds = {"runs": check(srv.uri, MLFLOW_RUN_RULES), "bare": bare(srv.uri, False)}
         s = interleaved(cmds, sizes.repeat, 0, observe=count)
-        for name, cmd in (("all", check(srv.uri, MLFLOW_ALL_RULES)), ("bare-all", bare(srv.uri, True))):
+        for name, cmd in (
+            ("all", check(srv.uri, MLFLOW_ALL_RULES)),
+            ("bare-all", bare(srv.uri, True)),
+        ):
             run_once(cmd)  # counted once, not timed: the registry adds a few requests
             count(name)
     pages = -(-sizes.runs // 1000)
     r, shown = ratio(s["runs"], s["bare"])
-    rows.append(Row("e", f"`mlflow server`, {sizes.runs:,} runs: run rules vs bare paged search; "
-                    f"HTTP requests {requests['runs']} vs {requests['bare']} ({pages} run pages; "
-                    f"all MLflow rules {requests['all']} vs {requests['bare-all']} with the registry)",
-                    fmt_s(s["runs"]), fmt_s(s["bare"]), shown, "≤ 1.3x, requests ∝ pages",
-                    verdict(r <= 1.3)))
+    rows.append(
+        Row(
+            "e",
+            f"`mlflow server`, {sizes.runs:,} runs: run rules vs bare paged search; "
+            f"HTTP requests {requests['runs']} vs {requests['bare']} ({pages} run pages; "
+            f"all MLflow rules {requests['all']} vs {requests['bare-all']} with the registry)",
+            fmt_s(s["runs"]),
+            fmt_s(s["bare"]),
+            shown,
+            "≤ 1.3x, requests ∝ pages",
+            verdict(r <= 1.3),
+        )
+    )
     return rows
 
 
@@ -278,20 +404,29 @@ def machine() -> str:
         mem = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    git = subprocess.run(["git", "--version"], capture_output=True, text=True,
-                         check=False).stdout.strip()
+    git = subprocess.run(
+        ["git", "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{cpu}; nproc {os.cpu_count()}; memory {mem}; Python {platform.python_version()}; "
-            f"{git}; {platform.system()} {platform.release()}; load average at start {load:.1f}")
+    return (
+        f"{cpu}; nproc {os.cpu_count()}; memory {mem}; Python {platform.python_version()}; "
+        f"{git}; {platform.system()} {platform.release()}; load average at start {load:.1f}"
+    )
 
 
 def table(rows: list[Row], sizes: Sizes, label: str) -> str:
-    head = ["| | measurement | govcheck | baseline | ratio | target | met |",
-            "|---|---|---|---|---|---|---|"]
-    body = [f"| {r.key} | {r.what} | {r.measured} | {r.baseline} | {r.ratio} | {r.target} | {r.met} |"
-            for r in sorted(rows, key=lambda r: r.key)]
-    intro = (f"Run: `{label}`; medians of {sizes.repeat} interleaved runs "
-             f"(after {sizes.warmup} warm-up).")
+    head = [
+        "| | measurement | govcheck | baseline | ratio | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    body = [
+        f"| {r.key} | {r.what} | {r.measured} | {r.baseline} | {r.ratio} | {r.target} | {r.met} |"
+        for r in sorted(rows, key=lambda r: r.key)
+    ]
+    intro = (
+        f"Run: `{label}`; medians of {sizes.repeat} interleaved runs "
+        f"(after {sizes.warmup} warm-up)."
+    )
     return "\n".join([intro, "", f"Machine: {machine()}.", "", *head, *body]) + "\n"
 
 
@@ -317,7 +452,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = repo_rows(sizes, cache)
     if not args.no_mlflow:
         rows += mlflow_rows(sizes, cache, server=not args.no_server)
-    label = "python benchmarks/run.py" + (" --quick" if args.quick else " --full" if args.full else "")
+    label = "python benchmarks/run.py" + (
+        " --quick" if args.quick else " --full" if args.full else ""
+    )
     text = table(rows, sizes, label)
     print(text)
     if args.output:

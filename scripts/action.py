@@ -73,8 +73,10 @@ def install() -> int:
     action_path = os.environ.get("GITHUB_ACTION_PATH") or str(Path(__file__).resolve().parents[1])
     req = requirement(_input("version"), action_path, extras)
     print(f"Installing {req}", flush=True)
-    done = subprocess.run([str(python), "-m", "pip", "install", "--quiet",
-                           "--disable-pip-version-check", req], check=False)
+    done = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", req],
+        check=False,
+    )
     if done.returncode != 0:
         return _fail(f"pip could not install {req}")
     set_outputs({"python": str(python)})
@@ -82,12 +84,24 @@ def install() -> int:
 
 
 def check_command(python: str, reports: dict[str, str]) -> list[str]:
-    cmd = [python, "-m", "govcheck", "check", *shlex.split(_input("paths")),
-           "--format", "github", "--fail-on", "never"]
+    cmd = [
+        python,
+        "-m",
+        "govcheck",
+        "check",
+        *shlex.split(_input("paths")),
+        "--format",
+        "github",
+        "--fail-on",
+        "never",
+    ]
     for fmt, path in reports.items():
         cmd += [f"--{fmt}-output", path]
-    for flag, name in (("--config", "config"), ("--mlflow-uri", "mlflow-uri"),
-                       ("--mlflow-snapshot", "mlflow-snapshot")):
+    for flag, name in (
+        ("--config", "config"),
+        ("--mlflow-uri", "mlflow-uri"),
+        ("--mlflow-snapshot", "mlflow-snapshot"),
+    ):
         if _input(name):
             cmd += [flag, _input(name)]
     return cmd
@@ -100,8 +114,12 @@ def run() -> int:
     sarif = _input("sarif-file", "govcheck.sarif")
     junit = _input("junit-file", "govcheck-junit.xml")
     scratch = Path(tempfile.mkdtemp(prefix="govcheck-", dir=os.environ.get("RUNNER_TEMP")))
-    reports = {"sarif": sarif, "junit": junit, "json": str(scratch / "report.json"),
-               "markdown": str(scratch / "summary.md")}
+    reports = {
+        "sarif": sarif,
+        "junit": junit,
+        "json": str(scratch / "report.json"),
+        "markdown": str(scratch / "summary.md"),
+    }
     for report in (sarif, junit):  # e.g. sarif-file: reports/govcheck.sarif
         Path(report).parent.mkdir(parents=True, exist_ok=True)
     python = os.environ.get("GOVCHECK_PYTHON") or sys.executable
@@ -109,16 +127,26 @@ def run() -> int:
     # stdout is inherited: the `--format github` annotations reach the runner's log as is.
     code = subprocess.run(check_command(python, reports), check=False).returncode
     if code in _BROKEN or code not in (0, 1):
-        return _fail(f"govcheck stopped with exit code {code}: "
-                     f"{_BROKEN.get(code, 'unexpected failure')} (see the log above)", code or 1)
+        return _fail(
+            f"govcheck stopped with exit code {code}: "
+            f"{_BROKEN.get(code, 'unexpected failure')} (see the log above)",
+            code or 1,
+        )
     counts = json.loads(Path(reports["json"]).read_text(encoding="utf-8"))["counts"]
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as out:
             out.write(Path(reports["markdown"]).read_text(encoding="utf-8"))
-    set_outputs({"errors": str(counts["error"]), "warnings": str(counts["warning"]),
-                 "notes": str(counts["note"]), "suppressed": str(counts["suppressed"]),
-                 "sarif-file": sarif, "junit-file": junit})
+    set_outputs(
+        {
+            "errors": str(counts["error"]),
+            "warnings": str(counts["warning"]),
+            "notes": str(counts["note"]),
+            "suppressed": str(counts["suppressed"]),
+            "sarif-file": sarif,
+            "junit-file": junit,
+        }
+    )
     return 0
 
 
@@ -126,8 +154,11 @@ def failing(fail_on: str, errors: int, warnings: int, notes: int) -> int:
     """How many findings are at or above fail_on."""
     if fail_on == "never":
         return 0
-    return errors + (warnings if fail_on in ("warning", "note") else 0) + \
-        (notes if fail_on == "note" else 0)
+    return (
+        errors
+        + (warnings if fail_on in ("warning", "note") else 0)
+        + (notes if fail_on == "note" else 0)
+    )
 
 
 def gate() -> int:

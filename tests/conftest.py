@@ -20,9 +20,7 @@ MakeRepo = Callable[..., Path]
 
 def git(root: Path, *args: str) -> str:
     """Run git in root with a fixed identity; returns stdout. Fails the test on error."""
-    done = subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=False
-    )
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout

@@ -24,15 +24,28 @@ def _installed() -> bool:
 INSTALLED = _installed()
 
 
-def govcheck(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
-             timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def govcheck(
+    *args: str,
+    cwd: Path | str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     if not INSTALLED:  # running from the checkout: let the subprocess find src/
-        full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [full_env.get("PYTHONPATH"), str(SRC)]))
+        full_env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [full_env.get("PYTHONPATH"), str(SRC)])
+        )
     if "MLFLOW_TRACKING_URI" not in (env or {}):
         full_env.pop("MLFLOW_TRACKING_URI", None)  # a developer's own store must not leak in
-    return subprocess.run([sys.executable, "-m", "govcheck", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "govcheck", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 # A model directory every built-in repo rule accepts; tests plant one violation beside it.

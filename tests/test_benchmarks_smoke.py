@@ -20,9 +20,21 @@ HEADER = "| | measurement | govcheck | baseline | ratio | target | met |"
 def run_quick(tmp_path: Path, *extra: str) -> tuple[str, str]:
     out = tmp_path / "table.md"
     done = subprocess.run(
-        [sys.executable, str(RUN), "--quick", "--cache", str(tmp_path / "cache"),
-         "--output", str(out), *extra],
-        capture_output=True, text=True, cwd=ROOT, timeout=900, check=False,
+        [
+            sys.executable,
+            str(RUN),
+            "--quick",
+            "--cache",
+            str(tmp_path / "cache"),
+            "--output",
+            str(out),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout, out.read_text(encoding="utf-8")
@@ -46,17 +58,27 @@ def test_quick_repo_benchmarks_print_their_table(tmp_path: Path) -> None:
     assert any("--version" in what for what in found["a"])
     assert "Machine: " in written and "nproc" in written
     # the generated fixture is a real git repository of the asked size
-    listing = subprocess.run(["git", "ls-files"], cwd=tmp_path / "cache" / "repo-200-v2",
-                             capture_output=True, text=True, check=True).stdout.split()
+    listing = subprocess.run(
+        ["git", "ls-files"],
+        cwd=tmp_path / "cache" / "repo-200-v2",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert len(listing) == 200 and "models/model-0001/monitoring.yaml" in listing
 
 
 def test_quick_does_not_touch_the_committed_results(tmp_path: Path) -> None:
     readme = ROOT / "benchmarks" / "README.md"
     before = readme.read_text(encoding="utf-8")
-    done = subprocess.run([sys.executable, str(RUN), "--quick", "--no-mlflow", "--cache",
-                           str(tmp_path / "cache")], capture_output=True, text=True, cwd=ROOT,
-                          timeout=900, check=False)
+    done = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--no-mlflow", "--cache", str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert HEADER in done.stdout
     assert readme.read_text(encoding="utf-8") == before
@@ -67,6 +89,8 @@ def test_quick_mlflow_benchmarks_count_server_requests(tmp_path: Path) -> None:
     _, written = run_quick(tmp_path)
     found = rows(written)
     assert "e" in found, written
-    assert not any("skipped" in line for line in written.splitlines() if line.startswith("| e")), written
+    assert not any("skipped" in line for line in written.splitlines() if line.startswith("| e")), (
+        written
+    )
     server = [what for what in found["e"] if "mlflow server" in what]
     assert server and all("HTTP requests" in what for what in server)

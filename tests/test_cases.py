@@ -102,16 +102,21 @@ def test_case(folder: Path, outcome: str, tmp_path: Path, run_git: Git) -> None:
         # a pass case that selects nothing would pass vacuously
         assert any(c.rule_id == rule_id and c.status == "passed" for c in report.checked)
         return
-    got = {(f.location.path if f.location else None, f.location.line if f.location else None)
-           for f in findings}
+    got = {
+        (f.location.path if f.location else None, f.location.line if f.location else None)
+        for f in findings
+    }
     expected = load_expected(folder)
     assert got == {(e["path"], e.get("line")) for e in expected}
     assert len(findings) == len(expected), "one finding per expected entry"
     for e in expected:
         if "message_contains" not in e:
             continue
-        messages = [f.message for f in findings
-                    if f.location and (f.location.path, f.location.line) == (e["path"], e.get("line"))]
+        messages = [
+            f.message
+            for f in findings
+            if f.location and (f.location.path, f.location.line) == (e["path"], e.get("line"))
+        ]
         assert any(e["message_contains"] in m for m in messages), (e, messages)
 
 
@@ -119,19 +124,23 @@ def test_case(folder: Path, outcome: str, tmp_path: Path, run_git: Git) -> None:
 
 
 def test_prose_under_a_data_dir_is_not_a_data_reference(make_repo: Callable[..., Path]) -> None:
-    repo = make_repo({
-        "configs/notes.yaml": 'description: "data/ holds the raw exports, see README"\n'
-                              "path: data/raw/untracked.csv\n",
-    })
+    repo = make_repo(
+        {
+            "configs/notes.yaml": 'description: "data/ holds the raw exports, see README"\n'
+            "path: data/raw/untracked.csv\n",
+        }
+    )
     report = check(repo, "GC-DATA-001")
     assert [(f.location.line if f.location else None) for f in report.findings] == [2]
 
 
 def test_file_size_in_a_message_is_readable(make_repo: Callable[..., Path]) -> None:
-    repo = make_repo({
-        ".govcheck.yaml": "version: 1\nparams: {max_data_file_mb: 0.01}\n",
-        "data/train.csv": "id,amount\n" + "".join(f"{i},{i * 1.5}\n" for i in range(1500)),
-    })
+    repo = make_repo(
+        {
+            ".govcheck.yaml": "version: 1\nparams: {max_data_file_mb: 0.01}\n",
+            "data/train.csv": "id,amount\n" + "".join(f"{i},{i * 1.5}\n" for i in range(1500)),
+        }
+    )
     [finding] = check(repo, "GC-DATA-002").findings
     assert "data/train.csv is a 0.0" in finding.message
     # the size as a person reads it, not float noise such as 0.015410423278808594

@@ -14,17 +14,25 @@ from support import CARD, MONITORING, SRC, govcheck
 
 @pytest.fixture
 def compliant(make_repo):  # type: ignore[no-untyped-def]
-    return make_repo({"models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING,
-                      "src/train.py": "import mlflow\nmlflow.set_experiment('fraud/training')\n"})
+    return make_repo(
+        {
+            "models/m/MODEL_CARD.md": CARD,
+            "models/m/monitoring.yaml": MONITORING,
+            "src/train.py": "import mlflow\nmlflow.set_experiment('fraud/training')\n",
+        }
+    )
 
 
 @pytest.fixture
 def violating(make_repo):  # type: ignore[no-untyped-def]
-    return make_repo({
-        "models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING,
-        "models/x/train.py": "print(1)\n",
-        "configs/train.yaml": "experiment_name: Bad Name\ndata: s3://bucket/train.csv\n",
-    })
+    return make_repo(
+        {
+            "models/m/MODEL_CARD.md": CARD,
+            "models/m/monitoring.yaml": MONITORING,
+            "models/x/train.py": "print(1)\n",
+            "configs/train.yaml": "experiment_name: Bad Name\ndata: s3://bucket/train.csv\n",
+        }
+    )
 
 
 def test_version() -> None:
@@ -64,8 +72,12 @@ def test_select_and_ignore_by_code_name_and_prefix(violating: Path) -> None:
 
 
 def test_fail_on_controls_the_exit_code(make_repo) -> None:  # type: ignore[no-untyped-def]
-    repo = make_repo({"models/m/MODEL_CARD.md": CARD + "\n[More Information Needed]\n",
-                      "models/m/monitoring.yaml": MONITORING})
+    repo = make_repo(
+        {
+            "models/m/MODEL_CARD.md": CARD + "\n[More Information Needed]\n",
+            "models/m/monitoring.yaml": MONITORING,
+        }
+    )
     assert govcheck("check", "--repo", str(repo)).returncode == 0  # GC-CARD-004 is a warning
     assert govcheck("check", "--repo", str(repo), "--fail-on", "warning").returncode == 1
     assert govcheck("check", "--repo", str(repo), "--fail-on", "never").returncode == 0
@@ -115,19 +127,29 @@ def test_init_writes_a_config_that_checks(make_repo) -> None:  # type: ignore[no
     repo = make_repo({"models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING})
     done = govcheck("init", cwd=repo)
     assert done.returncode == 0
-    assert (repo / ".govcheck.yaml").is_file() and (repo / ".govcheck/policies/example.yaml").is_file()
-    assert govcheck("validate", ".govcheck.yaml", ".govcheck/policies/example.yaml", cwd=repo).returncode == 0
+    assert (repo / ".govcheck.yaml").is_file() and (
+        repo / ".govcheck/policies/example.yaml"
+    ).is_file()
+    assert (
+        govcheck(
+            "validate", ".govcheck.yaml", ".govcheck/policies/example.yaml", cwd=repo
+        ).returncode
+        == 0
+    )
     again = govcheck("init", cwd=repo)
     assert again.returncode == 2 and "already exists" in again.stderr
     assert govcheck("check", cwd=repo).returncode == 0
 
 
 def test_custom_policy_from_the_spec(make_repo) -> None:  # type: ignore[no-untyped-def]
-    repo = make_repo({
-        "runs/a.yaml": "owner: alice\ntags: {mlflow.source.git.commit: deadbeef}\nmetrics: [{name: auc}]\n",
-        "runs/b.yaml": "owner: ''\nmetrics: [{name: auc, value: 0.9}]\n",
-    })
-    (repo / "team.yaml").write_text("""\
+    repo = make_repo(
+        {
+            "runs/a.yaml": "owner: alice\ntags: {mlflow.source.git.commit: deadbeef}\nmetrics: [{name: auc}]\n",
+            "runs/b.yaml": "owner: ''\nmetrics: [{name: auc, value: 0.9}]\n",
+        }
+    )
+    (repo / "team.yaml").write_text(
+        """\
 version: 1
 params: {runs_glob: "runs/*.yaml"}
 rules:
@@ -143,21 +165,43 @@ rules:
         - every: data.metrics
           require: {field: value, exists: true}
     message: "{path} is incomplete (owner {data.owner})"
-""", encoding="utf-8")
-    done = govcheck("check", "--repo", str(repo), "--policy", str(repo / "team.yaml"),
-                    "--select", "ACME", "--format", "json", "--fail-on", "warning")
+""",
+        encoding="utf-8",
+    )
+    done = govcheck(
+        "check",
+        "--repo",
+        str(repo),
+        "--policy",
+        str(repo / "team.yaml"),
+        "--select",
+        "ACME",
+        "--format",
+        "json",
+        "--fail-on",
+        "warning",
+    )
     assert done.returncode == 1, done.stderr
     findings = json.loads(done.stdout)["findings"]
     assert [(f["location"]["path"], f["location"]["line"]) for f in findings] == [
-        ("runs/a.yaml", 3), ("runs/b.yaml", 1)]
+        ("runs/a.yaml", 3),
+        ("runs/b.yaml", 1),
+    ]
     assert "[0] 'auc'" in findings[0]["message"] and "value is missing" in findings[0]["message"]
 
 
 def test_repo_only_check_never_imports_mlflow(compliant: Path) -> None:
-    code = ("import sys; from govcheck.cli import main; rc = main(['check', '--repo', sys.argv[1]]);"
-            "assert 'mlflow' not in sys.modules, 'mlflow imported'; sys.exit(rc)")
-    done = subprocess.run([sys.executable, "-c", code, str(compliant)], capture_output=True, text=True,
-                          env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}, check=False)
+    code = (
+        "import sys; from govcheck.cli import main; rc = main(['check', '--repo', sys.argv[1]]);"
+        "assert 'mlflow' not in sys.modules, 'mlflow imported'; sys.exit(rc)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(compliant)],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -166,15 +210,21 @@ def test_installed_package_carries_packs_and_schemas() -> None:
 
     if not INSTALLED:
         pytest.skip("govcheck is not installed (running from the checkout); CI installs it")
-    code = "import govcheck.builtin as b; print(b.data_dir('policies')); print(b.data_dir('schemas'))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=True)
+    code = (
+        "import govcheck.builtin as b; print(b.data_dir('policies')); print(b.data_dir('schemas'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=True
+    )
     policies, schemas = done.stdout.split()
     assert "site-packages" in policies and Path(policies, "model-cards.yaml").is_file()
     assert Path(schemas, "monitoring.schema.json").is_file()
 
 
 def test_config_exclude_hides_paths_from_every_rule(violating: Path) -> None:
-    (violating / ".govcheck.yaml").write_text("version: 1\nexclude: [configs, models/x]\n", encoding="utf-8")
+    (violating / ".govcheck.yaml").write_text(
+        "version: 1\nexclude: [configs, models/x]\n", encoding="utf-8"
+    )
     done = govcheck("check", "--repo", str(violating), "--format", "json")
     assert done.returncode == 0, done.stdout
     assert json.loads(done.stdout)["findings"] == []

@@ -57,8 +57,19 @@ def git_copy(name: str, dest: Path, git: Git) -> Path:
     shutil.copytree(EXAMPLES / name, dest)
     git(dest, "init", "-q", "-b", "main")
     git(dest, "add", "-A")
-    git(dest, "-c", "user.name=Test", "-c", "user.email=test@example.com",
-        "-c", "commit.gpgsign=false", "commit", "-q", "-m", "example")
+    git(
+        dest,
+        "-c",
+        "user.name=Test",
+        "-c",
+        "user.email=test@example.com",
+        "-c",
+        "commit.gpgsign=false",
+        "commit",
+        "-q",
+        "-m",
+        "example",
+    )
     return dest
 
 
@@ -80,8 +91,7 @@ def test_ml_repo_reports_each_violation_at_its_line(ml_repo: Path) -> None:
     done = govcheck("check", "--repo", str(ml_repo), "--format", "json")
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
-    got = {(f["rule_id"], f["location"]["path"], f["location"]["line"])
-           for f in report["findings"]}
+    got = {(f["rule_id"], f["location"]["path"], f["location"]["line"]) for f in report["findings"]}
     assert got == ML_REPO_FINDINGS
     assert len(report["findings"]) == len(ML_REPO_FINDINGS)
     assert report["counts"] == {"error": 11, "warning": 1, "note": 0, "suppressed": 0}
@@ -89,24 +99,34 @@ def test_ml_repo_reports_each_violation_at_its_line(ml_repo: Path) -> None:
 
 def test_ml_repo_findings_say_why(ml_repo: Path) -> None:
     report = run(CheckOptions(repo=str(ml_repo), no_mlflow=True))
-    messages = {(f.rule_id, f.location.path if f.location else None): f.message
-                for f in report.findings}
+    messages = {
+        (f.rule_id, f.location.path if f.location else None): f.message for f in report.findings
+    }
     card = "models/credit-scorer/MODEL_CARD.md"
-    assert "missing sections: limitations, ethical considerations" in messages[("GC-CARD-002", card)]
+    assert (
+        "missing sections: limitations, ethical considerations" in messages[("GC-CARD-002", card)]
+    )
     assert "[More Information Needed]" in messages[("GC-CARD-004", card)]
     assert "'Training Data'" in messages[("GC-CARD-004", card)]
     ranker = messages[("GC-MON-002", "models/ranker/monitoring.yaml")]
-    for error in ("alerts: [] should be non-empty", "'threshold' is a required property",
-                  "schedule: 'every hour'"):
+    for error in (
+        "alerts: [] should be non-empty",
+        "'threshold' is a required property",
+        "schedule: 'every hour'",
+    ):
         assert error in ranker
     assert "'MyExperiment'" in messages[("GC-EXP-001", ".env")]
 
 
 def test_ml_repo_pinned_references_and_good_names_pass(ml_repo: Path) -> None:
-    report = run(CheckOptions(repo=str(ml_repo), select=("GC-DATA-001", "GC-EXP-001"),
-                              no_mlflow=True))
-    passed = {(c.rule_id, c.location.path, c.location.line) for c in report.checked
-              if c.status == "passed" and c.location}
+    report = run(
+        CheckOptions(repo=str(ml_repo), select=("GC-DATA-001", "GC-EXP-001"), no_mlflow=True)
+    )
+    passed = {
+        (c.rule_id, c.location.path, c.location.line)
+        for c in report.checked
+        if c.status == "passed" and c.location
+    }
     assert {("GC-DATA-001", path, line) for path, line, _ in PINNED} <= passed
     assert {
         ("GC-EXP-001", "src/train.py", 16),
@@ -125,8 +145,11 @@ def test_ml_repo_pins_are_the_intended_kinds(ml_repo: Path) -> None:
     options = CheckOptions(repo=str(ml_repo))
     _, params = load_rules(find_config(options, ml_repo), options, ml_repo)
     facts = Facts(WorkingSource(repo), params, {"repo_root": str(ml_repo)})
-    pins = {(r.fields["file"], r.fields["line"], r.fields["pin"])
-            for r in facts.resources("data_reference") if r.fields["file"] == FRAUD_TRAIN}
+    pins = {
+        (r.fields["file"], r.fields["line"], r.fields["pin"])
+        for r in facts.resources("data_reference")
+        if r.fields["file"] == FRAUD_TRAIN
+    }
     assert pins == PINNED
 
 
@@ -139,28 +162,43 @@ def test_compliant_repo_has_no_findings(tmp_path: Path, run_git: Git) -> None:
     assert report["checked"]["total"] > 0 and report["checked"]["failed"] == 0
 
 
-@pytest.mark.parametrize(("example", "status", "shown"), [
-    ("ml-repo", 1, "models/credit-scorer/MODEL_CARD.md"),
-    ("compliant-repo", 0, "No findings"),
-])
+@pytest.mark.parametrize(
+    ("example", "status", "shown"),
+    [
+        ("ml-repo", 1, "models/credit-scorer/MODEL_CARD.md"),
+        ("compliant-repo", 0, "No findings"),
+    ],
+)
 def test_run_example_script(example: str, status: int, shown: str) -> None:
     env = clean_env()
     # The README installs govcheck first; here the script's fallback runs this checkout.
-    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                                  if not (Path(p) / "govcheck").exists())
+    env["PATH"] = os.pathsep.join(
+        p for p in env.get("PATH", "").split(os.pathsep) if not (Path(p) / "govcheck").exists()
+    )
     env.update(EXAMPLE=example, PYTHON=sys.executable)
-    done = subprocess.run(["bash", str(EXAMPLES / "run-example.sh")], capture_output=True,
-                          text=True, env=env, check=False)
+    done = subprocess.run(
+        ["bash", str(EXAMPLES / "run-example.sh")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == status, done.stdout + done.stderr
     assert shown in done.stdout
 
 
 def test_run_example_script_passes_options_through() -> None:
     env = {**clean_env(), "PYTHON": sys.executable}
-    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                                  if not (Path(p) / "govcheck").exists())
-    done = subprocess.run(["bash", str(EXAMPLES / "run-example.sh"), "--format", "sarif"],
-                          capture_output=True, text=True, env=env, check=False)
+    env["PATH"] = os.pathsep.join(
+        p for p in env.get("PATH", "").split(os.pathsep) if not (Path(p) / "govcheck").exists()
+    )
+    done = subprocess.run(
+        ["bash", str(EXAMPLES / "run-example.sh"), "--format", "sarif"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 1, done.stderr
     sarif = json.loads(done.stdout)
     assert sarif["version"] == "2.1.0"

@@ -32,8 +32,13 @@ def found(*args: str, cwd: Path | None = None) -> set[tuple[str, str]]:
     """(rule, directory or file) of every finding of `govcheck check ARGS --no-mlflow`."""
     done = govcheck("check", *args, "--no-mlflow", "--format", "json", cwd=cwd)
     assert done.returncode in (0, 1), done.stderr
-    return {(f["rule_id"], f["resource_id"] if f["resource_kind"] == "directory"
-             else f["location"]["path"]) for f in json.loads(done.stdout)["findings"]}
+    return {
+        (
+            f["rule_id"],
+            f["resource_id"] if f["resource_kind"] == "directory" else f["location"]["path"],
+        )
+        for f in json.loads(done.stdout)["findings"]
+    }
 
 
 def commit(root: Path, git: Git, message: str) -> str:
@@ -45,24 +50,35 @@ def commit(root: Path, git: Git, message: str) -> str:
 def untouched_state(root: Path, git: Git) -> tuple[str, str, str, str]:
     """What a read-only check must leave as it was: status, staged diff, index bytes, HEAD."""
     index = hashlib.sha256((root / ".git" / "index").read_bytes()).hexdigest()
-    return (git(root, "status", "--porcelain=v2", "--untracked-files=all"),
-            git(root, "diff", "--cached"), index, git(root, "rev-parse", "HEAD"))
+    return (
+        git(root, "status", "--porcelain=v2", "--untracked-files=all"),
+        git(root, "diff", "--cached"),
+        index,
+        git(root, "rev-parse", "HEAD"),
+    )
 
 
 # --- PATH arguments ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def planted(make_repo: MakeRepo) -> Path:
-    return make_repo({**GOOD_MODEL,
-                      "models/x/train.py": "print(1)\n",
-                      "models/x/config.yaml": UNPINNED,
-                      "configs/data.yaml": UNPINNED,
-                      "configs/exp.yaml": "experiment_name: Bad Name\n"})
+    return make_repo(
+        {
+            **GOOD_MODEL,
+            "models/x/train.py": "print(1)\n",
+            "models/x/config.yaml": UNPINNED,
+            "configs/data.yaml": UNPINNED,
+            "configs/exp.yaml": "experiment_name: Bad Name\n",
+        }
+    )
 
 
 def test_a_file_path_checks_the_file_and_its_model_directory(planted: Path) -> None:
     assert found("models/x/train.py", cwd=planted) == {
-        ("GC-CARD-001", "models/x"), ("GC-MON-001", "models/x")}
+        ("GC-CARD-001", "models/x"),
+        ("GC-MON-001", "models/x"),
+    }
     assert found("configs/exp.yaml", cwd=planted) == {("GC-EXP-001", "configs/exp.yaml")}
 
 
@@ -80,8 +96,9 @@ def test_dot_and_no_paths_check_the_whole_repository(planted: Path) -> None:
 
 
 def test_paths_are_relative_to_the_current_directory(planted: Path) -> None:
-    assert found("train.py", cwd=planted / "models" / "x") == found("models/x/train.py",
-                                                                   cwd=planted)
+    assert found("train.py", cwd=planted / "models" / "x") == found(
+        "models/x/train.py", cwd=planted
+    )
 
 
 def test_a_path_outside_the_repository_is_exit_2(planted: Path, tmp_path: Path) -> None:
@@ -97,8 +114,10 @@ def test_a_clean_path_in_a_violating_repository_passes(planted: Path) -> None:
 
 # --- --rev ------------------------------------------------------------------------------
 
-def test_rev_head_reports_the_commit_while_the_index_has_a_fix(make_repo: MakeRepo,
-                                                                run_git: Git) -> None:
+
+def test_rev_head_reports_the_commit_while_the_index_has_a_fix(
+    make_repo: MakeRepo, run_git: Git
+) -> None:
     repo = make_repo({**GOOD_MODEL, "configs/data.yaml": UNPINNED})
     write_files(repo, {"configs/data.yaml": PINNED})
     run_git(repo, "add", "configs/data.yaml")  # the fix is staged, not committed
@@ -109,8 +128,9 @@ def test_rev_head_reports_the_commit_while_the_index_has_a_fix(make_repo: MakeRe
     assert (repo / "configs/data.yaml").read_text() == PINNED
 
 
-def test_rev_head_is_clean_while_the_working_tree_breaks_it(make_repo: MakeRepo,
-                                                             run_git: Git) -> None:
+def test_rev_head_is_clean_while_the_working_tree_breaks_it(
+    make_repo: MakeRepo, run_git: Git
+) -> None:
     repo = make_repo({**GOOD_MODEL, "configs/data.yaml": PINNED})
     write_files(repo, {"configs/data.yaml": UNPINNED, "models/y/train.py": "x = 1\n"})
     run_git(repo, "add", "models/y/train.py")  # one staged, one only in the working tree
@@ -123,8 +143,9 @@ def test_rev_head_is_clean_while_the_working_tree_breaks_it(make_repo: MakeRepo,
     assert not (repo / "models/m/monitoring.yaml").exists()
 
 
-def test_rev_reads_an_older_commit_and_names_it_in_the_report(make_repo: MakeRepo,
-                                                              run_git: Git) -> None:
+def test_rev_reads_an_older_commit_and_names_it_in_the_report(
+    make_repo: MakeRepo, run_git: Git
+) -> None:
     repo = make_repo({**GOOD_MODEL, "configs/data.yaml": UNPINNED})
     old = run_git(repo, "rev-parse", "HEAD").strip()
     write_files(repo, {"configs/data.yaml": PINNED})
@@ -136,18 +157,22 @@ def test_rev_reads_an_older_commit_and_names_it_in_the_report(make_repo: MakeRep
         report = json.loads(done.stdout)
         assert done.returncode == 1 and report["repo"]["head"] == old
         assert [f["rule_id"] for f in report["findings"]] == ["GC-DATA-001"]
-    sarif = json.loads(govcheck("check", "--rev", "v1", "--no-mlflow", "--format", "sarif",
-                                cwd=repo).stdout)
+    sarif = json.loads(
+        govcheck("check", "--rev", "v1", "--no-mlflow", "--format", "sarif", cwd=repo).stdout
+    )
     assert sarif["runs"][0]["versionControlProvenance"][0]["revisionId"] == old
     assert found("--rev", "main", cwd=repo) == set()
 
 
 def test_rev_with_paths_narrows_the_commit(make_repo: MakeRepo, run_git: Git) -> None:
-    repo = make_repo({**GOOD_MODEL, "configs/data.yaml": UNPINNED,
-                      "models/x/train.py": "print(1)\n"})
+    repo = make_repo(
+        {**GOOD_MODEL, "configs/data.yaml": UNPINNED, "models/x/train.py": "print(1)\n"}
+    )
     (repo / "models/x/train.py").unlink()  # gone from the working tree, still in HEAD
     assert found("--rev", "HEAD", "models/x/train.py", cwd=repo) == {
-        ("GC-CARD-001", "models/x"), ("GC-MON-001", "models/x")}
+        ("GC-CARD-001", "models/x"),
+        ("GC-MON-001", "models/x"),
+    }
 
 
 def test_an_unknown_rev_is_exit_2(make_repo: MakeRepo) -> None:
@@ -159,13 +184,20 @@ def test_an_unknown_rev_is_exit_2(make_repo: MakeRepo) -> None:
 
 # --- --changed-since --------------------------------------------------------------------
 
+
 @pytest.fixture
 def feature(make_repo: MakeRepo, run_git: Git) -> Path:
     """main: an old violating config and a model directory without a card; feature forks,
     commits a new violating config, and stages a new model directory. main then moves on."""
-    repo = make_repo({**GOOD_MODEL, "configs/old.yaml": UNPINNED,
-                      "models/legacy/train.py": "print(1)\n",
-                      "models/n/MODEL_CARD.md": CARD, "models/n/train.py": "a = 1\n"})
+    repo = make_repo(
+        {
+            **GOOD_MODEL,
+            "configs/old.yaml": UNPINNED,
+            "models/legacy/train.py": "print(1)\n",
+            "models/n/MODEL_CARD.md": CARD,
+            "models/n/train.py": "a = 1\n",
+        }
+    )
     run_git(repo, "checkout", "-q", "-b", "feature")
     write_files(repo, {"configs/new.yaml": UNPINNED})
     commit(repo, run_git, "new config")
@@ -182,15 +214,17 @@ def feature(make_repo: MakeRepo, run_git: Git) -> Path:
 def test_changed_since_reports_only_what_the_branch_touched(feature: Path) -> None:
     assert found("--changed-since", "main", cwd=feature) == {
         ("GC-DATA-001", "configs/new.yaml"),
-        ("GC-CARD-001", "models/x"), ("GC-MON-001", "models/x"),
+        ("GC-CARD-001", "models/x"),
+        ("GC-MON-001", "models/x"),
     }
     everything = {r for r, _ in found(cwd=feature)}
     assert everything == {"GC-DATA-001", "GC-CARD-001", "GC-MON-001"}
     assert len(found(cwd=feature)) > len(found("--changed-since", "main", cwd=feature))
 
 
-def test_changed_since_rechecks_the_directory_of_a_changed_file(feature: Path,
-                                                                 run_git: Git) -> None:
+def test_changed_since_rechecks_the_directory_of_a_changed_file(
+    feature: Path, run_git: Git
+) -> None:
     # models/n has a card but no monitoring config; only its train.py changes.
     write_files(feature, {"models/n/train.py": "a = 2\n"})
     changed = found("--changed-since", "main", cwd=feature)
@@ -198,8 +232,9 @@ def test_changed_since_rechecks_the_directory_of_a_changed_file(feature: Path,
     assert not any(res.startswith("models/legacy") for _, res in changed)
 
 
-def test_changed_since_rechecks_the_directory_of_a_deleted_file(feature: Path,
-                                                                run_git: Git) -> None:
+def test_changed_since_rechecks_the_directory_of_a_deleted_file(
+    feature: Path, run_git: Git
+) -> None:
     run_git(feature, "rm", "-q", "models/m/monitoring.yaml")
     assert ("GC-MON-001", "models/m") in found("--changed-since", "main", cwd=feature)
 
@@ -210,8 +245,9 @@ def test_changed_since_without_changes_checks_nothing(make_repo: MakeRepo) -> No
     assert done.returncode == 0 and "No findings." in done.stdout
 
 
-def test_changed_since_is_the_same_from_a_subdirectory_or_with_repo(feature: Path,
-                                                                    tmp_path: Path) -> None:
+def test_changed_since_is_the_same_from_a_subdirectory_or_with_repo(
+    feature: Path, tmp_path: Path
+) -> None:
     here = found("--changed-since", "main", cwd=feature)
     assert found("--changed-since", "main", cwd=feature / "models") == here
     assert found("--repo", str(feature), "--changed-since", "main", cwd=tmp_path) == here

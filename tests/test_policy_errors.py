@@ -22,41 +22,103 @@ GOOD_RULE = """\
 BAD_POLICIES = {
     "bad-yaml": ("version: 1\nrules: [\n", "3:1", "invalid YAML"),
     "duplicate-key": ("version: 1\nrules:\n  - id: A\n    id: B\n", "4:5", "duplicate key 'id'"),
-    "unknown-rule-key": ("version: 1\nrules:\n" + GOOD_RULE + "    colour: red\n", "9:5", "unknown key 'colour'"),
+    "unknown-rule-key": (
+        "version: 1\nrules:\n" + GOOD_RULE + "    colour: red\n",
+        "9:5",
+        "unknown key 'colour'",
+    ),
     "unknown-top-key": ("version: 1\nrules: []\nrulez: []\n", "3:1", "unknown key 'rulez'"),
-    "unknown-operator": ("version: 1\nrules:\n" + GOOD_RULE.replace(
-        "{file_exists: README.md}", "{field: name, matchs: '^x'}"), "8:28",
-        "unknown operator 'matchs' in rule ACME-001 (did you mean 'matches'?)"),
-    "wrong-type": ("version: 1\nrules:\n" + GOOD_RULE + "    tags: not-a-list\n", "9:11", "'tags' must be a list"),
-    "bad-severity": ("version: 1\nrules:\n" + GOOD_RULE.replace("severity: error", "severity: fatal"),
-                     "6:15", "'severity' must be one of error, warning, note"),
-    "bad-regex": ("version: 1\nrules:\n" + GOOD_RULE.replace(
-        "{file_exists: README.md}", "{field: name, matches: '(a'}"), "8:37", "invalid regular expression"),
-    "unsupported-regex": ("version: 1\nrules:\n" + GOOD_RULE.replace(
-        "{file_exists: README.md}", "{field: name, matches: '(?<=a)b'}"), "8:37", "invalid regular expression"),
-    "unknown-resource": ("version: 1\nrules:\n" + GOOD_RULE.replace("resource: directory", "resource: folder"),
-                         "7:15", "unknown resource kind 'folder'"),
-    "missing-require": ("version: 1\nrules:\n" + GOOD_RULE.replace("    require: {file_exists: README.md}\n", ""),
-                        "3:5", "missing required key 'require'"),
-    "bad-param-reference": ("version: 1\nrules:\n" + GOOD_RULE.replace(
-        "{file_exists: README.md}", "{field: path, glob: '{modles_glob}'}"), "8:34", "unknown parameter '{modles_glob}'"),
-    "unknown-condition": ("version: 1\nrules:\n" + GOOD_RULE.replace(
-        "{file_exists: README.md}", "{file_exist: README.md}"), "8:15", "unknown condition 'file_exist'"),
-    "every-without-require": ("version: 1\nrules:\n" + GOOD_RULE.replace(
-        "{file_exists: README.md}", "{every: files}"), "8:15", "'every' needs a 'require'"),
-    "operand-not-number": ("version: 1\nrules:\n" + GOOD_RULE.replace(
-        "{file_exists: README.md}", "{field: size, gt: big}"), "8:32", "'gt': expects a number"),
-    "bad-field-path": ("version: 1\nrules:\n" + GOOD_RULE.replace(
-        "{file_exists: README.md}", "{field: 'a..b', exists: true}"), "8:22", "bad field path"),
-    "two-operators": ("version: 1\nrules:\n" + GOOD_RULE.replace(
-        "{file_exists: README.md}", "{field: name, equals: a, matches: b}"), "8:39", "several operators"),
-    "duplicate-rule-id": ("version: 1\nrules:\n" + GOOD_RULE + GOOD_RULE.replace("cards-exist", "other"),
-                          "9:5", "duplicate rule id"),
+    "unknown-operator": (
+        "version: 1\nrules:\n"
+        + GOOD_RULE.replace("{file_exists: README.md}", "{field: name, matchs: '^x'}"),
+        "8:28",
+        "unknown operator 'matchs' in rule ACME-001 (did you mean 'matches'?)",
+    ),
+    "wrong-type": (
+        "version: 1\nrules:\n" + GOOD_RULE + "    tags: not-a-list\n",
+        "9:11",
+        "'tags' must be a list",
+    ),
+    "bad-severity": (
+        "version: 1\nrules:\n" + GOOD_RULE.replace("severity: error", "severity: fatal"),
+        "6:15",
+        "'severity' must be one of error, warning, note",
+    ),
+    "bad-regex": (
+        "version: 1\nrules:\n"
+        + GOOD_RULE.replace("{file_exists: README.md}", "{field: name, matches: '(a'}"),
+        "8:37",
+        "invalid regular expression",
+    ),
+    "unsupported-regex": (
+        "version: 1\nrules:\n"
+        + GOOD_RULE.replace("{file_exists: README.md}", "{field: name, matches: '(?<=a)b'}"),
+        "8:37",
+        "invalid regular expression",
+    ),
+    "unknown-resource": (
+        "version: 1\nrules:\n" + GOOD_RULE.replace("resource: directory", "resource: folder"),
+        "7:15",
+        "unknown resource kind 'folder'",
+    ),
+    "missing-require": (
+        "version: 1\nrules:\n" + GOOD_RULE.replace("    require: {file_exists: README.md}\n", ""),
+        "3:5",
+        "missing required key 'require'",
+    ),
+    "bad-param-reference": (
+        "version: 1\nrules:\n"
+        + GOOD_RULE.replace("{file_exists: README.md}", "{field: path, glob: '{modles_glob}'}"),
+        "8:34",
+        "unknown parameter '{modles_glob}'",
+    ),
+    "unknown-condition": (
+        "version: 1\nrules:\n"
+        + GOOD_RULE.replace("{file_exists: README.md}", "{file_exist: README.md}"),
+        "8:15",
+        "unknown condition 'file_exist'",
+    ),
+    "every-without-require": (
+        "version: 1\nrules:\n" + GOOD_RULE.replace("{file_exists: README.md}", "{every: files}"),
+        "8:15",
+        "'every' needs a 'require'",
+    ),
+    "operand-not-number": (
+        "version: 1\nrules:\n"
+        + GOOD_RULE.replace("{file_exists: README.md}", "{field: size, gt: big}"),
+        "8:32",
+        "'gt': expects a number",
+    ),
+    "bad-field-path": (
+        "version: 1\nrules:\n"
+        + GOOD_RULE.replace("{file_exists: README.md}", "{field: 'a..b', exists: true}"),
+        "8:22",
+        "bad field path",
+    ),
+    "two-operators": (
+        "version: 1\nrules:\n"
+        + GOOD_RULE.replace("{file_exists: README.md}", "{field: name, equals: a, matches: b}"),
+        "8:39",
+        "several operators",
+    ),
+    "duplicate-rule-id": (
+        "version: 1\nrules:\n" + GOOD_RULE + GOOD_RULE.replace("cards-exist", "other"),
+        "9:5",
+        "duplicate rule id",
+    ),
     "bad-version": ("version: 3\nrules: []\n", "1:10", "unsupported version 3"),
     "not-a-mapping": ("- just\n- a list\n", "1:1", "a policy file is a mapping"),
-    "unknown-builtin-schema": ("version: 1\nrules:\n" + GOOD_RULE.replace(
-        "{file_exists: README.md}", "{schema: 'builtin:nope'}"), "8:23", "unknown built-in schema 'nope'"),
-    "bad-name": ("version: 1\nrules:\n" + GOOD_RULE.replace("cards-exist", "Cards Exist"), "4:11", "'name' value"),
+    "unknown-builtin-schema": (
+        "version: 1\nrules:\n"
+        + GOOD_RULE.replace("{file_exists: README.md}", "{schema: 'builtin:nope'}"),
+        "8:23",
+        "unknown built-in schema 'nope'",
+    ),
+    "bad-name": (
+        "version: 1\nrules:\n" + GOOD_RULE.replace("cards-exist", "Cards Exist"),
+        "4:11",
+        "'name' value",
+    ),
 }
 
 
@@ -80,8 +142,13 @@ def test_bad_policy_is_exit_2_with_one_located_line(repo: Path, case: str) -> No
 
 def test_validate_reports_every_error_of_a_file(tmp_path: Path) -> None:
     policy = tmp_path / "p.yaml"
-    policy.write_text("version: 1\nrules:\n" + GOOD_RULE.replace("severity: error", "severity: bad")
-                      .replace("{file_exists: README.md}", "{field: name, matchs: x}"), encoding="utf-8")
+    policy.write_text(
+        "version: 1\nrules:\n"
+        + GOOD_RULE.replace("severity: error", "severity: bad").replace(
+            "{file_exists: README.md}", "{field: name, matchs: x}"
+        ),
+        encoding="utf-8",
+    )
     done = govcheck("validate", str(policy))
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
@@ -91,15 +158,35 @@ def test_validate_reports_every_error_of_a_file(tmp_path: Path) -> None:
 
 BAD_CONFIGS = {
     "unknown-key": ("version: 1\npolicys: [builtin:all]\n", "2:1", "unknown key 'policys'"),
-    "waiver-without-reason": ("version: 1\nwaivers:\n  - rule: GC-CARD-001\n    target: models/a\n"
-                              "    expires: 2099-01-01\n", "3:5", "missing required key 'reason'"),
-    "waiver-without-expiry": ("version: 1\nwaivers:\n  - rule: GC-CARD-001\n    target: models/a\n"
-                              "    reason: legacy\n", "3:5", "missing required key 'expires'"),
-    "unknown-param": ("version: 1\nparams:\n  modles_glob: 'm/*'\n", "3:3",
-                      "unknown parameter 'modles_glob' in params (did you mean 'models_glob'?)"),
+    "waiver-without-reason": (
+        (
+            "version: 1\nwaivers:\n  - rule: GC-CARD-001\n    target: models/a\n"
+            "    expires: 2099-01-01\n"
+        ),
+        "3:5",
+        "missing required key 'reason'",
+    ),
+    "waiver-without-expiry": (
+        "version: 1\nwaivers:\n  - rule: GC-CARD-001\n    target: models/a\n    reason: legacy\n",
+        "3:5",
+        "missing required key 'expires'",
+    ),
+    "unknown-param": (
+        "version: 1\nparams:\n  modles_glob: 'm/*'\n",
+        "3:3",
+        "unknown parameter 'modles_glob' in params (did you mean 'models_glob'?)",
+    ),
     "bad-fail-on": ("version: 1\nfail_on: always\n", "2:10", "'fail_on' must be one of"),
-    "unknown-pack": ("version: 1\npolicies: [builtin:model-card]\n", "2:12", "unknown built-in pack 'model-card'"),
-    "config-duplicate-key": ("version: 1\nfail_on: error\nfail_on: note\n", "3:1", "duplicate key 'fail_on'"),
+    "unknown-pack": (
+        "version: 1\npolicies: [builtin:model-card]\n",
+        "2:12",
+        "unknown built-in pack 'model-card'",
+    ),
+    "config-duplicate-key": (
+        "version: 1\nfail_on: error\nfail_on: note\n",
+        "3:1",
+        "duplicate key 'fail_on'",
+    ),
 }
 
 
@@ -119,8 +206,18 @@ def test_hostile_regex_cannot_hang_a_check(make_repo) -> None:  # type: ignore[n
     repo = make_repo({"a.txt": "a" * 200_000 + "!"})
     (repo / "p.yaml").write_text(
         "version: 1\nrules:\n  - id: R-1\n    name: r\n    resource: file\n"
-        "    require: {field: text, matches: '^(a+)+$'}\n", encoding="utf-8")
-    done = govcheck("check", "--repo", str(repo), "--policy", str(repo / "p.yaml"), "--select", "R-1",
-                    timeout=30)
+        "    require: {field: text, matches: '^(a+)+$'}\n",
+        encoding="utf-8",
+    )
+    done = govcheck(
+        "check",
+        "--repo",
+        str(repo),
+        "--policy",
+        str(repo / "p.yaml"),
+        "--select",
+        "R-1",
+        timeout=30,
+    )
     assert done.returncode == 1  # (a+)+$ does not match: a finding, found in linear time
     assert "R-1" in done.stdout

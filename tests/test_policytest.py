@@ -28,8 +28,12 @@ def _case(root: Path, expected: str) -> None:
 
 
 def test_policy_tests_pass_and_fail_as_written(make_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    repo = make_repo({".govcheck.yaml": "version: 1\npolicies: [builtin:all, policies/team.yaml]\n",
-                      "policies/team.yaml": POLICY})
+    repo = make_repo(
+        {
+            ".govcheck.yaml": "version: 1\npolicies: [builtin:all, policies/team.yaml]\n",
+            "policies/team.yaml": POLICY,
+        }
+    )
     _case(repo / "policy-tests", "- {path: configs/a.yaml, line: 2, message_contains: no owner}\n")
     done = govcheck("test", "policy-tests", cwd=repo)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -24,10 +24,23 @@ from support import CARD, MONITORING, govcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT.parent / "shared" / "vendor-schemas"
-COMPLIANT = {"models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING,
-             "src/train.py": "import mlflow\nmlflow.set_experiment('fraud/training')\n"}
-_COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".ci-venv", "__pycache__", "*.egg-info",
-                                      ".pytest_cache", ".ruff_cache", ".cache", "build", "dist")
+COMPLIANT = {
+    "models/m/MODEL_CARD.md": CARD,
+    "models/m/monitoring.yaml": MONITORING,
+    "src/train.py": "import mlflow\nmlflow.set_experiment('fraud/training')\n",
+}
+_COPY_IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".ci-venv",
+    "__pycache__",
+    "*.egg-info",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".cache",
+    "build",
+    "dist",
+)
 
 TryRepo = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -39,9 +52,18 @@ def manifest() -> list[dict[str, object]]:
 def test_manifest_is_valid_for_the_schema_and_pre_commit() -> None:
     schema = json.loads((VENDOR / "pre-commit-hooks.json").read_text(encoding="utf-8"))
     jsonschema.Draft7Validator(schema).validate(manifest())
-    done = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
-                           str(ROOT / ".pre-commit-hooks.yaml")],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "validate-manifest",
+            str(ROOT / ".pre-commit-hooks.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -62,13 +84,23 @@ def test_project_config_is_valid_for_the_schema_and_pre_commit() -> None:
     hooks_schema = json.loads((VENDOR / "pre-commit-hooks.json").read_text(encoding="utf-8"))
     schema = json.loads((VENDOR / "pre-commit-config.json").read_text(encoding="utf-8"))
     # pre-commit-config.json refers to pre-commit-hooks.json#/definitions/... by URL.
-    registry = Registry().with_resource("https://json.schemastore.org/pre-commit-hooks.json",
-                                        Resource.from_contents(hooks_schema))
+    registry = Registry().with_resource(
+        "https://json.schemastore.org/pre-commit-hooks.json", Resource.from_contents(hooks_schema)
+    )
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     jsonschema.Draft7Validator(schema, registry=registry).validate(config)
-    done = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config",
-                           str(ROOT / ".pre-commit-config.yaml")],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "validate-config",
+            str(ROOT / ".pre-commit-config.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
     assert {"ruff-check", "ruff-format", "govcheck-dogfood"} <= set(hooks)
@@ -85,8 +117,14 @@ def test_builtin_policy_files_validate() -> None:
 def test_dogfood_hook_validates_policies_and_checks_the_examples() -> None:
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     env["PYTHON"] = sys.executable  # used when govcheck is not installed on PATH
-    done = subprocess.run([str(ROOT / "scripts" / "dogfood.sh")], env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "dogfood.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "policies/model-cards.yaml: ok (" in done.stdout
     assert "examples/compliant-repo: no findings" in done.stdout
@@ -97,15 +135,33 @@ def test_dogfood_hook_validates_policies_and_checks_the_examples() -> None:
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This project as a git repository whose HEAD holds the hook code."""
     dest = tmp_path_factory.mktemp("hook-src") / "govcheck"
-    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=ROOT,
-                            capture_output=True, text=True, check=False)
+    inside = subprocess.run(
+        ["git", "rev-parse", "--is-inside-work-tree"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if inside.returncode == 0 and (ROOT / ".git").exists():
         subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(dest)], check=True)
         return dest
     shutil.copytree(ROOT, dest, ignore=_COPY_IGNORE)
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
-                 ["-c", "user.name=Test", "-c", "user.email=test@example.com",
-                  "-c", "commit.gpgsign=false", "commit", "-q", "-m", "govcheck"]):
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        [
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-q",
+            "-m",
+            "govcheck",
+        ],
+    ):
         subprocess.run(["git", *args], cwd=dest, check=True, capture_output=True)
     return dest
 
@@ -114,25 +170,47 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def try_repo(hook_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> TryRepo:
     """try_repo(repo, hook_id) -> the finished `pre-commit try-repo ... --all-files`."""
     home = tmp_path_factory.mktemp("pre-commit-home")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "MLFLOW_TRACKING_URI", "PRE_COMMIT")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV", "MLFLOW_TRACKING_URI", "PRE_COMMIT")
+    }
     env.update(PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never", NO_COLOR="1")
 
     def run(repo: Path, hook: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook,
-             "--all-files", "--verbose"],
-            cwd=repo, env=env, capture_output=True, text=True, timeout=900, check=False)
+            [
+                sys.executable,
+                "-m",
+                "pre_commit",
+                "try-repo",
+                str(hook_repo),
+                hook,
+                "--all-files",
+                "--verbose",
+            ],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
 
     return run
 
 
 @pytest.mark.slow
 def test_hook_fails_on_a_violating_repository_and_shows_the_findings(
-        make_repo: Callable[..., Path], try_repo: TryRepo) -> None:
-    repo = make_repo({**COMPLIANT,
-                      "models/x/train.py": "print(1)\n",
-                      "configs/data.yaml": "train: s3://bucket/train.csv\n"})
+    make_repo: Callable[..., Path], try_repo: TryRepo
+) -> None:
+    repo = make_repo(
+        {
+            **COMPLIANT,
+            "models/x/train.py": "print(1)\n",
+            "configs/data.yaml": "train: s3://bucket/train.csv\n",
+        }
+    )
     done = try_repo(repo, "govcheck")
     out = done.stdout + done.stderr
     assert done.returncode == 1, out
@@ -143,8 +221,9 @@ def test_hook_fails_on_a_violating_repository_and_shows_the_findings(
 
 
 @pytest.mark.slow
-def test_hook_passes_on_a_compliant_repository(make_repo: Callable[..., Path],
-                                               try_repo: TryRepo) -> None:
+def test_hook_passes_on_a_compliant_repository(
+    make_repo: Callable[..., Path], try_repo: TryRepo
+) -> None:
     done = try_repo(make_repo(COMPLIANT), "govcheck")
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
@@ -152,10 +231,13 @@ def test_hook_passes_on_a_compliant_repository(make_repo: Callable[..., Path],
 
 
 @pytest.mark.slow
-def test_validate_hook_reports_a_bad_config_at_its_line(make_repo: Callable[..., Path],
-                                                        try_repo: TryRepo) -> None:
-    config = ("version: 1\nwaivers:\n  - rule: GC-CARD-001\n    target: models/x\n"
-              "    expires: 2099-01-01\n")
+def test_validate_hook_reports_a_bad_config_at_its_line(
+    make_repo: Callable[..., Path], try_repo: TryRepo
+) -> None:
+    config = (
+        "version: 1\nwaivers:\n  - rule: GC-CARD-001\n    target: models/x\n"
+        "    expires: 2099-01-01\n"
+    )
     done = try_repo(make_repo({**COMPLIANT, ".govcheck.yaml": config}), "govcheck-validate")
     out = done.stdout + done.stderr
     assert done.returncode == 1, out  # pre-commit reports any non-zero hook exit as 1
@@ -175,21 +257,31 @@ rules:
 
 
 def snapshot(description: str) -> str:
-    return json.dumps({
-        "format": "govcheck-mlflow-snapshot", "version": 1,
-        "recorded_at": "2026-01-01T00:00:00Z", "tracking_uri": "sqlite:///mlflow.db",
-        "scope": {"experiments": [], "runs_since_days": None},
-        "experiments": [], "runs": [], "model_versions": [],
-        "registered_models": [{"name": "m", "description": description, "tags": {},
-                               "aliases": []}],
-    })
+    return json.dumps(
+        {
+            "format": "govcheck-mlflow-snapshot",
+            "version": 1,
+            "recorded_at": "2026-01-01T00:00:00Z",
+            "tracking_uri": "sqlite:///mlflow.db",
+            "scope": {"experiments": [], "runs_since_days": None},
+            "experiments": [],
+            "runs": [],
+            "model_versions": [],
+            "registered_models": [
+                {"name": "m", "description": description, "tags": {}, "aliases": []}
+            ],
+        }
+    )
 
 
 @pytest.mark.slow
-def test_mlflow_hook_checks_the_configured_snapshot(make_repo: Callable[..., Path],
-                                                    try_repo: TryRepo) -> None:
-    config = ("version: 1\npolicies: [builtin:all, team.yaml]\n"
-              "mlflow: {snapshot: .govcheck/mlflow.json}\n")
+def test_mlflow_hook_checks_the_configured_snapshot(
+    make_repo: Callable[..., Path], try_repo: TryRepo
+) -> None:
+    config = (
+        "version: 1\npolicies: [builtin:all, team.yaml]\n"
+        "mlflow: {snapshot: .govcheck/mlflow.json}\n"
+    )
     files = {**COMPLIANT, ".govcheck.yaml": config, "team.yaml": TEAM_POLICY}
     bad = make_repo({**files, ".govcheck/mlflow.json": snapshot("")})
     done = try_repo(bad, "govcheck-mlflow")

@@ -48,8 +48,22 @@ metrics:
 alerts:
   - {channel: slack, target: "#fraud-alerts"}
 """
-REPLACEMENTS: tuple[Any, ...] = (None, 0, 1, -3, True, "", "x", "2027-13-45", "2027-01-31",
-                                 1.5, [], ["x"], {}, {"zzz": 1})
+REPLACEMENTS: tuple[Any, ...] = (
+    None,
+    0,
+    1,
+    -3,
+    True,
+    "",
+    "x",
+    "2027-13-45",
+    "2027-01-31",
+    1.5,
+    [],
+    ["x"],
+    {},
+    {"zzz": 1},
+)
 
 
 def plain(data: Any) -> Any:
@@ -66,7 +80,13 @@ def schema(name: str) -> dict[str, Any]:
 
 def places(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     yield path
-    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
     for key, child in items:
         yield from places(child, (*path, key))
 
@@ -98,8 +118,12 @@ def doc_at(doc: Any, path: tuple[Any, ...]) -> Any:
     return doc
 
 
-def kept_errors(data: Any, schema_doc: dict[str, Any], skip: Callable[[list[Any]], bool]) -> list[str]:
-    validator = jsonschema.Draft202012Validator(schema_doc, format_checker=jsonschema.FormatChecker())
+def kept_errors(
+    data: Any, schema_doc: dict[str, Any], skip: Callable[[list[Any]], bool]
+) -> list[str]:
+    validator = jsonschema.Draft202012Validator(
+        schema_doc, format_checker=jsonschema.FormatChecker()
+    )
     return [e.message for e in validator.iter_errors(data) if not skip(list(e.absolute_path))]
 
 
@@ -116,16 +140,18 @@ def load(name: str) -> Any:
 
 
 @pytest.mark.parametrize(("name", "schema_name", "skip"), CORPUS, ids=[c[0] for c in CORPUS])
-def test_valid_documents_take_the_fast_path(name: str, schema_name: str,
-                                            skip: Callable[[list[Any]], bool]) -> None:
+def test_valid_documents_take_the_fast_path(
+    name: str, schema_name: str, skip: Callable[[list[Any]], bool]
+) -> None:
     doc, sch = load(name), schema(schema_name)
     assert kept_errors(doc, sch, skip) == []
     assert plainly_valid(doc, sch, skip) is True
 
 
 @pytest.mark.parametrize(("name", "schema_name", "skip"), CORPUS, ids=[c[0] for c in CORPUS])
-def test_never_valid_where_jsonschema_finds_an_error(name: str, schema_name: str,
-                                                     skip: Callable[[list[Any]], bool]) -> None:
+def test_never_valid_where_jsonschema_finds_an_error(
+    name: str, schema_name: str, skip: Callable[[list[Any]], bool]
+) -> None:
     doc, sch = load(name), schema(schema_name)
     fast_no = 0
     for variant in variants(doc):

@@ -43,8 +43,15 @@ def by_id() -> list[object]:
 
 def test_the_repo_packs_are_all_there() -> None:
     expected = {
-        "GC-CARD-001", "GC-CARD-002", "GC-CARD-003", "GC-CARD-004", "GC-DATA-001",
-        "GC-DATA-002", "GC-MON-001", "GC-MON-002", "GC-EXP-001",
+        "GC-CARD-001",
+        "GC-CARD-002",
+        "GC-CARD-003",
+        "GC-CARD-004",
+        "GC-DATA-001",
+        "GC-DATA-002",
+        "GC-MON-001",
+        "GC-MON-002",
+        "GC-EXP-001",
     }
     assert expected <= {r.id for r in RULES}
 
@@ -76,8 +83,11 @@ def test_rule_has_a_compliance_tag(rule: RuleInfo) -> None:
 def test_rule_has_pass_and_fail_cases(rule: RuleInfo) -> None:
     folder = CASES / rule.id
     # MLflow cases are run by tests/mlflow/ and may state their expectations differently
-    wanted = ("pass", "fail") if rule.resource.startswith("mlflow_") else (
-        "pass", "fail", "expected.yaml")
+    wanted = (
+        ("pass", "fail")
+        if rule.resource.startswith("mlflow_")
+        else ("pass", "fail", "expected.yaml")
+    )
     missing = [p for p in wanted if not (folder / p).exists()]
     assert missing == [], f"{folder}: missing {', '.join(missing)}"
     for tree in ("pass", "fail"):

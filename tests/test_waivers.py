@@ -17,9 +17,11 @@ from support import CARD, GOOD_MODEL, govcheck
 MakeRepo = Callable[..., Path]
 
 # Two unpinned references (lines 1 and 2) and a model directory with neither card nor config.
-PLANTED = {**GOOD_MODEL,
-           "configs/data.yaml": "train: s3://bucket/train.csv\neval: s3://bucket/eval.csv\n",
-           "models/legacy/train.py": "print(1)\n"}
+PLANTED = {
+    **GOOD_MODEL,
+    "configs/data.yaml": "train: s3://bucket/train.csv\neval: s3://bucket/eval.csv\n",
+    "models/legacy/train.py": "print(1)\n",
+}
 TODAY = dt.date.today()
 
 
@@ -27,10 +29,17 @@ def config(*waivers: str, policies: str = "") -> str:
     return "version: 1\n" + policies + "waivers:\n" + "".join(waivers)
 
 
-def waiver(rule: str, target: str, expires: str = "2099-12-31",
-           reason: str = "legacy, removed in Q1", extra: str = "") -> str:
-    return (f"  - rule: {rule}\n    target: {target}\n    reason: \"{reason}\"\n"
-            f"    expires: {expires}\n{extra}")
+def waiver(
+    rule: str,
+    target: str,
+    expires: str = "2099-12-31",
+    reason: str = "legacy, removed in Q1",
+    extra: str = "",
+) -> str:
+    return (
+        f'  - rule: {rule}\n    target: {target}\n    reason: "{reason}"\n'
+        f"    expires: {expires}\n{extra}"
+    )
 
 
 def report(repo: Path, *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -41,49 +50,82 @@ def report(repo: Path, *args: str) -> tuple[int, dict]:  # type: ignore[type-arg
 
 def states(data: dict) -> dict[tuple[str, str], bool]:  # type: ignore[type-arg]
     """(rule, file or directory) -> suppressed."""
-    return {(f["rule_id"], f["resource_id"] if f["resource_kind"] == "directory"
-             else f"{f['location']['path']}:{f['location']['line']}"): f["suppressed"]
-            for f in data["findings"]}
+    return {
+        (
+            f["rule_id"],
+            f["resource_id"]
+            if f["resource_kind"] == "directory"
+            else f"{f['location']['path']}:{f['location']['line']}",
+        ): f["suppressed"]
+        for f in data["findings"]
+    }
 
 
 # --- config waivers ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("rule", ["GC-DATA-001", "data-reference-pinned"])
 def test_a_config_waiver_by_code_or_name_suppresses(make_repo: MakeRepo, rule: str) -> None:
-    repo = make_repo({**PLANTED, ".govcheck.yaml": config(
-        waiver(rule, "configs/*.yaml"), waiver("model-card-present", "models/legacy"),
-        waiver("GC-MON-001", "models/legacy/"))})
+    repo = make_repo(
+        {
+            **PLANTED,
+            ".govcheck.yaml": config(
+                waiver(rule, "configs/*.yaml"),
+                waiver("model-card-present", "models/legacy"),
+                waiver("GC-MON-001", "models/legacy/"),
+            ),
+        }
+    )
     code, data = report(repo)
-    assert states(data) == {("GC-DATA-001", "configs/data.yaml:1"): True,
-                            ("GC-DATA-001", "configs/data.yaml:2"): True,
-                            ("GC-CARD-001", "models/legacy"): True,
-                            ("GC-MON-001", "models/legacy"): True}
+    assert states(data) == {
+        ("GC-DATA-001", "configs/data.yaml:1"): True,
+        ("GC-DATA-001", "configs/data.yaml:2"): True,
+        ("GC-CARD-001", "models/legacy"): True,
+        ("GC-MON-001", "models/legacy"): True,
+    }
     assert code == 0 and data["counts"] == {"error": 0, "warning": 0, "note": 0, "suppressed": 4}
     first = data["findings"][0]["waiver"]
     assert first["kind"] == "external" and first["reason"] == "legacy, removed in Q1"
 
 
 def test_a_waiver_for_another_target_or_rule_does_not_suppress(make_repo: MakeRepo) -> None:
-    repo = make_repo({**PLANTED, ".govcheck.yaml": config(
-        waiver("GC-DATA-001", "models/**"), waiver("GC-CARD-002", "models/legacy"))})
+    repo = make_repo(
+        {
+            **PLANTED,
+            ".govcheck.yaml": config(
+                waiver("GC-DATA-001", "models/**"), waiver("GC-CARD-002", "models/legacy")
+            ),
+        }
+    )
     code, data = report(repo)
     assert code == 1 and not any(states(data).values())
 
 
 def test_a_waiver_holds_through_its_expiry_date_and_then_stops(make_repo: MakeRepo) -> None:
     yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
-    repo = make_repo({**PLANTED, ".govcheck.yaml": config(
-        waiver("GC-CARD-001", "models/legacy", expires=TODAY.isoformat()),
-        waiver("GC-MON-001", "models/legacy", expires=yesterday),
-        waiver("GC-DATA-001", "configs/data.yaml", expires="2020-01-31"))})
+    repo = make_repo(
+        {
+            **PLANTED,
+            ".govcheck.yaml": config(
+                waiver("GC-CARD-001", "models/legacy", expires=TODAY.isoformat()),
+                waiver("GC-MON-001", "models/legacy", expires=yesterday),
+                waiver("GC-DATA-001", "configs/data.yaml", expires="2020-01-31"),
+            ),
+        }
+    )
     code, data = report(repo)
     assert code == 1
-    assert states(data) == {("GC-CARD-001", "models/legacy"): True,
-                            ("GC-MON-001", "models/legacy"): False,
-                            ("GC-DATA-001", "configs/data.yaml:1"): False,
-                            ("GC-DATA-001", "configs/data.yaml:2"): False}
-    expired = {f["rule_id"]: f["expired_waiver"]["expires"]
-               for f in data["findings"] if not f["suppressed"] and f.get("expired_waiver")}
+    assert states(data) == {
+        ("GC-CARD-001", "models/legacy"): True,
+        ("GC-MON-001", "models/legacy"): False,
+        ("GC-DATA-001", "configs/data.yaml:1"): False,
+        ("GC-DATA-001", "configs/data.yaml:2"): False,
+    }
+    expired = {
+        f["rule_id"]: f["expired_waiver"]["expires"]
+        for f in data["findings"]
+        if not f["suppressed"] and f.get("expired_waiver")
+    }
     assert expired == {"GC-MON-001": yesterday, "GC-DATA-001": "2020-01-31"}
     text = govcheck("check", "--no-mlflow", cwd=repo).stdout
     # said once per finding, not in the message and again in a note
@@ -93,16 +135,25 @@ def test_a_waiver_holds_through_its_expiry_date_and_then_stops(make_repo: MakeRe
     assert "unused waiver" not in text
 
 
-@pytest.mark.parametrize(("body", "error"), [
-    ("    expires: 2099-01-01\n", ".govcheck.yaml:3:5: missing required key 'reason'"),
-    ("    reason: '  '\n    expires: 2099-01-01\n", ".govcheck.yaml:5:13: 'reason' value"),
-    ("    reason: gone\n", ".govcheck.yaml:3:5: missing required key 'expires'"),
-    ("    reason: gone\n    expires: 2099-13-45\n",
-     ".govcheck.yaml:6:14: '2099-13-45' is not a 'date'"),
-    ("    reason: gone\n    expires: someday\n", ".govcheck.yaml:6:14: 'someday' is not a 'date'"),
-])
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ("    expires: 2099-01-01\n", ".govcheck.yaml:3:5: missing required key 'reason'"),
+        ("    reason: '  '\n    expires: 2099-01-01\n", ".govcheck.yaml:5:13: 'reason' value"),
+        ("    reason: gone\n", ".govcheck.yaml:3:5: missing required key 'expires'"),
+        (
+            "    reason: gone\n    expires: 2099-13-45\n",
+            ".govcheck.yaml:6:14: '2099-13-45' is not a 'date'",
+        ),
+        (
+            "    reason: gone\n    expires: someday\n",
+            ".govcheck.yaml:6:14: 'someday' is not a 'date'",
+        ),
+    ],
+)
 def test_a_waiver_without_reason_or_expiry_is_exit_2_at_its_line(
-        make_repo: MakeRepo, body: str, error: str) -> None:
+    make_repo: MakeRepo, body: str, error: str
+) -> None:
     text = "version: 1\nwaivers:\n  - rule: GC-DATA-001\n    target: configs/data.yaml\n" + body
     repo = make_repo({**PLANTED, ".govcheck.yaml": text})
     done = govcheck("check", cwd=repo)
@@ -123,26 +174,40 @@ rules:
     message: "Registered model '{name}' has no description"
 """
 SNAPSHOT = {
-    "format": "govcheck-mlflow-snapshot", "version": 1, "recorded_at": "2026-01-01T00:00:00Z",
+    "format": "govcheck-mlflow-snapshot",
+    "version": 1,
+    "recorded_at": "2026-01-01T00:00:00Z",
     "tracking_uri": "sqlite:///mlflow.db",
     "scope": {"experiments": [], "runs_since_days": None},
-    "experiments": [], "runs": [], "model_versions": [],
-    "registered_models": [{"name": n, "description": "", "tags": {}, "aliases": []}
-                          for n in ("churn", "fraud")],
+    "experiments": [],
+    "runs": [],
+    "model_versions": [],
+    "registered_models": [
+        {"name": n, "description": "", "tags": {}, "aliases": []} for n in ("churn", "fraud")
+    ],
 }
 
 
 def test_a_waiver_can_target_an_mlflow_entity(make_repo: MakeRepo) -> None:
-    repo = make_repo({**GOOD_MODEL, "team.yaml": TEAM_POLICY,
-                      "mlflow.json": json.dumps(SNAPSHOT),
-                      ".govcheck.yaml": config(
-                          waiver("TEAM-001", "mlflow:registered_model/churn",
-                                 extra="    approved_by: jane.doe\n"),
-                          policies="policies: [team.yaml]\n")})
+    repo = make_repo(
+        {
+            **GOOD_MODEL,
+            "team.yaml": TEAM_POLICY,
+            "mlflow.json": json.dumps(SNAPSHOT),
+            ".govcheck.yaml": config(
+                waiver(
+                    "TEAM-001", "mlflow:registered_model/churn", extra="    approved_by: jane.doe\n"
+                ),
+                policies="policies: [team.yaml]\n",
+            ),
+        }
+    )
     done = govcheck("check", "--mlflow-snapshot", "mlflow.json", "--format", "sarif", cwd=repo)
     assert done.returncode == 1, done.stderr  # fraud is still undescribed
-    results = {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]: r
-               for r in json.loads(done.stdout)["runs"][0]["results"]}
+    results = {
+        r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]: r
+        for r in json.loads(done.stdout)["runs"][0]["results"]
+    }
     assert set(results) == {"mlflow:registered_model/churn", "mlflow:registered_model/fraud"}
     (suppression,) = results["mlflow:registered_model/churn"]["suppressions"]
     assert suppression["kind"] == "external" and suppression["justification"].startswith("legacy")
@@ -160,21 +225,27 @@ bench: s3://public/bench.csv
 train: s3://bucket/train.csv  # govcheck: ignore[data-reference-pinned] mirrored nightly
 other: s3://bucket/other.csv
 """
-INLINE_CARD = CARD.replace("## Limitations\nd\n", """## Limitations
+INLINE_CARD = CARD.replace(
+    "## Limitations\nd\n",
+    """## Limitations
 <!-- govcheck: ignore[GC-CARD-004] filled in by the release job -->
 [More Information Needed]
-""")
+""",
+)
 
 
 def test_inline_waivers_in_yaml_and_markdown(make_repo: MakeRepo) -> None:
-    repo = make_repo({**GOOD_MODEL, "configs/data.yaml": INLINE_DATA,
-                      "models/m/MODEL_CARD.md": INLINE_CARD})
+    repo = make_repo(
+        {**GOOD_MODEL, "configs/data.yaml": INLINE_DATA, "models/m/MODEL_CARD.md": INLINE_CARD}
+    )
     code, data = report(repo)
-    assert states(data) == {("GC-DATA-001", "configs/data.yaml:2"): True,
-                            ("GC-DATA-001", "configs/data.yaml:3"): True,
-                            # a trailing comment covers its own line, not the next one
-                            ("GC-DATA-001", "configs/data.yaml:4"): False,
-                            ("GC-CARD-004", "models/m"): True}
+    assert states(data) == {
+        ("GC-DATA-001", "configs/data.yaml:2"): True,
+        ("GC-DATA-001", "configs/data.yaml:3"): True,
+        # a trailing comment covers its own line, not the next one
+        ("GC-DATA-001", "configs/data.yaml:4"): False,
+        ("GC-CARD-004", "models/m"): True,
+    }
     assert code == 1
     reasons = {f["location"]["line"]: (f["waiver"] or {}).get("reason") for f in data["findings"]}
     assert reasons[2] == "public benchmark, immutable by contract"
@@ -183,21 +254,35 @@ def test_inline_waivers_in_yaml_and_markdown(make_repo: MakeRepo) -> None:
 
 
 def test_an_inline_waiver_for_another_rule_does_not_suppress(make_repo: MakeRepo) -> None:
-    repo = make_repo({**GOOD_MODEL,
-                      "configs/data.yaml": "# govcheck: ignore[GC-EXP-001] not this rule\n"
-                                           "train: s3://bucket/train.csv\n"})
+    repo = make_repo(
+        {
+            **GOOD_MODEL,
+            "configs/data.yaml": "# govcheck: ignore[GC-EXP-001] not this rule\n"
+            "train: s3://bucket/train.csv\n",
+        }
+    )
     code, data = report(repo)
     assert code == 1 and states(data) == {("GC-DATA-001", "configs/data.yaml:2"): False}
 
 
-@pytest.mark.parametrize(("path", "text", "error"), [
-    ("configs/data.yaml", "train: s3://bucket/train.csv  # govcheck: ignore[GC-DATA-001]\n",
-     "configs/data.yaml:1:33: inline waiver without a reason"),
-    ("models/m/MODEL_CARD.md", INLINE_CARD.replace(" filled in by the release job", ""),
-     "models/m/MODEL_CARD.md:12:6: inline waiver without a reason"),
-])
-def test_an_inline_waiver_without_a_reason_is_exit_2(make_repo: MakeRepo, path: str, text: str,
-                                                     error: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "text", "error"),
+    [
+        (
+            "configs/data.yaml",
+            "train: s3://bucket/train.csv  # govcheck: ignore[GC-DATA-001]\n",
+            "configs/data.yaml:1:33: inline waiver without a reason",
+        ),
+        (
+            "models/m/MODEL_CARD.md",
+            INLINE_CARD.replace(" filled in by the release job", ""),
+            "models/m/MODEL_CARD.md:12:6: inline waiver without a reason",
+        ),
+    ],
+)
+def test_an_inline_waiver_without_a_reason_is_exit_2(
+    make_repo: MakeRepo, path: str, text: str, error: str
+) -> None:
     repo = make_repo({**GOOD_MODEL, path: text})
     done = govcheck("check", cwd=repo)
     assert done.returncode == 2 and done.stdout == ""
@@ -206,13 +291,21 @@ def test_an_inline_waiver_without_a_reason_is_exit_2(make_repo: MakeRepo, path: 
 
 # --- waived findings in every report ----------------------------------------------------
 
-def test_waived_findings_stay_in_every_report_without_failing(make_repo: MakeRepo,
-                                                              tmp_path: Path) -> None:
+
+def test_waived_findings_stay_in_every_report_without_failing(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
     data = INLINE_DATA.replace("other: s3://bucket/other.csv\n", "")
-    repo = make_repo({**GOOD_MODEL, "configs/data.yaml": data,
-                      "models/legacy/train.py": "print(1)\n",
-                      ".govcheck.yaml": config(waiver("GC-CARD-001", "models/legacy"),
-                                               waiver("GC-MON-001", "models/legacy"))})
+    repo = make_repo(
+        {
+            **GOOD_MODEL,
+            "configs/data.yaml": data,
+            "models/legacy/train.py": "print(1)\n",
+            ".govcheck.yaml": config(
+                waiver("GC-CARD-001", "models/legacy"), waiver("GC-MON-001", "models/legacy")
+            ),
+        }
+    )
     out = {fmt: tmp_path / f"report.{fmt}" for fmt in ("sarif", "junit", "markdown", "json")}
     args = [f"--{fmt}-output={path}" for fmt, path in out.items()]
     done = govcheck("check", "--no-mlflow", "--fail-on", "note", *args, cwd=repo)
@@ -227,8 +320,11 @@ def test_waived_findings_stay_in_every_report_without_failing(make_repo: MakeRep
     assert all(r["suppressions"][0]["status"] == "accepted" for r in results)
 
     junit = ET.parse(out["junit"]).getroot()
-    waived = [s.get("message") for s in junit.findall(".//testcase/skipped")
-              if s.get("message", "").startswith("waived: ")]
+    waived = [
+        s.get("message")
+        for s in junit.findall(".//testcase/skipped")
+        if s.get("message", "").startswith("waived: ")
+    ]
     assert len(waived) == 4 and not junit.findall(".//failure")
     assert "waived: legacy, removed in Q1" in waived
 
@@ -240,8 +336,11 @@ def test_waived_findings_stay_in_every_report_without_failing(make_repo: MakeRep
 
 # --- stale waivers ----------------------------------------------------------------------
 
-STALE = config(waiver("GC-CARD-001", "models/gone"), waiver("model-card-presnt", "models/m"),
-               waiver("TEAM-001", "mlflow:registered_model/churn"))
+STALE = config(
+    waiver("GC-CARD-001", "models/gone"),
+    waiver("model-card-presnt", "models/m"),
+    waiver("TEAM-001", "mlflow:registered_model/churn"),
+)
 
 
 def test_a_waiver_matching_nothing_is_reported_as_a_note(make_repo: MakeRepo) -> None:
@@ -249,8 +348,10 @@ def test_a_waiver_matching_nothing_is_reported_as_a_note(make_repo: MakeRepo) ->
     done = govcheck("check", "--no-mlflow", cwd=repo)
     assert done.returncode == 0
     notices = done.stdout.split("Notices:\n", 1)[1]
-    assert ("unused waiver: GC-CARD-001 on models/gone (.govcheck.yaml:3) matches no finding; "
-            "remove it if the problem is fixed") in notices
+    assert (
+        "unused waiver: GC-CARD-001 on models/gone (.govcheck.yaml:3) matches no finding; "
+        "remove it if the problem is fixed"
+    ) in notices
     assert "unused waiver: model-card-presnt (.govcheck.yaml:7) names no rule" in notices
     assert "unused waiver: TEAM-001" in notices  # no rule of that code is loaded
     sarif = json.loads(govcheck("check", "--no-mlflow", "--format", "sarif", cwd=repo).stdout)
@@ -261,9 +362,17 @@ def test_a_waiver_matching_nothing_is_reported_as_a_note(make_repo: MakeRepo) ->
 
 
 def test_a_narrowed_check_does_not_call_waivers_unused(make_repo: MakeRepo) -> None:
-    repo = make_repo({**GOOD_MODEL, "team.yaml": TEAM_POLICY, ".govcheck.yaml": config(
-        waiver("GC-CARD-001", "models/gone"), waiver("TEAM-001", "mlflow:registered_model/x"),
-        policies="policies: [builtin:all, team.yaml]\n")})
+    repo = make_repo(
+        {
+            **GOOD_MODEL,
+            "team.yaml": TEAM_POLICY,
+            ".govcheck.yaml": config(
+                waiver("GC-CARD-001", "models/gone"),
+                waiver("TEAM-001", "mlflow:registered_model/x"),
+                policies="policies: [builtin:all, team.yaml]\n",
+            ),
+        }
+    )
     narrowed = govcheck("check", "--no-mlflow", "models/m/MODEL_CARD.md", cwd=repo)
     assert narrowed.returncode == 0 and "unused waiver" not in narrowed.stdout
     # The full check sees models/gone is stale; TEAM-001 did not run (--no-mlflow), so not it.

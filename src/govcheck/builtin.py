@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_dir(name: str) -> Path:
     """`policies` or `schemas`: the installed copy, else the checkout's top-level folder."""
     installed = Path(__file__).parent / "_data" / name
@@ -28,4 +28,6 @@ def schema_file(name: str) -> Path:
 
 
 def schema_names() -> list[str]:
-    return sorted(p.name.removesuffix(".schema.json") for p in data_dir("schemas").glob("*.schema.json"))
+    return sorted(
+        p.name.removesuffix(".schema.json") for p in data_dir("schemas").glob("*.schema.json")
+    )

@@ -56,19 +56,24 @@ def rule_matches(rule: Rule, token: str) -> bool:
 def select_rules(rules: list[Rule], select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
     for token in (*select, *ignore):
         if not any(rule_matches(r, token) for r in rules):
-            raise UsageError(f"'{token}' matches no rule code, name or code prefix (see govcheck list-rules)")
+            raise UsageError(
+                f"'{token}' matches no rule code, name or code prefix (see govcheck list-rules)"
+            )
     chosen = [r for r in rules if not select or any(rule_matches(r, t) for t in select)]
     return [r for r in chosen if not any(rule_matches(r, t) for t in ignore)]
 
 
-def load_rules(config: Config, options: CheckOptions, root: Path) -> tuple[list[Rule], dict[str, object]]:
+def load_rules(
+    config: Config, options: CheckOptions, root: Path
+) -> tuple[list[Rule], dict[str, object]]:
     paths = policy_paths(config, list(options.policies), root)
     rules, params = load(paths, config.params, config.param_marks, known_kinds())
     return select_rules(rules, options.select, options.ignore), params
 
 
-def repo_paths(paths: tuple[str, ...], root: Path, changed_only: bool = False,
-               tracked: list[str] | None = None) -> frozenset[str] | None:
+def repo_paths(
+    paths: tuple[str, ...], root: Path, changed_only: bool = False, tracked: list[str] | None = None
+) -> frozenset[str] | None:
     """PATH arguments as repo-relative POSIX paths (as pre-commit passes them).
 
     A PATH naming a directory stands for the tracked files below it too, so
@@ -95,8 +100,7 @@ def repo_paths(paths: tuple[str, ...], root: Path, changed_only: bool = False,
 
 
 def run(options: CheckOptions) -> Report:
-    from govcheck.facts import gitrepo
-    from govcheck.facts import mlflow_source
+    from govcheck.facts import gitrepo, mlflow_source
 
     started = _now()
     repo = gitrepo.open_repo(options.repo or os.getcwd())
@@ -109,16 +113,20 @@ def run(options: CheckOptions) -> Report:
         source = ExcludingSource(source, config.exclude)  # type: ignore[assignment]
     rules, params = load_rules(config, options, root)
     paths = repo_paths(options.paths, root, options.changed_only, source.tracked())
-    facts = Facts(source, params, {
-        "paths": paths,  # providers of per-file resources read only these files
-        "mlflow_uri": options.mlflow_uri,
-        "mlflow_snapshot": options.mlflow_snapshot,
-        "mlflow_config": config.mlflow,
-        "repo_root": str(root),
-        "mlflow_location": _mlflow_location(config),
-        "config": config,
-        **options.extra,
-    })
+    facts = Facts(
+        source,
+        params,
+        {
+            "paths": paths,  # providers of per-file resources read only these files
+            "mlflow_uri": options.mlflow_uri,
+            "mlflow_snapshot": options.mlflow_snapshot,
+            "mlflow_config": config.mlflow,
+            "repo_root": str(root),
+            "mlflow_location": _mlflow_location(config),
+            "config": config,
+            **options.extra,
+        },
+    )
 
     def skip_reason(rule: Rule) -> str | None:
         if not rule.info.resource.startswith("mlflow_"):
@@ -133,12 +141,16 @@ def run(options: CheckOptions) -> Report:
     # Only rules that ran over everything can prove a waiver stale: a PATH-limited check
     # (pre-commit) or a skipped MLflow rule would otherwise flag every waiver it did not reach.
     skipped_ids = {s.rule_id for s in result.skipped}
-    complete = frozenset() if paths is not None else frozenset(
-        key for r in rules if r.id not in skipped_ids for key in (r.id, r.info.name))
+    complete = (
+        frozenset()
+        if paths is not None
+        else frozenset(key for r in rules if r.id not in skipped_ids for key in (r.id, r.info.name))
+    )
     findings, checked, notices = waivers.apply(result, config, facts, complete=complete)
     if not options.select and not options.ignore:
         notices += waivers.unknown_rules(
-            config, frozenset(key for r in rules for key in (r.id, r.info.name)))
+            config, frozenset(key for r in rules for key in (r.id, r.info.name))
+        )
     return Report(
         tool_version=__version__,
         repo=source.info(),
@@ -163,4 +175,6 @@ def _mlflow_location(config: Config):  # type: ignore[no-untyped-def]
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return (
+        dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    )

@@ -14,7 +14,8 @@ from govcheck import __version__
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing alone costs ~5 ms
 if TYPE_CHECKING:
     import argparse
-    from typing import NoReturn, Sequence
+    from collections.abc import Sequence
+    from typing import NoReturn
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 FAIL_ON = ("error", "warning", "note", "never")
@@ -43,22 +44,68 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser("check", help="check the repository (and MLflow) against the policies")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="limit the check to resources these files touch")
-    check.add_argument("--repo", help="repository to check (default: the one containing the current directory)")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="limit the check to resources these files touch"
+    )
+    check.add_argument(
+        "--repo", help="repository to check (default: the one containing the current directory)"
+    )
     check.add_argument("--config", help="config file (default: .govcheck.yaml at the repo root)")
-    check.add_argument("--policy", action="append", default=[], metavar="FILE_OR_DIR", help="extra policy file or folder (repeatable)")
-    check.add_argument("--format", choices=FORMATS, default="text", help="report written to stdout (default text)")
-    check.add_argument("--output", metavar="FILE", help="write the --format report to FILE instead of stdout")
+    check.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="FILE_OR_DIR",
+        help="extra policy file or folder (repeatable)",
+    )
+    check.add_argument(
+        "--format", choices=FORMATS, default="text", help="report written to stdout (default text)"
+    )
+    check.add_argument(
+        "--output", metavar="FILE", help="write the --format report to FILE instead of stdout"
+    )
     for fmt in EXTRA_OUTPUTS:
-        check.add_argument(f"--{fmt}-output", metavar="FILE", help=f"also write a {fmt} report to FILE")
-    check.add_argument("--mlflow-uri", metavar="URI", help="MLflow tracking URI (overrides config and MLFLOW_TRACKING_URI)")
-    check.add_argument("--mlflow-snapshot", metavar="FILE", help="check recorded MLflow metadata instead of a live store")
-    check.add_argument("--no-mlflow", action="store_true", help="skip MLflow rules (reported as skipped)")
-    check.add_argument("--select", nargs="+", action="extend", default=[], metavar="ID", help="only these rules (code, name or code prefix)")
-    check.add_argument("--ignore", nargs="+", action="extend", default=[], metavar="ID", help="not these rules (code, name or code prefix)")
-    check.add_argument("--rev", metavar="REV", help="check the tree of a commit without checking it out")
-    check.add_argument("--changed-since", metavar="REF", help="only resources touched by changes since REF")
-    check.add_argument("--fail-on", choices=FAIL_ON, help="lowest severity that fails the check (default error)")
+        check.add_argument(
+            f"--{fmt}-output", metavar="FILE", help=f"also write a {fmt} report to FILE"
+        )
+    check.add_argument(
+        "--mlflow-uri",
+        metavar="URI",
+        help="MLflow tracking URI (overrides config and MLFLOW_TRACKING_URI)",
+    )
+    check.add_argument(
+        "--mlflow-snapshot",
+        metavar="FILE",
+        help="check recorded MLflow metadata instead of a live store",
+    )
+    check.add_argument(
+        "--no-mlflow", action="store_true", help="skip MLflow rules (reported as skipped)"
+    )
+    check.add_argument(
+        "--select",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="only these rules (code, name or code prefix)",
+    )
+    check.add_argument(
+        "--ignore",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="not these rules (code, name or code prefix)",
+    )
+    check.add_argument(
+        "--rev", metavar="REV", help="check the tree of a commit without checking it out"
+    )
+    check.add_argument(
+        "--changed-since", metavar="REF", help="only resources touched by changes since REF"
+    )
+    check.add_argument(
+        "--fail-on", choices=FAIL_ON, help="lowest severity that fails the check (default error)"
+    )
 
     snap = sub.add_parser("snapshot", help="record the MLflow metadata the rules need, as JSON")
     snap.add_argument("--repo")
@@ -81,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check policy (and config) files, errors with file:line")
     val.add_argument("files", nargs="+", metavar="POLICY_FILE")
 
-    tst = sub.add_parser("test", help="run policy unit tests: DIR/<RULE-ID>/pass|fail trees + expected.yaml")
+    tst = sub.add_parser(
+        "test", help="run policy unit tests: DIR/<RULE-ID>/pass|fail trees + expected.yaml"
+    )
     tst.add_argument("directory", nargs="?", default="tests/policies", metavar="DIR")
     tst.add_argument("--repo")
     tst.add_argument("--config")
@@ -120,8 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: one line, the details only on request
         if os.environ.get("GOVCHECK_DEBUG"):
             raise
-        print(f"govcheck: internal error: {type(exc).__name__}: {exc} "
-              "(set GOVCHECK_DEBUG=1 for details, and please report it)", file=sys.stderr)
+        print(
+            f"govcheck: internal error: {type(exc).__name__}: {exc} "
+            "(set GOVCHECK_DEBUG=1 for details, and please report it)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
 
 

@@ -6,16 +6,16 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from govcheck.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PolicyErrors, UsageError
 from govcheck.model import SEVERITY_RANK, Report
 
 
 def _repo_root(repo_arg: str | None, required: bool) -> Path | None:
-    from govcheck.facts import gitrepo
     from govcheck.errors import DataSourceError
+    from govcheck.facts import gitrepo
 
     try:
         repo = gitrepo.open_repo(repo_arg or os.getcwd())
@@ -50,10 +50,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         changed = gitrepo.changed_paths(where, args.changed_since)
         paths += tuple(str(root / p) for p in changed)
     options = CheckOptions(
-        repo=args.repo, config=args.config, policies=tuple(args.policy), paths=paths,
-        select=tuple(args.select), ignore=tuple(args.ignore), no_mlflow=args.no_mlflow,
-        mlflow_uri=args.mlflow_uri, mlflow_snapshot=args.mlflow_snapshot, rev=args.rev,
-        fail_on=args.fail_on, changed_only=bool(args.changed_since),
+        repo=args.repo,
+        config=args.config,
+        policies=tuple(args.policy),
+        paths=paths,
+        select=tuple(args.select),
+        ignore=tuple(args.ignore),
+        no_mlflow=args.no_mlflow,
+        mlflow_uri=args.mlflow_uri,
+        mlflow_snapshot=args.mlflow_snapshot,
+        rev=args.rev,
+        fail_on=args.fail_on,
+        changed_only=bool(args.changed_since),
     )
     report = run(options)
 
@@ -89,9 +97,23 @@ def _rules_for(args: argparse.Namespace) -> list:  # type: ignore[type-arg]
 def cmd_list_rules(args: argparse.Namespace) -> int:
     rules = _rules_for(args)
     if args.format == "json":
-        print(json.dumps([{"id": r.id, "name": r.info.name, "title": r.info.title,
-                           "severity": r.info.severity, "resource": r.info.resource,
-                           "tags": list(r.info.tags), "source": r.info.source} for r in rules], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "name": r.info.name,
+                        "title": r.info.title,
+                        "severity": r.info.severity,
+                        "resource": r.info.resource,
+                        "tags": list(r.info.tags),
+                        "source": r.info.source,
+                    }
+                    for r in rules
+                ],
+                indent=2,
+            )
+        )
         return EXIT_OK
     width = max((len(r.id) for r in rules), default=8)
     nwidth = max((len(r.info.name) for r in rules), default=8)
@@ -107,11 +129,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
     rules = _rules_for(args)
     found = [r for r in rules if args.rule in (r.id, r.info.name)]
     if not found:
-        raise UsageError(f"no rule '{args.rule}'{suggest(args.rule, [r.id for r in rules] + [r.info.name for r in rules])}"
-                         " (see govcheck list-rules)")
+        raise UsageError(
+            f"no rule '{args.rule}'{suggest(args.rule, [r.id for r in rules] + [r.info.name for r in rules])}"
+            " (see govcheck list-rules)"
+        )
     info = found[0].info
-    out = [f"{info.id}  {info.name}", info.title, "",
-           f"severity: {info.severity}    resource: {info.resource}    defined at: {info.source}"]
+    out = [
+        f"{info.id}  {info.name}",
+        info.title,
+        "",
+        f"severity: {info.severity}    resource: {info.resource}    defined at: {info.source}",
+    ]
     if found[0].params:
         out.append(f"parameters: {', '.join(found[0].params)}")
     if info.tags:
@@ -152,8 +180,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"{name}: ok (config)")
                 continue
             own = [] if name.startswith("builtin:") else [(path, name)]
-            rules, _ = load([p for p in packs if not _same_file(p[0], path)] + own, {}, {},
-                            known_kinds())
+            rules, _ = load(
+                [p for p in packs if not _same_file(p[0], path)] + own, {}, {}, known_kinds()
+            )
             count = sum(1 for r in rules if r.info.source.rsplit(":", 1)[0] == name)
             print(f"{name}: ok ({count} rules)")
         except PolicyErrors as exc:
@@ -212,11 +241,15 @@ rules:
 def cmd_init(args: argparse.Namespace) -> int:
     root = _repo_root(args.repo, required=True)
     assert root is not None
-    targets = {root / ".govcheck.yaml": STARTER_CONFIG,
-               root / ".govcheck" / "policies" / "example.yaml": STARTER_POLICY}
+    targets = {
+        root / ".govcheck.yaml": STARTER_CONFIG,
+        root / ".govcheck" / "policies" / "example.yaml": STARTER_POLICY,
+    }
     existing = [p for p in targets if p.exists()]
     if existing and not args.force:
-        raise UsageError(f"{existing[0].relative_to(root)} already exists (use --force to overwrite)")
+        raise UsageError(
+            f"{existing[0].relative_to(root)} already exists (use --force to overwrite)"
+        )
     for path, text in targets.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -226,8 +259,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from govcheck.check import find_config
-    from govcheck.check import CheckOptions
+    from govcheck.check import CheckOptions, find_config
     from govcheck.config import Config
     from govcheck.policytest import run_all
 
@@ -236,7 +268,9 @@ def cmd_test(args: argparse.Namespace) -> int:
     config = find_config(CheckOptions(config=args.config), root) if root else Config(path=None)
     own = [ref for ref, _ in config.policies if not ref.startswith("builtin:")]
     base = root or Path.cwd()
-    policies = tuple(str((base / p).resolve()) for p in own) + tuple(str(Path(p).resolve()) for p in args.policy)
+    policies = tuple(str((base / p).resolve()) for p in own) + tuple(
+        str(Path(p).resolve()) for p in args.policy
+    )
     results = run_all(Path(args.directory), policies)
     for r in results:
         status = "skip" if r.skipped else ("ok  " if r.ok else "FAIL")

@@ -57,12 +57,22 @@ def load_config(path: Path, display: str) -> Config:
 
 def _waivers(data: LDict, display: str) -> list[Waiver]:
     out = []
-    for item, mark in zip(data.get("waivers") or [], getattr(data.get("waivers"), "item_marks", [])):
-        out.append(Waiver(
-            rule=str(item["rule"]), target=str(item["target"]), reason=str(item["reason"]).strip(),
-            kind="external", expires=str(item["expires"]), approved_by=item.get("approved_by"),
-            location=Location(display, mark.line, mark.column, f"waiver {item['rule']} {item['target']}"),
-        ))
+    for item, mark in zip(
+        data.get("waivers") or [], getattr(data.get("waivers"), "item_marks", [])
+    ):
+        out.append(
+            Waiver(
+                rule=str(item["rule"]),
+                target=str(item["target"]),
+                reason=str(item["reason"]).strip(),
+                kind="external",
+                expires=str(item["expires"]),
+                approved_by=item.get("approved_by"),
+                location=Location(
+                    display, mark.line, mark.column, f"waiver {item['rule']} {item['target']}"
+                ),
+            )
+        )
     return out
 
 
@@ -78,8 +88,12 @@ def policy_paths(config: Config, extra: list[str], repo_root: Path) -> list[tupl
             name = ref.removeprefix("builtin:")
             if name not in packs:
                 from govcheck.conditions import suggest
-                raise UsageError(f"unknown built-in pack '{name}'{suggest(name, packs)} "
-                                 f"(have: all, {', '.join(packs)})", mark)
+
+                raise UsageError(
+                    f"unknown built-in pack '{name}'{suggest(name, packs)} "
+                    f"(have: all, {', '.join(packs)})",
+                    mark,
+                )
             out.append((packs[name], ref))
         else:
             out.extend(_user_policy(ref, mark, repo_root))
@@ -88,7 +102,11 @@ def policy_paths(config: Config, extra: list[str], repo_root: Path) -> list[tupl
 
 
 def _user_policy(ref: str, mark: Mark | None, repo_root: Path) -> list[tuple[Path, str]]:
-    path = Path(ref) if Path(ref).is_absolute() else (Path.cwd() / ref if mark is None else repo_root / ref)
+    path = (
+        Path(ref)
+        if Path(ref).is_absolute()
+        else (Path.cwd() / ref if mark is None else repo_root / ref)
+    )
     if not path.exists() and mark is None:
         path = repo_root / ref
     if path.is_dir():

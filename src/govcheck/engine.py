@@ -7,8 +7,8 @@ deterministic order (path, line, column, rule, resource) whatever the evaluation
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from govcheck import templates
 from govcheck.conditions import Scope
@@ -39,8 +39,13 @@ def touched(resource: Resource, paths: frozenset[str] | None) -> bool:
     return any(p in paths for p in resource.touches)
 
 
-def evaluate(rules: Iterable[Rule], facts: Facts, *, paths: frozenset[str] | None = None,
-             skip_reason: SkipReason = lambda rule: None) -> Evaluation:
+def evaluate(
+    rules: Iterable[Rule],
+    facts: Facts,
+    *,
+    paths: frozenset[str] | None = None,
+    skip_reason: SkipReason = lambda rule: None,
+) -> Evaluation:
     findings: list[Finding] = []
     checked: list[Checked] = []
     skipped: list[Skipped] = []
@@ -64,11 +69,18 @@ def evaluate(rules: Iterable[Rule], facts: Facts, *, paths: frozenset[str] | Non
             message = templates.render(rule.message, resource.fields)
             if outcome.reason:
                 message = f"{message.rstrip()} ({outcome.reason})"
-            findings.append(Finding(
-                rule_id=rule.id, rule_name=rule.info.name, severity=rule.info.severity,
-                message=message, location=location, resource_kind=resource.kind,
-                resource_id=resource.id, entity=resource.entity,
-            ))
+            findings.append(
+                Finding(
+                    rule_id=rule.id,
+                    rule_name=rule.info.name,
+                    severity=rule.info.severity,
+                    message=message,
+                    location=location,
+                    resource_kind=resource.kind,
+                    resource_id=resource.id,
+                    entity=resource.entity,
+                )
+            )
             checked.append(Checked(rule.id, resource.id, location, "failed"))
     findings.sort(key=sort_key)
     return Evaluation(tuple(findings), tuple(checked), tuple(skipped))
@@ -87,5 +99,10 @@ def _anchor(rule: Rule, facts: Facts) -> Location | None:
 
 def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
     loc = f.location
-    return (loc.path if loc else "\uffff", loc.line or 0 if loc else 0,
-            loc.column or 0 if loc else 0, f.rule_id, f.resource_id)
+    return (
+        loc.path if loc else "\uffff",
+        loc.line or 0 if loc else 0,
+        loc.column or 0 if loc else 0,
+        f.rule_id,
+        f.resource_id,
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from govcheck.yamlsrc import value_mark
 
@@ -55,7 +56,9 @@ def parse(text: str) -> FieldPath:
             continue
         if m.group("name") is not None:
             if not need_key:
-                raise FieldPathError(f"bad field path {text!r}: missing '.' before {m.group('name')!r}")
+                raise FieldPathError(
+                    f"bad field path {text!r}: missing '.' before {m.group('name')!r}"
+                )
             keys.append(m.group("name"))
         elif m.group("idx") is not None:
             keys.append(int(m.group("idx")))

@@ -5,8 +5,9 @@ All records are frozen: the engine stamps findings once and nothing edits them l
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from govcheck.globs import glob_match
 from govcheck.regex import RegexError, compile_regex
@@ -98,7 +99,9 @@ def op_equals(operand: Any) -> Test:
 
 
 def op_not_equals(operand: Any) -> Test:
-    return lambda found, v: Verdict(not found or v != operand, f"is {show(v) if found else 'missing'}")
+    return lambda found, v: Verdict(
+        not found or v != operand, f"is {show(v) if found else 'missing'}"
+    )
 
 
 def _operand_list(operand: Any) -> list[Any]:
@@ -130,10 +133,16 @@ def op_intersects(operand: Any) -> Test:
     items = _operand_list(operand)
 
     def test(found: bool, v: Any) -> Verdict:
-        values = v if isinstance(v, (list, tuple, set)) else ([v] if found and v is not None else [])
+        values = (
+            v if isinstance(v, (list, tuple, set)) else ([v] if found and v is not None else [])
+        )
         shared = [x for x in values if _hashable_in(x, items)]
-        return Verdict(bool(shared), f"shares {', '.join(map(str, shared))}" if shared
-                       else f"has none of {', '.join(map(str, items))}")
+        return Verdict(
+            bool(shared),
+            f"shares {', '.join(map(str, shared))}"
+            if shared
+            else f"has none of {', '.join(map(str, items))}",
+        )
 
     return test
 
@@ -154,7 +163,9 @@ def op_matches(operand: Any) -> Test:
         if not found or v is None:
             return Verdict(False, f"is missing, expected to match {operand!r}")
         m = rx.search(str(v))
-        return Verdict(m is not None, f"{show(v)} " + ("matches" if m else "does not match") + f" {operand!r}")
+        return Verdict(
+            m is not None, f"{show(v)} " + ("matches" if m else "does not match") + f" {operand!r}"
+        )
 
     return test
 

@@ -46,13 +46,16 @@ def read_policy(path: Path, display: str) -> PolicyFile:
     """Parse one policy file; raises a YAMLSourceError/UsageError naming the place."""
     text, data = read_one(path, display, "policy file")
     if not isinstance(data, LDict):
-        raise UsageError("a policy file is a mapping with `version: 1` and `rules:`", Mark(display, 1, 1))
+        raise UsageError(
+            "a policy file is a mapping with `version: 1` and `rules:`", Mark(display, 1, 1)
+        )
     return PolicyFile(display, data, text)
 
 
 def structure_errors(pf: PolicyFile) -> Errors:
     """Pass 1: the file's shape, against the policy schema. Conditions are left to pass 2,
     which validates their options with better messages."""
+
     def in_condition(path: list[Any]) -> bool:
         return len(path) >= 3 and path[0] == "rules" and path[2] in ("where", "require")
 
@@ -84,8 +87,9 @@ def declared_params(files: Iterable[PolicyFile]) -> tuple[dict[str, Any], dict[s
     return params, marks
 
 
-def build_rules(files: list[PolicyFile], params: Mapping[str, Any], kinds: Iterable[str],
-                errors: Errors) -> list[Rule]:
+def build_rules(
+    files: list[PolicyFile], params: Mapping[str, Any], kinds: Iterable[str], errors: Errors
+) -> list[Rule]:
     """Pass 2: build each rule's conditions, collecting every error into `errors`."""
     known_kinds = set(kinds)
     rules: list[Rule] = []
@@ -93,7 +97,9 @@ def build_rules(files: list[PolicyFile], params: Mapping[str, Any], kinds: Itera
     seen_names: dict[str, str] = {}
     for pf in files:
         for node in pf.data.get("rules") or []:
-            if not isinstance(node, LDict) or not {"id", "name", "resource", "require"} <= set(node):
+            if not isinstance(node, LDict) or not {"id", "name", "resource", "require"} <= set(
+                node
+            ):
                 continue  # pass 1 already reported it
             rid, name = str(node["id"]), str(node["name"])
             mark = node.key_marks["id"]
@@ -101,18 +107,34 @@ def build_rules(files: list[PolicyFile], params: Mapping[str, Any], kinds: Itera
             if rid in seen:
                 b.error(mark, f"duplicate rule id (first defined at {seen[rid]})")
             elif name in seen_names and seen_names[name] != rid:
-                b.error(node.key_marks["name"], f"rule name '{name}' is already used by {seen_names[name]}")
+                b.error(
+                    node.key_marks["name"],
+                    f"rule name '{name}' is already used by {seen_names[name]}",
+                )
             seen.setdefault(rid, mark)
             seen_names.setdefault(name, rid)
             kind = node["resource"]
             if kind not in known_kinds:
-                b.error(node.value_marks["resource"], f"unknown resource kind '{kind}'",
-                        suggest(str(kind), known_kinds))
-            where = build_condition(node["where"], node.value_marks["where"], b) if "where" in node else None
+                b.error(
+                    node.value_marks["resource"],
+                    f"unknown resource kind '{kind}'",
+                    suggest(str(kind), known_kinds),
+                )
+            where = (
+                build_condition(node["where"], node.value_marks["where"], b)
+                if "where" in node
+                else None
+            )
             require = build_condition(node["require"], node.value_marks["require"], b)
-            message = b.subst(str(node.get("message") or node.get("title") or name), node.value_marks.get("message"), allow_fields=True)
+            message = b.subst(
+                str(node.get("message") or node.get("title") or name),
+                node.value_marks.get("message"),
+                allow_fields=True,
+            )
             errors.extend(b.errors)
-            rules.append(Rule(_info(node, pf), where, require, message, mark, tuple(sorted(b.used))))
+            rules.append(
+                Rule(_info(node, pf), where, require, message, mark, tuple(sorted(b.used)))
+            )
     return rules
 
 
@@ -132,16 +154,25 @@ def _info(node: LDict, pf: PolicyFile) -> RuleInfo:
     )
 
 
-def check_config_params(config_params: Mapping[str, Any], declared: Mapping[str, Any],
-                        marks: Mapping[str, Mark | None], errors: Errors) -> None:
+def check_config_params(
+    config_params: Mapping[str, Any],
+    declared: Mapping[str, Any],
+    marks: Mapping[str, Mark | None],
+    errors: Errors,
+) -> None:
     for name in config_params:
         if name not in declared:
-            errors.append((marks.get(name), f"unknown parameter '{name}' in params{suggest(name, declared)}"))
+            errors.append(
+                (marks.get(name), f"unknown parameter '{name}' in params{suggest(name, declared)}")
+            )
 
 
-def load(paths: list[tuple[Path, str]], config_params: Mapping[str, Any],
-         config_param_marks: Mapping[str, Mark | None], kinds: Iterable[str]
-         ) -> tuple[list[Rule], dict[str, Any]]:
+def load(
+    paths: list[tuple[Path, str]],
+    config_params: Mapping[str, Any],
+    config_param_marks: Mapping[str, Mark | None],
+    kinds: Iterable[str],
+) -> tuple[list[Rule], dict[str, Any]]:
     """Load policy files (path, display name) into rules and the merged parameters, or
     raise PolicyErrors with every error."""
     errors: Errors = []

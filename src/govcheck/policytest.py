@@ -30,10 +30,16 @@ class CaseResult:
 
 
 def _git(root: Path, *args: str) -> None:
-    env = {"GIT_AUTHOR_NAME": "govcheck", "GIT_AUTHOR_EMAIL": "govcheck@localhost",
-           "GIT_COMMITTER_NAME": "govcheck", "GIT_COMMITTER_EMAIL": "govcheck@localhost",
-           "PATH": "/usr/local/bin:/usr/bin:/bin"}
-    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, env=env, check=False)
+    env = {
+        "GIT_AUTHOR_NAME": "govcheck",
+        "GIT_AUTHOR_EMAIL": "govcheck@localhost",
+        "GIT_COMMITTER_NAME": "govcheck",
+        "GIT_COMMITTER_EMAIL": "govcheck@localhost",
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, env=env, check=False
+    )
     if done.returncode != 0:
         raise UsageError(f"git {args[0]} failed in a test case copy: {done.stderr.strip()}")
 
@@ -68,8 +74,10 @@ def run_case(folder: Path, outcome: str, policies: tuple[str, ...], work: Path) 
     findings = [f for f in report.findings if f.rule_id == rule_id]
     if any(s.rule_id == rule_id for s in report.skipped):
         return CaseResult(rule_id, outcome, True, "needs an MLflow store", skipped=True)
-    got = sorted((f.location.path if f.location else "", f.location.line if f.location else None)
-                 for f in findings)
+    got = sorted(
+        (f.location.path if f.location else "", f.location.line if f.location else None)
+        for f in findings
+    )
     if outcome == "pass":
         if findings:
             return CaseResult(rule_id, outcome, False, f"expected no finding, got {_show(got)}")
@@ -83,9 +91,13 @@ def run_case(folder: Path, outcome: str, policies: tuple[str, ...], work: Path) 
     for e in expected:
         fragment = e.get("message_contains")
         spot = (str(e["path"]), e.get("line"))
-        messages = [f.message for f in findings if f.location and (f.location.path, f.location.line) == spot]
+        messages = [
+            f.message for f in findings if f.location and (f.location.path, f.location.line) == spot
+        ]
         if fragment and not any(str(fragment) in m for m in messages):
-            return CaseResult(rule_id, outcome, False, f"no message at {spot[0]}:{spot[1]} contains {fragment!r}")
+            return CaseResult(
+                rule_id, outcome, False, f"no message at {spot[0]}:{spot[1]} contains {fragment!r}"
+            )
     return CaseResult(rule_id, outcome, True)
 
 
@@ -96,9 +108,13 @@ def _show(items: list[tuple[str, Any]]) -> str:
 def run_all(directory: Path, policies: tuple[str, ...]) -> list[CaseResult]:
     if not directory.is_dir():
         raise UsageError(f"test directory not found: {directory}")
-    folders = sorted(p for p in directory.iterdir() if (p / "pass").is_dir() or (p / "fail").is_dir())
+    folders = sorted(
+        p for p in directory.iterdir() if (p / "pass").is_dir() or (p / "fail").is_dir()
+    )
     if not folders:
-        raise UsageError(f"no test cases in {directory} (expected <RULE-ID>/pass and <RULE-ID>/fail folders)")
+        raise UsageError(
+            f"no test cases in {directory} (expected <RULE-ID>/pass and <RULE-ID>/fail folders)"
+        )
     results = []
     with tempfile.TemporaryDirectory(prefix="govcheck-test-") as tmp:
         for folder in folders:

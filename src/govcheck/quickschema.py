@@ -16,8 +16,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-_IGNORED = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description",
-                      "default", "examples", "deprecated", "readOnly", "writeOnly"})
+_IGNORED = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$comment",
+        "$defs",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    }
+)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -170,12 +183,14 @@ def _number(test: Callable[[Any, Any], bool]) -> Callable[..., bool]:
         if isinstance(x, bool) or not isinstance(x, (int, float)):
             return True
         return bool(test(x, want))
+
     return check
 
 
 def _sized(kind: type, test: Callable[[int, Any], bool]) -> Callable[..., bool]:
     def check(x: Any, want: Any, s: Any, at: _At) -> bool:
         return not isinstance(x, kind) or bool(test(len(x), want))
+
     return check
 
 

@@ -12,7 +12,6 @@ from typing import Any
 import re2
 
 
-
 class RegexError(ValueError):
     pass
 
@@ -24,7 +23,7 @@ def compile_regex(pattern: str) -> Any:
         opts.max_mem = 8 << 20  # bound memory for huge alternations
         opts.log_errors = False
         return re2.compile(pattern, options=opts)
-    except Exception as exc:  # re2 raises its own error type, with a bytes message
+    except re2.error as exc:  # its message is bytes
         detail = exc.args[0] if exc.args else exc
         if isinstance(detail, bytes):
             detail = detail.decode("utf-8", "replace")

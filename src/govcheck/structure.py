@@ -21,16 +21,23 @@ Errors = list[tuple[Mark | None, str]]
 Context = Callable[[list[Any]], str]
 
 
-def check(data: LDict, schema_name: str, context: Context = lambda path: "",
-          skip: Callable[[list[Any]], bool] = lambda path: False) -> Errors:
+def check(
+    data: LDict,
+    schema_name: str,
+    context: Context = lambda path: "",
+    skip: Callable[[list[Any]], bool] = lambda path: False,
+) -> Errors:
     schema = json.loads(builtin.schema_file(schema_name).read_text(encoding="utf-8"))
     if plainly_valid(data, schema, skip):
         return []  # the usual case, decided without importing jsonschema (~0.1 s)
     import jsonschema  # only when a file may be malformed: for the verdict and its messages
 
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    return [describe(data, err, list(err.absolute_path), context(list(err.absolute_path)))
-            for err in validator.iter_errors(data) if not skip(list(err.absolute_path))]
+    return [
+        describe(data, err, list(err.absolute_path), context(list(err.absolute_path)))
+        for err in validator.iter_errors(data)
+        if not skip(list(err.absolute_path))
+    ]
 
 
 def _node_at(data: Any, path: list[Any]) -> tuple[Any, Any, Any]:
@@ -49,7 +56,9 @@ def describe(data: Any, err: Any, path: list[Any], where: str) -> tuple[Mark | N
         allowed = err.schema.get("properties", {})
         extra = [k for k in node if k not in allowed]
         if extra:
-            return node.key_marks.get(extra[0]), f"unknown key '{extra[0]}'{where}{suggest(str(extra[0]), allowed)}"
+            return node.key_marks.get(
+                extra[0]
+            ), f"unknown key '{extra[0]}'{where}{suggest(str(extra[0]), allowed)}"
     if err.validator == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         return getattr(node, "mark", mark), f"missing required key '{missing}'{where}"
@@ -66,8 +75,14 @@ def describe(data: Any, err: Any, path: list[Any], where: str) -> tuple[Mark | N
 
 
 def _a(types: Any) -> str:
-    names = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
-             "integer": "an integer", "number": "a number"}
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "boolean": "true or false",
+        "integer": "an integer",
+        "number": "a number",
+    }
     if isinstance(types, list):
         return " or ".join(names.get(t, t) for t in types)
     return names.get(types, str(types))

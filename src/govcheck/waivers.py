@@ -40,19 +40,23 @@ def inline_waivers(path: str, text: str) -> list[tuple[Waiver, tuple[int, ...]]]
         for m in _INLINE.finditer(line):
             reason = re.sub(r"\s*(-->|\*/)\s*$", "", m.group(2)).strip(" :-")
             if not reason:
-                raise UsageError("inline waiver without a reason: write `govcheck: ignore[RULE] why`",
-                                 Mark(path, lineno, m.start() + 1))
-            alone = bool(_COMMENT_OPENERS.match(line[:m.start()]))
+                raise UsageError(
+                    "inline waiver without a reason: write `govcheck: ignore[RULE] why`",
+                    Mark(path, lineno, m.start() + 1),
+                )
+            alone = bool(_COMMENT_OPENERS.match(line[: m.start()]))
             lines = (lineno, lineno + 1) if alone else (lineno,)
             for rule in filter(None, (r.strip() for r in m.group(1).split(","))):
-                waiver = Waiver(rule, path, reason, "inSource",
-                                location=Location(path, lineno, m.start() + 1))
+                waiver = Waiver(
+                    rule, path, reason, "inSource", location=Location(path, lineno, m.start() + 1)
+                )
                 out.append((waiver, lines))
     return out
 
 
-def _inline_for(f: Finding, facts: Any,
-                cache: dict[str, list[tuple[Waiver, tuple[int, ...]]]]) -> Waiver | None:
+def _inline_for(
+    f: Finding, facts: Any, cache: dict[str, list[tuple[Waiver, tuple[int, ...]]]]
+) -> Waiver | None:
     if not f.location or not f.location.path:
         return None
     path = f.location.path
@@ -68,9 +72,13 @@ def _inline_for(f: Finding, facts: Any,
     return None
 
 
-def apply(result: Any, config: Any, facts: Any, today: dt.date | None = None,
-          complete: frozenset[str] | None = None,
-          ) -> tuple[tuple[Finding, ...], tuple[Checked, ...], list[str]]:
+def apply(
+    result: Any,
+    config: Any,
+    facts: Any,
+    today: dt.date | None = None,
+    complete: frozenset[str] | None = None,
+) -> tuple[tuple[Finding, ...], tuple[Checked, ...], list[str]]:
     """Waive findings; notices name config waivers that matched nothing.
 
     complete: codes and names of the rules that ran over the whole repository; a waiver
@@ -101,18 +109,25 @@ def apply(result: Any, config: Any, facts: Any, today: dt.date | None = None,
             # Reporters say it expired (and when) from this field, once, in their own form.
             f = replace(f, expired_waiver=expired)
         findings.append(f)
-    checked = tuple(replace(c, status="waived") if (c.rule_id, c.resource_id) in waived_keys else c
-                    for c in result.checked)
-    notices = [f"unused waiver: {w.rule} on {w.target} ({w.location.path}:{w.location.line}) "
-               "matches no finding; remove it if the problem is fixed"
-               for i, w in enumerate(config.waivers)
-               if i not in used and w.location and (complete is None or w.rule in complete)]
+    checked = tuple(
+        replace(c, status="waived") if (c.rule_id, c.resource_id) in waived_keys else c
+        for c in result.checked
+    )
+    notices = [
+        f"unused waiver: {w.rule} on {w.target} ({w.location.path}:{w.location.line}) "
+        "matches no finding; remove it if the problem is fixed"
+        for i, w in enumerate(config.waivers)
+        if i not in used and w.location and (complete is None or w.rule in complete)
+    ]
     return tuple(findings), checked, notices
 
 
 def unknown_rules(config: Any, known: frozenset[str]) -> list[str]:
     """Notices for config waivers naming no loaded rule: a typo would otherwise waive nothing
     without a word."""
-    return [f"unused waiver: {w.rule} ({w.location.path}:{w.location.line}) names no rule "
-            "code or name (see govcheck list-rules)"
-            for w in config.waivers if w.location and w.rule not in known]
+    return [
+        f"unused waiver: {w.rule} ({w.location.path}:{w.location.line}) names no rule "
+        "code or name (see govcheck list-rules)"
+        for w in config.waivers
+        if w.location and w.rule not in known
+    ]

@@ -25,10 +25,16 @@ URI_CASES = [
     ("gcs://bucket/train.csv?generation=1360887759327000", "gcs", "gcs-generation"),
     ("gs://bucket/train.csv", "gs", None),
     ("gs://bucket/train.csv#latest", "gs", None),
-    ("abfss://c@acct.dfs.core.windows.net/t.parquet?versionid=2024-01-01T00:00:00Z", "abfss",
-     "azure-version-id"),
-    ("wasbs://c@acct.blob.core.windows.net/t.csv?snapshot=2024-01-01T00:00:00Z", "wasbs",
-     "azure-snapshot"),
+    (
+        "abfss://c@acct.dfs.core.windows.net/t.parquet?versionid=2024-01-01T00:00:00Z",
+        "abfss",
+        "azure-version-id",
+    ),
+    (
+        "wasbs://c@acct.blob.core.windows.net/t.csv?snapshot=2024-01-01T00:00:00Z",
+        "wasbs",
+        "azure-snapshot",
+    ),
     ("az://container/t.csv", "az", None),
     ("abfs://c@acct.dfs.core.windows.net/t.parquet", "abfs", None),
     (f"hf://datasets/acme/reviews@{SHA}/train.parquet", "hf", "hf-revision"),
@@ -76,7 +82,11 @@ def test_uri_forms(make_repo, uri: str, scheme: str, pin: str | None) -> None:
     assert ref.fields["scheme"] == scheme
     assert ref.fields["pin"] == pin
     assert ref.fields["pinned"] is (pin is not None)
-    assert (ref.fields["file"], ref.fields["line"], ref.fields["column"]) == ("conf/train.yaml", 2, 8)
+    assert (ref.fields["file"], ref.fields["line"], ref.fields["column"]) == (
+        "conf/train.yaml",
+        2,
+        8,
+    )
     assert ref.fields["key"] == "uri"
     assert ref.id == "conf/train.yaml:2:8"
     assert ref.location == Location("conf/train.yaml", 2, 8, snippet=uri)
@@ -165,8 +175,10 @@ def test_local_paths_pinned_by_dvc_or_git(make_repo) -> None:
 def test_dvc_lock_in_a_subdirectory_is_relative_to_it(make_repo) -> None:
     lock = "stages:\n  s:\n    outs:\n    - path: data/feat.parquet\n      md5: x\n"
     root = make_repo(
-        {"pipelines/fraud/dvc.lock": lock,
-         "pipelines/fraud/params.yaml": "feat: data/feat.parquet\nother: data/feat2.parquet\n"}
+        {
+            "pipelines/fraud/dvc.lock": lock,
+            "pipelines/fraud/params.yaml": "feat: data/feat.parquet\nother: data/feat2.parquet\n",
+        }
     )
     found = {r.fields["key"]: r.fields["pin"] for r in refs(root)}
     assert found == {"feat": "dvc-md5", "other": None}
@@ -189,7 +201,10 @@ def test_json_toml_and_mlproject_are_located(make_repo) -> None:
             "broken.yaml": "a: s3://b/x.csv\nb: [\n",
         }
     )
-    found = [(r.fields["file"], r.fields["line"], r.fields["column"], r.fields["pin"]) for r in refs(root)]
+    found = [
+        (r.fields["file"], r.fields["line"], r.fields["column"], r.fields["pin"])
+        for r in refs(root)
+    ]
     assert found == [
         ("MLproject", 4, 23, None),
         ("conf/a.json", 2, 14, None),

@@ -9,7 +9,7 @@ from govcheck.facts.experiments import env_names, is_env_file, python_names
 from govcheck.facts.gitrepo import WorkingSource, open_repo
 from govcheck.model import Location
 
-TRAIN_PY = '''\
+TRAIN_PY = """\
 import mlflow
 from mlflow import MlflowClient, set_experiment
 
@@ -23,14 +23,19 @@ mlflow.set_experiment(name)              # not a constant: cannot be checked
 mlflow.set_experiment(f"exp-{name}")     # nor is an f-string
 mlflow.set_experiment(experiment_id="42")
 x = "é"; mlflow.set_experiment("unicode-col")
-'''
+"""
 
 
 def experiment_refs(root: Path) -> list[tuple[str, str, int, int, str]]:
     facts = Facts(WorkingSource(open_repo(root)), {})
     return [
-        (r.fields["name"], r.fields["file"], r.fields["line"], r.fields["column"],
-         r.fields["source"])
+        (
+            r.fields["name"],
+            r.fields["file"],
+            r.fields["line"],
+            r.fields["column"],
+            r.fields["source"],
+        )
         for r in facts.resources("experiment_reference")
     ]
 
@@ -67,7 +72,11 @@ def test_env_lines() -> None:
 
 def test_env_file_names() -> None:
     assert [is_env_file(n) for n in (".env", "prod.env", ".env.local", "env", "envs.txt")] == [
-        True, True, True, False, False
+        True,
+        True,
+        True,
+        False,
+        False,
     ]
 
 
@@ -78,7 +87,7 @@ def test_provider_over_a_repository(make_repo) -> None:
             "src/broken.py": "def f(:\n    mlflow.set_experiment('never')\n",
             "src/other.py": "print('set_experiment is only mentioned')\n",
             "conf/run.yaml": "run:\n  tracking:\n    experiment_name: Fraud_Detection\n"
-                             "  steps:\n    - experiment_name: steps/one\n",
+            "  steps:\n    - experiment_name: steps/one\n",
             "conf/run.json": '{"mlflow": {"experiment_name": "json-exp"}}',
             "conf/bad.yaml": "experiment_name: x\n  broken: [\n",
             "deploy/.env.prod": "export MLFLOW_EXPERIMENT_NAME=prod-exp\n",

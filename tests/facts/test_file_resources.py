@@ -45,7 +45,11 @@ def test_file_fields(make_repo) -> None:
     assert card.location == Location("models/churn/Model_Card.MD")
     assert card.touches == ("models/churn/Model_Card.MD",)
     fields = card.fields
-    assert (fields["name"], fields["suffix"], fields["dir"]) == ("Model_Card.MD", ".md", "models/churn")
+    assert (fields["name"], fields["suffix"], fields["dir"]) == (
+        "Model_Card.MD",
+        ".md",
+        "models/churn",
+    )
     assert fields["size"] == 7 and fields["size_mb"] == 7 / (1024 * 1024)
     assert fields["text"] == "# Card\n"
     assert fields["headings"] == [{"text": "Card", "level": 1, "line": 1}]
@@ -56,8 +60,11 @@ def test_file_fields(make_repo) -> None:
 
 def test_binary_and_large_files_have_no_text(make_repo) -> None:
     root = make_repo(
-        {"model.bin": b"\x00\x01\x02weights", "latin1.txt": "caf\xe9".encode("latin-1"),
-         "big.csv": "a,b\n" * (READ_LIMIT // 4 + 1)}
+        {
+            "model.bin": b"\x00\x01\x02weights",
+            "latin1.txt": "caf\xe9".encode("latin-1"),
+            "big.csv": "a,b\n" * (READ_LIMIT // 4 + 1),
+        }
     )
     facts = facts_for(root)
     files = by_id(facts.resources("file"))
@@ -84,7 +91,9 @@ def test_broken_files_give_parse_error_not_exception(make_repo) -> None:
     assert files["bad.yaml"].fields["data"] is None
     assert files["bad.yaml"].fields["documents"] == []
     assert files["bad.yaml"].fields["parse_error"].startswith("3:1: invalid YAML")
-    assert files["dup.yml"].fields["parse_error"] == "2:1: duplicate key 'a' (first defined at line 1)"
+    assert (
+        files["dup.yml"].fields["parse_error"] == "2:1: duplicate key 'a' (first defined at line 1)"
+    )
     assert files["bad.json"].fields["parse_error"].startswith("2:7: invalid JSON")
     assert files["bad.toml"].fields["parse_error"].startswith("2:5: invalid TOML")
     assert files["card.md"].fields["parse_error"].startswith("3:1: invalid YAML")
@@ -106,7 +115,10 @@ def test_parsed_data_is_located(make_repo) -> None:
     data = files["config.yaml"].fields["data"]
     assert isinstance(data, LDict) and isinstance(data["model"]["tags"], LList)
     assert data["model"].key_marks["name"].line == 3
-    assert (data["model"].value_marks["name"].line, data["model"].value_marks["name"].column) == (3, 9)
+    assert (data["model"].value_marks["name"].line, data["model"].value_marks["name"].column) == (
+        3,
+        9,
+    )
     assert [m.line for m in data["model"]["tags"].item_marks] == [5, 6]
     assert files["config.yaml"].fields["documents"][1] == {"second": 2}
     meta = files["meta.json"].fields["data"]
@@ -164,7 +176,9 @@ def test_directories(make_repo) -> None:
     assert churn.fields["name"] == "churn"
     assert churn.fields["files"] == ["README.md", "model_card.md"]
     assert churn.fields["all_files"] == [
-        "models/churn/README.md", "models/churn/eval/metrics.json", "models/churn/model_card.md"
+        "models/churn/README.md",
+        "models/churn/eval/metrics.json",
+        "models/churn/model_card.md",
     ]
     assert churn.location == Location("models/churn/model_card.md")
     assert churn.touches == tuple(churn.fields["all_files"])

@@ -41,7 +41,11 @@ def test_toml() -> None:
 
 def test_data_format() -> None:
     assert [data_format(p) for p in ("a/b.YML", "x.json", "p.toml", "MLproject", "r.md")] == [
-        "yaml", "json", "toml", "yaml", None
+        "yaml",
+        "json",
+        "toml",
+        "yaml",
+        None,
     ]
 
 
@@ -57,7 +61,7 @@ def test_walk_strings_survives_recursive_aliases() -> None:
 
 
 def test_text_locator_finds_repeats_in_order() -> None:
-    locator = TextLocator('a = "s3://x"\n[t]\nb = \'s3://x\'\n')
+    locator = TextLocator("a = \"s3://x\"\n[t]\nb = 's3://x'\n")
     assert locator.find("s3://x") == (1, 5)
     assert locator.find("s3://x") == (3, 5)
     assert locator.find("s3://x") is None

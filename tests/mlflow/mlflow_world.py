@@ -48,20 +48,32 @@ def populate(uri: str, good_sha: str) -> World:
     world = World(uri)
     with tracking_env(uri):
         c = MlflowClient(uri)
-        exp = {n: c.create_experiment(n) for n in ("fraud-detection", "Fraud_Detection v2", "churn/training")}
+        exp = {
+            n: c.create_experiment(n)
+            for n in ("fraud-detection", "Fraud_Detection v2", "churn/training")
+        }
         exp["Default"] = "0"
         frame = pd.DataFrame({"amount": [1.0, 2.5], "label": [0, 1]})
-        good_ds = mlflow.data.from_pandas(frame, source="s3://ml-data/fraud/train.parquet", name="fraud-train")
+        good_ds = mlflow.data.from_pandas(
+            frame, source="s3://ml-data/fraud/train.parquet", name="fraud-train"
+        )
         datasets = {
-            "good": DatasetInput(good_ds._to_mlflow_entity(), [InputTag("mlflow.data.context", "training")]),
+            "good": DatasetInput(
+                good_ds._to_mlflow_entity(), [InputTag("mlflow.data.context", "training")]
+            ),
             "no-digest": DatasetInput(Dataset("raw-dump", "", "local", '{"uri": "/data/raw.csv"}')),
             "no-source": DatasetInput(Dataset("churn-features", "9f86d081", "code", "{}")),
         }
 
-        def run(experiment: str, name: str, tags: dict[str, str], inputs: tuple[str, ...] = ()) -> str:
+        def run(
+            experiment: str, name: str, tags: dict[str, str], inputs: tuple[str, ...] = ()
+        ) -> str:
             r = c.create_run(exp[experiment], run_name=name, tags=tags)
-            c.log_batch(r.info.run_id, metrics=[Metric("auc", 0.91, 1_700_000_000_000, 0)],
-                        params=[Param("lr", "0.1")])
+            c.log_batch(
+                r.info.run_id,
+                metrics=[Metric("auc", 0.91, 1_700_000_000_000, 0)],
+                params=[Param("lr", "0.1")],
+            )
             if inputs:
                 c.log_inputs(r.info.run_id, [datasets[i] for i in inputs])
             c.set_terminated(r.info.run_id)
@@ -75,15 +87,24 @@ def populate(uri: str, good_sha: str) -> World:
         run("fraud-detection", "user-only", {commit: good_sha, "mlflow.user": "carol"})
         run("Fraud_Detection v2", "bad-exp-run", {commit: good_sha, "owner": "dan"})
         run("Default", "default-run", {commit: good_sha, "owner": "erin"})
-        run("churn/training", "churn-train", {commit: good_sha, "owner": "fay"}, ("good", "no-source"))
+        run(
+            "churn/training",
+            "churn-train",
+            {commit: good_sha, "owner": "fay"},
+            ("good", "no-source"),
+        )
 
         traced = c.create_logged_model(exp["fraud-detection"], name="fraud-lm", source_run_id=good)
         orphan = c.create_logged_model(exp["fraud-detection"], name="ranker-lm")
         world.model_ids = {"fraud-lm": traced.model_id, "ranker-lm": orphan.model_id}
 
-        c.create_registered_model("fraud-detector", description="Scores card transactions for fraud.")
+        c.create_registered_model(
+            "fraud-detector", description="Scores card transactions for fraud."
+        )
         c.create_model_version("fraud-detector", f"runs:/{good}/model", run_id=good)
-        c.create_model_version("fraud-detector", f"models:/{traced.model_id}", model_id=traced.model_id)
+        c.create_model_version(
+            "fraud-detector", f"models:/{traced.model_id}", model_id=traced.model_id
+        )
         c.create_model_version("fraud-detector", f"runs:/{no_commit}/model", run_id=no_commit)
         c.set_registered_model_alias("fraud-detector", "champion", "1")
         c.set_registered_model_alias("fraud-detector", "production", "2")
@@ -111,13 +132,25 @@ def expected(world: World) -> dict[str, set[str]]:
         "GC-RUN-001": {f"mlflow:run/{r['no-commit']}", f"mlflow:run/{r['bad-commit']}"},
         "GC-RUN-002": {f"mlflow:run/{r['bad-commit']}"},
         "GC-RUN-003": {f"mlflow:run/{r['no-commit']}", f"mlflow:run/{r['churn-train']}"},
-        "GC-REG-001": {"mlflow:registered_model/churn-model", "mlflow:registered_model/legacy-model"},
-        "GC-REG-002": {"mlflow:model_version/churn-model/1", "mlflow:model_version/legacy-model/1",
-                       "mlflow:model_version/ranker/1"},
-        "GC-REG-003": {"mlflow:registered_model/churn-model", "mlflow:registered_model/legacy-model",
-                       "mlflow:registered_model/ranker"},
-        "GC-MON-010": {"mlflow:model_version/churn-model/1", "mlflow:model_version/legacy-model/1",
-                       "mlflow:model_version/ranker/1"},
+        "GC-REG-001": {
+            "mlflow:registered_model/churn-model",
+            "mlflow:registered_model/legacy-model",
+        },
+        "GC-REG-002": {
+            "mlflow:model_version/churn-model/1",
+            "mlflow:model_version/legacy-model/1",
+            "mlflow:model_version/ranker/1",
+        },
+        "GC-REG-003": {
+            "mlflow:registered_model/churn-model",
+            "mlflow:registered_model/legacy-model",
+            "mlflow:registered_model/ranker",
+        },
+        "GC-MON-010": {
+            "mlflow:model_version/churn-model/1",
+            "mlflow:model_version/legacy-model/1",
+            "mlflow:model_version/ranker/1",
+        },
     }
 
 
@@ -133,17 +166,23 @@ def populate_bulk(uri: str, db_path: str, runs: int) -> None:
     c.create_registered_model("bulk-model", description="Many versions' lineage in one batch.")
     with sqlite3.connect(db_path) as db:
         cols = [row[1] for row in db.execute("PRAGMA table_info(runs)")]
-        row = dict(zip(cols, db.execute("SELECT * FROM runs WHERE run_uuid = ?", (seed,)).fetchone()))
+        row = dict(
+            zip(cols, db.execute("SELECT * FROM runs WHERE run_uuid = ?", (seed,)).fetchone())
+        )
         clones = []
         for i in range(runs - 1):
             new = uuid.uuid4().hex
-            clones.append({**row, "run_uuid": new, "name": f"bulk-{i}", "start_time": row["start_time"] + i})
+            clones.append(
+                {**row, "run_uuid": new, "name": f"bulk-{i}", "start_time": row["start_time"] + i}
+            )
         db.executemany(
             f"INSERT INTO runs ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
             [tuple(c_[k] for k in cols) for c_ in clones],
         )
-        db.executemany("INSERT INTO tags (key, value, run_uuid) VALUES ('owner', 'bulk', ?)",
-                       [(c_["run_uuid"],) for c_ in clones])
+        db.executemany(
+            "INSERT INTO tags (key, value, run_uuid) VALUES ('owner', 'bulk', ?)",
+            [(c_["run_uuid"],) for c_ in clones],
+        )
         ids = [c_["run_uuid"] for c_ in clones[:5]]
     for run_id in ids:
         c.create_model_version("bulk-model", f"runs:/{run_id}/model", run_id=run_id)

@@ -15,13 +15,23 @@ from mlflow_world import World, expected
 from govcheck.facts.mlflow_store import NO_STORE_NOTICE
 from support import govcheck
 
-MLFLOW_RULES = ("GC-EXP-010", "GC-EXP-011", "GC-RUN-001", "GC-RUN-002", "GC-RUN-003",
-                "GC-REG-001", "GC-REG-002", "GC-REG-003", "GC-MON-010")
+MLFLOW_RULES = (
+    "GC-EXP-010",
+    "GC-EXP-011",
+    "GC-RUN-001",
+    "GC-RUN-002",
+    "GC-RUN-003",
+    "GC-REG-001",
+    "GC-REG-002",
+    "GC-REG-003",
+    "GC-MON-010",
+)
 
 
 def check_json(repo: Path, *args: str) -> dict[str, Any]:
-    done = govcheck("check", "--repo", str(repo), "--format", "json", *args,
-                    "--select", *MLFLOW_RULES, cwd=repo)
+    done = govcheck(
+        "check", "--repo", str(repo), "--format", "json", *args, "--select", *MLFLOW_RULES, cwd=repo
+    )
     assert done.returncode == 1, done.stderr
     return dict(json.loads(done.stdout))
 
@@ -41,7 +51,9 @@ def via_sqlite(ml_repo: Path, world: World) -> dict[str, Any]:
     return check_json(ml_repo, "--mlflow-uri", world.uri)
 
 
-def test_sqlite_reports_exactly_the_violating_entities(via_sqlite: dict[str, Any], world: World) -> None:
+def test_sqlite_reports_exactly_the_violating_entities(
+    via_sqlite: dict[str, Any], world: World
+) -> None:
     assert reported(via_sqlite) == expected(world)
     assert via_sqlite["skipped"] == []
 
@@ -50,13 +62,19 @@ def test_findings_name_their_entity(via_sqlite: dict[str, Any], world: World) ->
     messages = {(f["rule_id"], f["entity"]): f["message"] for f in via_sqlite["findings"]}
     bad = world.run_ids["bad-commit"]
     assert messages[("GC-RUN-001", f"mlflow:run/{bad}")].startswith(
-        f"MLflow run {bad} ('bad-commit', experiment 'fraud-detection') does not trace")
-    assert "commit 0badc0de0bad is not in this repository's history" in messages[
-        ("GC-RUN-001", f"mlflow:run/{bad}")]
+        f"MLflow run {bad} ('bad-commit', experiment 'fraud-detection') does not trace"
+    )
+    assert (
+        "commit 0badc0de0bad is not in this repository's history"
+        in messages[("GC-RUN-001", f"mlflow:run/{bad}")]
+    )
     assert messages[("GC-REG-002", "mlflow:model_version/ranker/1")].startswith(
-        "Model 'ranker' version 1 (alias champion) does not trace")
-    assert "'raw-dump': digest is empty" in messages[
-        ("GC-RUN-003", f"mlflow:run/{world.run_ids['no-commit']}")]
+        "Model 'ranker' version 1 (alias champion) does not trace"
+    )
+    assert (
+        "'raw-dump': digest is empty"
+        in messages[("GC-RUN-003", f"mlflow:run/{world.run_ids['no-commit']}")]
+    )
 
 
 def test_a_check_leaves_the_store_byte_identical(ml_repo: Path, store_copy: Path) -> None:
@@ -76,12 +94,18 @@ def test_snapshot_command_then_offline_check_gives_the_same_findings(
     ml_repo: Path, world: World, via_sqlite: dict[str, Any], tmp_path: Path
 ) -> None:
     out = tmp_path / "mlflow.json"
-    done = govcheck("snapshot", "--repo", str(ml_repo), "--mlflow-uri", world.uri, "--output", str(out))
+    done = govcheck(
+        "snapshot", "--repo", str(ml_repo), "--mlflow-uri", world.uri, "--output", str(out)
+    )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"wrote {out}: 4 experiments, 7 runs, 4 registered models, 6 model versions")
+    assert done.stdout.startswith(
+        f"wrote {out}: 4 experiments, 7 runs, 4 registered models, 6 model versions"
+    )
     offline = check_json(ml_repo, "--mlflow-snapshot", str(out))
     assert reported(offline) == reported(via_sqlite)
-    assert [f["message"] for f in offline["findings"]] == [f["message"] for f in via_sqlite["findings"]]
+    assert [f["message"] for f in offline["findings"]] == [
+        f["message"] for f in via_sqlite["findings"]
+    ]
 
 
 @pytest.mark.slow
@@ -90,15 +114,26 @@ def test_http_reports_what_sqlite_reports(
 ) -> None:
     over_http = check_json(ml_repo, "--mlflow-uri", mlflow_server)
     assert reported(over_http) == reported(via_sqlite)
-    assert [f["message"] for f in over_http["findings"]] == [f["message"] for f in via_sqlite["findings"]]
+    assert [f["message"] for f in over_http["findings"]] == [
+        f["message"] for f in via_sqlite["findings"]
+    ]
 
 
 def test_a_missing_store_is_exit_3_in_one_line(ml_repo: Path, tmp_path: Path) -> None:
     missing = tmp_path / "absent.db"
-    done = govcheck("check", "--repo", str(ml_repo), "--mlflow-uri", f"sqlite:///{missing}",
-                    "--select", "GC-RUN-001")
+    done = govcheck(
+        "check",
+        "--repo",
+        str(ml_repo),
+        "--mlflow-uri",
+        f"sqlite:///{missing}",
+        "--select",
+        "GC-RUN-001",
+    )
     assert done.returncode == 3
-    assert done.stderr.strip().splitlines() == [f"MLflow tracking store not found: sqlite:///{missing}"]
+    assert done.stderr.strip().splitlines() == [
+        f"MLflow tracking store not found: sqlite:///{missing}"
+    ]
     assert not missing.exists()
 
 
@@ -106,19 +141,31 @@ def test_an_unreachable_server_is_exit_3_without_credentials(ml_repo: Path) -> N
     from mlflow_servers import free_port
 
     port = free_port()
-    done = govcheck("check", "--repo", str(ml_repo), "--mlflow-uri",
-                    f"http://user:secret@127.0.0.1:{port}", "--select", "GC-REG-001", timeout=60)
+    done = govcheck(
+        "check",
+        "--repo",
+        str(ml_repo),
+        "--mlflow-uri",
+        f"http://user:secret@127.0.0.1:{port}",
+        "--select",
+        "GC-REG-001",
+        timeout=60,
+    )
     assert done.returncode == 3
     assert "secret" not in done.stdout + done.stderr
     assert done.stderr.strip().splitlines() == [
-        f"cannot reach MLflow at http://127.0.0.1:{port} (connection failed)"]
+        f"cannot reach MLflow at http://127.0.0.1:{port} (connection failed)"
+    ]
 
 
 def test_without_a_store_mlflow_rules_are_skipped_once(make_repo: Any) -> None:
     repo = make_repo({"README.md": "# r\n"})
-    done = govcheck("check", "--repo", str(repo), "--format", "json", "--select", *MLFLOW_RULES, cwd=repo)
+    done = govcheck(
+        "check", "--repo", str(repo), "--format", "json", "--select", *MLFLOW_RULES, cwd=repo
+    )
     report = json.loads(done.stdout)
     assert done.returncode == 0, done.stderr
     assert report["findings"] == []
     assert {s["rule_id"]: s["reason"] for s in report["skipped"]} == dict.fromkeys(
-        MLFLOW_RULES, NO_STORE_NOTICE)
+        MLFLOW_RULES, NO_STORE_NOTICE
+    )

@@ -19,8 +19,12 @@ from govcheck.snapshot import write_snapshot
 pytestmark = pytest.mark.slow
 
 
-def test_http_gives_the_same_resources_as_sqlite(mlflow_server: str, world: World, facts_for: Any) -> None:
-    assert everything(facts_for(mlflow_uri=mlflow_server)) == everything(facts_for(mlflow_uri=world.uri))
+def test_http_gives_the_same_resources_as_sqlite(
+    mlflow_server: str, world: World, facts_for: Any
+) -> None:
+    assert everything(facts_for(mlflow_uri=mlflow_server)) == everything(
+        facts_for(mlflow_uri=world.uri)
+    )
 
 
 def test_snapshot_recorded_over_http_matches_sqlite(
@@ -29,7 +33,9 @@ def test_snapshot_recorded_over_http_matches_sqlite(
     out = tmp_path / "snap.json"
     write_snapshot(f"http://user:secret@{mlflow_server.removeprefix('http://')}", str(out), {})
     assert "secret" not in out.read_text()
-    assert everything(facts_for(mlflow_snapshot=str(out))) == everything(facts_for(mlflow_uri=world.uri))
+    assert everything(facts_for(mlflow_snapshot=str(out))) == everything(
+        facts_for(mlflow_uri=world.uri)
+    )
 
 
 def test_an_unreachable_server_fails_fast_without_credentials(facts_for: Any) -> None:
@@ -39,7 +45,9 @@ def test_an_unreachable_server_fails_fast_without_credentials(facts_for: Any) ->
     with pytest.raises(DataSourceError) as caught:
         facts_for(mlflow_uri=uri).resources("mlflow_experiment")
     assert time.monotonic() - started < 10
-    assert caught.value.lines() == [f"cannot reach MLflow at http://127.0.0.1:{port} (connection failed)"]
+    assert caught.value.lines() == [
+        f"cannot reach MLflow at http://127.0.0.1:{port} (connection failed)"
+    ]
 
 
 def test_a_silent_server_times_out_within_the_configured_bound(facts_for: Any) -> None:
@@ -68,7 +76,9 @@ def test_refused_credentials_are_one_line(status: int, mlflow_server: str, facts
 
 def test_a_server_error_mid_paging_fails_the_whole_read(bulk_server: str, facts_for: Any) -> None:
     # The second page of runs fails: no partial list of runs may come back.
-    proxy = CountingProxy(bulk_server, fail=lambda n, path: 500 if "runs/search" in path and n > 2 else None)
+    proxy = CountingProxy(
+        bulk_server, fail=lambda n, path: 500 if "runs/search" in path and n > 2 else None
+    )
     try:
         with pytest.raises(DataSourceError) as caught:
             facts_for(mlflow_uri=proxy.url).resources("mlflow_run")

@@ -26,18 +26,50 @@ from govcheck.snapshot import snapshot_problem
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
-RUN = {"run_id": "", "run_name": "", "experiment_id": "1", "experiment_name": "fraud-detection",
-       "status": "FINISHED", "user": "", "tags": {}, "params": {}, "metrics": {},
-       "start_time": "2026-01-05T10:00:00.000+00:00", "end_time": None, "datasets": []}
+RUN = {
+    "run_id": "",
+    "run_name": "",
+    "experiment_id": "1",
+    "experiment_name": "fraud-detection",
+    "status": "FINISHED",
+    "user": "",
+    "tags": {},
+    "params": {},
+    "metrics": {},
+    "start_time": "2026-01-05T10:00:00.000+00:00",
+    "end_time": None,
+    "datasets": [],
+}
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "experiments": {"experiment_id": "1", "name": "", "tags": {}, "lifecycle_stage": "active",
-                    "creation_time": None, "run_count": 0},
+    "experiments": {
+        "experiment_id": "1",
+        "name": "",
+        "tags": {},
+        "lifecycle_stage": "active",
+        "creation_time": None,
+        "run_count": 0,
+    },
     "runs": RUN,
-    "registered_models": {"name": "", "description": "", "tags": {}, "aliases": [],
-                          "creation_time": None},
-    "model_versions": {"name": "", "version": "1", "run_id": None, "model_id": None, "source": "",
-                       "status": "READY", "tags": {}, "aliases": [], "description": "",
-                       "creation_time": None, "run": None},
+    "registered_models": {
+        "name": "",
+        "description": "",
+        "tags": {},
+        "aliases": [],
+        "creation_time": None,
+    },
+    "model_versions": {
+        "name": "",
+        "version": "1",
+        "run_id": None,
+        "model_id": None,
+        "source": "",
+        "status": "READY",
+        "tags": {},
+        "aliases": [],
+        "description": "",
+        "creation_time": None,
+        "run": None,
+    },
 }
 DATASET = {"name": "", "digest": "", "source": "", "source_type": "", "context": ""}
 
@@ -70,8 +102,10 @@ def substitute(value: Any, head: str) -> Any:
 def snapshot_for(tree: Path, head: str) -> dict[str, Any]:
     partial = yaml.safe_load((tree / "mlflow.yaml").read_text(encoding="utf-8")) or {}
     document = {
-        "format": "govcheck-mlflow-snapshot", "version": 1,
-        "recorded_at": "2026-01-06T00:00:00+00:00", "tracking_uri": "sqlite:///mlflow.db",
+        "format": "govcheck-mlflow-snapshot",
+        "version": 1,
+        "recorded_at": "2026-01-06T00:00:00+00:00",
+        "tracking_uri": "sqlite:///mlflow.db",
         "scope": {"experiments": [], "runs_since_days": None, "runs_since": None},
     }
     for kind in DEFAULTS:
@@ -81,16 +115,29 @@ def snapshot_for(tree: Path, head: str) -> dict[str, Any]:
 
 
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def check_case(tree: Path, rule: str, dest: Path) -> list[tuple[str, str]]:
     shutil.copytree(tree, dest, ignore=shutil.ignore_patterns("mlflow.yaml"))
     git(dest, "init", "-q", "-b", "main")
     git(dest, "add", "-A")
-    git(dest, "-c", "user.name=T", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false",
-        "commit", "-q", "--allow-empty", "-m", "case")
+    git(
+        dest,
+        "-c",
+        "user.name=T",
+        "-c",
+        "user.email=t@example.com",
+        "-c",
+        "commit.gpgsign=false",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "case",
+    )
     snapshot = dest.parent / f"{dest.name}-mlflow.json"
     snapshot.write_text(json.dumps(snapshot_for(tree, git(dest, "rev-parse", "HEAD"))))
     report = run(CheckOptions(repo=str(dest), select=(rule,), mlflow_snapshot=str(snapshot)))

@@ -43,7 +43,9 @@ def test_snapshot_gives_the_same_resources_as_the_store(
 
 
 def test_config_snapshot_is_read_relative_to_the_repo(snapshot_file: Path, facts_for: Any) -> None:
-    facts = facts_for(repo_root=str(snapshot_file.parent), mlflow_config={"snapshot": "mlflow.json"})
+    facts = facts_for(
+        repo_root=str(snapshot_file.parent), mlflow_config={"snapshot": "mlflow.json"}
+    )
     assert len(facts.resources("mlflow_run")) == 7
 
 

@@ -71,8 +71,10 @@ def test_versions_trace_to_their_runs(world: World, facts_for: Any, good_sha: st
     assert from_logged["model_id"] == world.model_ids["fraud-lm"]
     assert from_logged["source"] == f"models:/{world.model_ids['fraud-lm']}"
     assert from_logged["run"]["run_id"] == world.run_ids["good-run"]
-    assert found["mlflow:model_version/churn-model/1"]["run"]["tags"][
-        "mlflow.source.git.commit"] == MISSING_SHA
+    assert (
+        found["mlflow:model_version/churn-model/1"]["run"]["tags"]["mlflow.source.git.commit"]
+        == MISSING_SHA
+    )
     assert found["mlflow:model_version/legacy-model/1"]["run"] is None
     orphan = found["mlflow:model_version/ranker/1"]
     assert orphan["model_id"] == world.model_ids["ranker-lm"] and orphan["run"] is None
@@ -124,5 +126,7 @@ def test_logged_models_resolve_to_their_source_runs_in_one_search(world: World) 
     with client_session(world.uri, 10):
         store._client = open_client(world.uri)
         found = store._logged_model_runs(set(world.model_ids.values()))
-    assert found == {world.model_ids["fraud-lm"]: world.run_ids["good-run"],
-                     world.model_ids["ranker-lm"]: None}
+    assert found == {
+        world.model_ids["fraud-lm"]: world.run_ids["good-run"],
+        world.model_ids["ranker-lm"]: None,
+    }

@@ -22,10 +22,15 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 def test_command_line_uri_beats_everything(tmp_path: Path) -> None:
     (tmp_path / "mlflow.db").write_bytes(b"")
-    options = {"mlflow_uri": "http://cli:5000", "mlflow_snapshot": "snap.json", "repo_root": str(tmp_path),
-               "mlflow_config": {"tracking_uri": "http://config", "snapshot": "s.json"}}
+    options = {
+        "mlflow_uri": "http://cli:5000",
+        "mlflow_snapshot": "snap.json",
+        "repo_root": str(tmp_path),
+        "mlflow_config": {"tracking_uri": "http://config", "snapshot": "s.json"},
+    }
     assert resolve_store(options, {"MLFLOW_TRACKING_URI": "http://env"}) == StoreChoice(
-        uri="http://cli:5000", origin="--mlflow-uri")
+        uri="http://cli:5000", origin="--mlflow-uri"
+    )
 
 
 def test_a_snapshot_beats_configured_and_environment_stores(tmp_path: Path) -> None:
@@ -42,35 +47,52 @@ def test_config_then_environment_then_mlflow_db(tmp_path: Path) -> None:
     base = {"repo_root": str(tmp_path)}
     configured = resolve_store({**base, "mlflow_config": {"tracking_uri": "http://config"}}, env)
     assert (configured.uri, configured.origin) == ("http://config", "mlflow.tracking_uri")
-    assert resolve_store(base, env) == StoreChoice(uri="http://env:5000", origin="MLFLOW_TRACKING_URI")
+    assert resolve_store(base, env) == StoreChoice(
+        uri="http://env:5000", origin="MLFLOW_TRACKING_URI"
+    )
     assert resolve_store(base, {}) == StoreChoice()
     assert not resolve_store(base, {}).configured
     (tmp_path / "mlflow.db").write_bytes(b"")
     assert resolve_store(base, {}) == StoreChoice(
-        uri=f"sqlite:///{(tmp_path / 'mlflow.db').resolve()}", origin="mlflow.db")
+        uri=f"sqlite:///{(tmp_path / 'mlflow.db').resolve()}", origin="mlflow.db"
+    )
 
 
 def test_relative_sqlite_in_config_means_relative_to_the_repo(tmp_path: Path) -> None:
-    options = {"repo_root": str(tmp_path), "mlflow_config": {"tracking_uri": "sqlite:///data/mlflow.db"}}
+    options = {
+        "repo_root": str(tmp_path),
+        "mlflow_config": {"tracking_uri": "sqlite:///data/mlflow.db"},
+    }
     assert resolve_store(options, {}).uri == f"sqlite:///{(tmp_path / 'data/mlflow.db').resolve()}"
-    absolute = {"repo_root": str(tmp_path), "mlflow_config": {"tracking_uri": "sqlite:////srv/m.db"}}
+    absolute = {
+        "repo_root": str(tmp_path),
+        "mlflow_config": {"tracking_uri": "sqlite:////srv/m.db"},
+    }
     assert resolve_store(absolute, {}).uri == "sqlite:////srv/m.db"
 
 
 def test_scope_from_config() -> None:
-    scope = resolve_scope({"mlflow_config": {"experiments": ["fraud-*"], "runs_since_days": 90,
-                                             "timeout_seconds": 3}})
-    assert (scope.experiments, scope.runs_since_days, scope.timeout_seconds) == (("fraud-*",), 90.0, 3.0)
+    scope = resolve_scope(
+        {"mlflow_config": {"experiments": ["fraud-*"], "runs_since_days": 90, "timeout_seconds": 3}}
+    )
+    assert (scope.experiments, scope.runs_since_days, scope.timeout_seconds) == (
+        ("fraud-*",),
+        90.0,
+        3.0,
+    )
     assert resolve_scope({}).timeout_seconds == 10.0
 
 
-@pytest.mark.parametrize(("uri", "shown"), [
-    ("http://user:secret@127.0.0.1:5000/x", "http://127.0.0.1:5000/x"),
-    ("https://token@mlflow.example.com", "https://mlflow.example.com"),
-    ("https://h/p?token=abc&x=1", "https://h/p?token=***&x=1"),
-    ("sqlite:////tmp/mlflow.db", "sqlite:////tmp/mlflow.db"),
-    ("databricks://profile:prefix", "databricks://profile:prefix"),
-])
+@pytest.mark.parametrize(
+    ("uri", "shown"),
+    [
+        ("http://user:secret@127.0.0.1:5000/x", "http://127.0.0.1:5000/x"),
+        ("https://token@mlflow.example.com", "https://mlflow.example.com"),
+        ("https://h/p?token=abc&x=1", "https://h/p?token=***&x=1"),
+        ("sqlite:////tmp/mlflow.db", "sqlite:////tmp/mlflow.db"),
+        ("databricks://profile:prefix", "databricks://profile:prefix"),
+    ],
+)
 def test_redact_uri(uri: str, shown: str) -> None:
     assert redact_uri(uri) == shown
 
@@ -81,11 +103,18 @@ def test_the_notice_names_every_way_to_configure_a_store() -> None:
 
 
 def test_repo_only_code_paths_do_not_import_mlflow() -> None:
-    code = ("import sys, govcheck.facts as f; f._load_providers(); "
-            "import govcheck.facts.mlflow_source, govcheck.snapshot; "
-            "assert 'mlflow' not in sys.modules, 'mlflow imported'")
-    done = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": SRC}, capture_output=True,
-                          text=True, check=False)
+    code = (
+        "import sys, govcheck.facts as f; f._load_providers(); "
+        "import govcheck.facts.mlflow_source, govcheck.snapshot; "
+        "assert 'mlflow' not in sys.modules, 'mlflow imported'"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": SRC},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -99,6 +128,14 @@ def test_without_the_client_a_live_store_says_how_to_install_it(tmp_path: Path) 
         "try:\n    facts.resources('mlflow_run')\n"
         "except UsageError as e:\n    print(e.exit_code, e.lines()[0])\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": SRC}, capture_output=True,
-                          text=True, check=False)
-    assert done.stdout.strip() == "2 MLflow rules need the MLflow client: pip install 'govcheck[mlflow]'"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": SRC},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (
+        done.stdout.strip()
+        == "2 MLflow rules need the MLflow client: pip install 'govcheck[mlflow]'"
+    )

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 from govcheck.errors import Mark
 from govcheck.facts import Facts
@@ -103,8 +104,12 @@ def _fail(scope: Scope) -> Outcome:
 def build_condition(node: Any, mark: Mark | None, b: Build) -> Evaluator:
     """Build one condition node, recording problems in b.errors (never raising)."""
     if not isinstance(node, LDict) or not node:
-        b.error(mark, "a condition cannot be empty" if isinstance(node, dict)
-                else f"a condition must be a mapping, got {_kind(node)}")
+        b.error(
+            mark,
+            "a condition cannot be empty"
+            if isinstance(node, dict)
+            else f"a condition must be a mapping, got {_kind(node)}",
+        )
         return _fail
     if "field" in node:
         return CONDITIONS["field"](node, "field", node.key_marks.get("field"), b)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from govcheck import builtin
 from govcheck.conditions import Build, Evaluator, Scope, condition
@@ -30,7 +31,9 @@ def _validator_from(schema: Any, where: str) -> Any:
 def _load_builtin(name: str, b: Build, mark: Mark | None) -> Any:
     path = builtin.schema_file(name)
     if not path.is_file():
-        b.error(mark, f"unknown built-in schema '{name}' (have: {', '.join(builtin.schema_names())})")
+        b.error(
+            mark, f"unknown built-in schema '{name}' (have: {', '.join(builtin.schema_names())})"
+        )
         return None
     return _validator_from(json.loads(path.read_text(encoding="utf-8")), f"builtin:{name}")
 
@@ -43,7 +46,10 @@ def build_schema(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         return lambda scope: Outcome(False, "invalid condition")
     cache: dict[str, Any] = {}
     shipped: list[Any] = []  # a built-in schema as data, for quickschema's fast yes
-    if ref.startswith("builtin:") and not builtin.schema_file(ref.removeprefix("builtin:")).is_file():
+    if (
+        ref.startswith("builtin:")
+        and not builtin.schema_file(ref.removeprefix("builtin:")).is_file()
+    ):
         _load_builtin(ref.removeprefix("builtin:"), b, node.value_marks.get(key))  # the error
         cache[ref] = None
 
@@ -58,8 +64,9 @@ def build_schema(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
                 text = scope.facts.source.read_bytes(path, limit=10 << 20).decode("utf-8")
                 cache[ref] = _validator_from(json.loads(text), path)
             except (OSError, KeyError, ValueError) as exc:
-                raise UsageError(f"cannot read JSON Schema '{path}' (rule {b.rule_id}): {exc}",
-                                 mark) from None
+                raise UsageError(
+                    f"cannot read JSON Schema '{path}' (rule {b.rule_id}): {exc}", mark
+                ) from None
         return cache[ref]
 
     def evaluate(scope: Scope) -> Outcome:
@@ -75,12 +82,20 @@ def build_schema(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         v = validator(scope)
         if v is None:
             return Outcome(False, "invalid condition")
-        errors = sorted(v.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+        errors = sorted(
+            v.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)
+        )
         if not errors:
             return Outcome(True, "valid against the schema")
-        shown = "; ".join(f"{_path_text(e.absolute_path)}: {_short(e.message)}"
-                          for e in errors[:MAX_SCHEMA_ERRORS])
-        more = f" (and {len(errors) - MAX_SCHEMA_ERRORS} more)" if len(errors) > MAX_SCHEMA_ERRORS else ""
+        shown = "; ".join(
+            f"{_path_text(e.absolute_path)}: {_short(e.message)}"
+            for e in errors[:MAX_SCHEMA_ERRORS]
+        )
+        more = (
+            f" (and {len(errors) - MAX_SCHEMA_ERRORS} more)"
+            if len(errors) > MAX_SCHEMA_ERRORS
+            else ""
+        )
         return Outcome(False, f"schema errors: {shown}{more}", _error_location(data, errors[0]))
 
     return evaluate
@@ -125,7 +140,9 @@ def _error_location(data: Any, error: Any) -> Location | None:
             break
     if mark is None:
         return None
-    return Location(mark.path, mark.line, mark.column, f"{_path_text(error.absolute_path)}: {error.validator}")
+    return Location(
+        mark.path, mark.line, mark.column, f"{_path_text(error.absolute_path)}: {error.validator}"
+    )
 
 
 _PUNCT = re.compile(r"[^\w\s]+")
@@ -160,15 +177,19 @@ def build_sections(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluato
     return evaluate
 
 
-def _section_spec(spec: Any, mark: Mark | None, b: Build) -> tuple[str, Callable[[str], bool]] | None:
+def _section_spec(
+    spec: Any, mark: Mark | None, b: Build
+) -> tuple[str, Callable[[str], bool]] | None:
     if isinstance(spec, str):
         want = normalize(spec)
         return spec, lambda h: h == want
     if isinstance(spec, LDict) and isinstance(spec.get("name"), str):
         unknown = set(spec) - {"name", "equals", "contains"}
         if unknown:
-            b.error(spec.key_marks.get(sorted(unknown)[0]),
-                    f"unknown key '{sorted(unknown)[0]}' in a section (use name, equals, contains)")
+            b.error(
+                spec.key_marks.get(min(unknown)),
+                f"unknown key '{min(unknown)}' in a section (use name, equals, contains)",
+            )
         equals = {normalize(s) for s in _strings(spec.get("equals", [spec["name"]]))}
         contains = [normalize(s) for s in _strings(spec.get("contains", []))]
         return spec["name"], lambda h: h in equals or any(c in h for c in contains)

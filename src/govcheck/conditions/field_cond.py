@@ -21,11 +21,16 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     ops = [k for k in node if k != "field"]
     if len(ops) != 1:
         if not ops:
-            b.error(node.mark, f"field condition on '{path}' has no operator "
-                    f"(one of: {', '.join(OPERATORS)})")
+            b.error(
+                node.mark,
+                f"field condition on '{path}' has no operator (one of: {', '.join(OPERATORS)})",
+            )
         else:
-            b.error(node.key_marks.get(ops[1]), f"field condition on '{path}' has several "
-                    f"operators ({', '.join(map(str, ops))}); combine them with all:")
+            b.error(
+                node.key_marks.get(ops[1]),
+                f"field condition on '{path}' has several "
+                f"operators ({', '.join(map(str, ops))}); combine them with all:",
+            )
         return lambda scope: Outcome(False, "invalid condition")
     op = ops[0]
     if op not in OPERATORS:
@@ -42,8 +47,11 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     def evaluate(scope: Scope) -> Outcome:
         look = fieldpath.get(scope.item, path)
         verdict = test(look.found, look.value)
-        return Outcome(verdict.ok, f"{path} {verdict.reason}" if verdict.reason else "",
-                       None if verdict.ok else _locate(scope, look, verdict.offset))
+        return Outcome(
+            verdict.ok,
+            f"{path} {verdict.reason}" if verdict.reason else "",
+            None if verdict.ok else _locate(scope, look, verdict.offset),
+        )
 
     return evaluate
 
@@ -55,7 +63,12 @@ def _locate(scope: Scope, look: fieldpath.Lookup, offset: int | None) -> Locatio
         snippet = str(look.value)[:200] if look.found else f"missing {look.key}"
         return Location(mark.path, mark.line, mark.column, snippet)
     res = scope.resource
-    if offset is not None and isinstance(look.value, str) and res.kind == "file" and look.key == "text":
+    if (
+        offset is not None
+        and isinstance(look.value, str)
+        and res.kind == "file"
+        and look.key == "text"
+    ):
         line = look.value.count("\n", 0, offset) + 1
         start = look.value.rfind("\n", 0, offset) + 1
         end = look.value.find("\n", offset)

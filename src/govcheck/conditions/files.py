@@ -22,7 +22,7 @@ def resolve(scope: Scope, template: str) -> str | None:
     text = templates.render(template, scope.item)
     joined = text.lstrip("/") if text.startswith("/") else posixpath.join(scope.base_dir, text)
     norm = posixpath.normpath(joined) if joined else "."
-    if norm == "." :
+    if norm == ".":
         return ""
     if norm.startswith("../") or norm == "..":
         return None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from govcheck import fieldpath
 from govcheck.conditions import Build, Evaluator, Scope, build_condition, condition
@@ -45,8 +46,11 @@ def build_any(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
             outcomes.append(outcome)
         reasons = [o.reason for o in outcomes if o.reason]
         located = next((o.location for o in outcomes if o.location), None)
-        return Outcome(False, "none of: " + "; ".join(reasons) if len(reasons) > 1
-                       else "".join(reasons), located)
+        return Outcome(
+            False,
+            "none of: " + "; ".join(reasons) if len(reasons) > 1 else "".join(reasons),
+            located,
+        )
 
     return evaluate
 
@@ -88,12 +92,18 @@ def _list_builder(quantifier: str) -> Any:
                     return OK
                 shown = "; ".join(f"{_label(i, it)}: {o.reason}" for i, it, o in failures[:10])
                 more = f" and {len(failures) - 10} more" if len(failures) > 10 else ""
-                return Outcome(False, f"{len(failures)} of {len(items)} {path} fail: {shown}{more}",
-                               _item_location(scope, look.value, failures[0]))
+                return Outcome(
+                    False,
+                    f"{len(failures)} of {len(items)} {path} fail: {shown}{more}",
+                    _item_location(scope, look.value, failures[0]),
+                )
             if not items:
                 return Outcome(False, f"{path} is empty" if look.found else f"{path} is missing")
-            return Outcome(False, f"no item of {path} qualifies: {failures[0][2].reason}",
-                           _item_location(scope, look.value, failures[0]))
+            return Outcome(
+                False,
+                f"no item of {path} qualifies: {failures[0][2].reason}",
+                _item_location(scope, look.value, failures[0]),
+            )
 
         return evaluate
 
@@ -108,7 +118,9 @@ def _label(index: int, item: Any) -> str:
     return f"[{index}]"
 
 
-def _item_location(scope: Scope, container: Any, failure: tuple[int, Any, Outcome]) -> Location | None:
+def _item_location(
+    scope: Scope, container: Any, failure: tuple[int, Any, Outcome]
+) -> Location | None:
     index, item, outcome = failure
     if outcome.location:
         return outcome.location

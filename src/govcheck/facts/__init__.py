@@ -6,8 +6,9 @@ can stand in for a live source and every kind is shared by all the rules that na
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 from govcheck.model import RepoInfo, Resource
 
@@ -123,4 +124,4 @@ def known_kinds() -> list[str]:
 def _load_providers() -> None:
     # Importing the modules registers their providers. The MLflow module is light: it
     # imports mlflow itself only when one of its providers actually runs.
-    from govcheck.facts import files, references, mlflow_source  # noqa: F401
+    from govcheck.facts import files, mlflow_source, references  # noqa: F401

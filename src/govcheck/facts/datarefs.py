@@ -20,8 +20,28 @@ DATA_SCHEMES = frozenset(
     {"s3", "s3a", "gs", "gcs", "abfs", "abfss", "az", "wasbs", "hf", "dbfs", "lakefs"}
 )
 DATA_EXTENSIONS = frozenset(
-    {"csv", "tsv", "parquet", "json", "jsonl", "avro", "orc", "arrow", "feather", "npy", "npz",
-     "pkl", "h5", "zip", "tar", "gz", "bz2", "xz", "zst", "tgz"}
+    {
+        "csv",
+        "tsv",
+        "parquet",
+        "json",
+        "jsonl",
+        "avro",
+        "orc",
+        "arrow",
+        "feather",
+        "npy",
+        "npz",
+        "pkl",
+        "h5",
+        "zip",
+        "tar",
+        "gz",
+        "bz2",
+        "xz",
+        "zst",
+        "tgz",
+    }
 )
 FLOATING = frozenset({"latest", "main", "master", "dev", "develop", "head", "trunk"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(//)?")

@@ -15,7 +15,9 @@ class ExcludingSource:
         self._globs = globs
 
     def excluded(self, path: str) -> bool:
-        return any(glob_match(g, path) or glob_match(g.rstrip("/") + "/**", path) for g in self._globs)
+        return any(
+            glob_match(g, path) or glob_match(g.rstrip("/") + "/**", path) for g in self._globs
+        )
 
     def tracked(self) -> list[str]:
         return [p for p in self._inner.tracked() if not self.excluded(p)]

@@ -107,8 +107,9 @@ def experiment_references(facts: Facts) -> list[Resource]:
             text = res.fields["text"] or ""
             out += [_resource(res.id, f, "env") for f in env_names(text)]
     unique = {r.id: r for r in reversed(out)}  # a YAML alias repeats its anchor's position
-    return sorted(unique.values(), key=lambda r: (r.fields["file"], r.fields["line"],
-                                                  r.fields["column"]))
+    return sorted(
+        unique.values(), key=lambda r: (r.fields["file"], r.fields["line"], r.fields["column"])
+    )
 
 
 def _resource(path: str, found: Found, source: str) -> Resource:

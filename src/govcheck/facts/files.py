@@ -179,9 +179,7 @@ def file_resources(facts: Facts) -> list[Resource]:
     paths = readable_files(facts)
     lfs = LfsAttributes(facts.source, paths)
     return [
-        Resource(
-            "file", path, FileFields(facts, path, lfs), Location(path), touches=(path,)
-        )
+        Resource("file", path, FileFields(facts, path, lfs), Location(path), touches=(path,))
         for path in paths
     ]
 

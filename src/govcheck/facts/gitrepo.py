@@ -118,8 +118,10 @@ class _GitSource:
             check=False,
         )
         if done.returncode != 0:
-            raise DataSourceError(f"git check-attr failed in {self.root}: "
-                                  f"{done.stderr.decode(errors='replace').strip()}")
+            raise DataSourceError(
+                f"git check-attr failed in {self.root}: "
+                f"{done.stderr.decode(errors='replace').strip()}"
+            )
         fields = done.stdout.decode("utf-8", errors="surrogateescape").split("\0")
         out: dict[str, str | None] = {p: None for p in paths}
         for i in range(0, len(fields) - 2, 3):
@@ -215,8 +217,11 @@ class WorkingSource(_GitSource):
         if st is not None:
             return st.st_size
         try:
-            return len(self._read_via_tree(path, None)) if self.is_symlink(path) else \
-                self._blob_size(self._entries[path])
+            return (
+                len(self._read_via_tree(path, None))
+                if self.is_symlink(path)
+                else self._blob_size(self._entries[path])
+            )
         except ValueError:
             return 0
 

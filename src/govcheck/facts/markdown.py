@@ -63,9 +63,12 @@ def _visible_lines(lines: list[str], start: int) -> list[tuple[int, str | None]]
         line = lines[i]
         if fence is not None:
             closing = _FENCE.match(line)
-            if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(
-                fence
-            ) and not closing.group(2).strip():
+            if (
+                closing
+                and closing.group(1)[0] == fence[0]
+                and len(closing.group(1)) >= len(fence)
+                and not closing.group(2).strip()
+            ):
                 fence = None
             out.append((i, None))
             continue
@@ -113,9 +116,7 @@ def _scan(text: str) -> list[dict[str, Any]]:
         setext = _SETEXT.match(line)
         if setext and previous is not None and previous[0] == i - 1:
             level = 1 if setext.group(1)[0] == "=" else 2
-            found.append(
-                {"text": _heading_text(previous[1]), "level": level, "line": i, "end": i}
-            )
+            found.append({"text": _heading_text(previous[1]), "level": level, "line": i, "end": i})
             previous = None
             continue
         previous = None if _NOT_PARAGRAPH.match(line) else (i, line)

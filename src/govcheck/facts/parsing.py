@@ -157,9 +157,7 @@ class TextLocator:
 
     def find(self, value: str) -> tuple[int, int] | None:
         start = self._after.get(value, 0)
-        hits = [
-            i for i in (self.text.find(q + value + q, start) for q in ('"', "'")) if i >= 0
-        ]
+        hits = [i for i in (self.text.find(q + value + q, start) for q in ('"', "'")) if i >= 0]
         if not hits:
             return None
         at = min(hits)

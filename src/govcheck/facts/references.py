@@ -86,8 +86,9 @@ def data_references(facts: Facts) -> list[Resource]:
                 pin = sibling_pin(scalar)
             ref = _resource(res.id, scalar, uri_pin, pin)
             found.setdefault(ref.id, ref)  # a YAML alias repeats its anchor's position
-    return sorted(found.values(), key=lambda r: (r.fields["file"], r.fields["line"],
-                                                 r.fields["column"]))
+    return sorted(
+        found.values(), key=lambda r: (r.fields["file"], r.fields["line"], r.fields["column"])
+    )
 
 
 def _resource(path: str, scalar: Scalar, uri_pin: UriPin, pin: str | None) -> Resource:
