@@ -72,3 +72,15 @@ metrics: [{name: auc, threshold: {min: 0.8}}]
 alerts: [{channel: email, target: team@example.com}]
 """
 GOOD_MODEL = {"models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING}
+
+# A team policy over MLflow entities, so tests do not depend on which MLflow rules ship.
+TEAM_POLICY = """version: 1
+rules:
+  - id: TEAM-001
+    name: team-model-described
+    title: Registered models have a description
+    severity: error
+    resource: mlflow_registered_model
+    require: {field: description, matches: '\\S'}
+    message: "Registered model '{name}' has no description"
+"""

@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 import yaml
 
-from support import CARD, MONITORING, govcheck
+from support import CARD, MONITORING, TEAM_POLICY, govcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT.parent / "shared" / "vendor-schemas"
@@ -242,18 +242,6 @@ def test_validate_hook_reports_a_bad_config_at_its_line(
     out = done.stdout + done.stderr
     assert done.returncode == 1, out  # pre-commit reports any non-zero hook exit as 1
     assert ".govcheck.yaml:3" in out and "reason" in out
-
-
-TEAM_POLICY = """version: 1
-rules:
-  - id: TEAM-001
-    name: team-model-described
-    title: Registered models have a description
-    severity: error
-    resource: mlflow_registered_model
-    require: {field: description, matches: '\\S'}
-    message: "Registered model '{name}' has no description"
-"""
 
 
 def snapshot(description: str) -> str:

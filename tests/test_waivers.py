@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from support import CARD, GOOD_MODEL, govcheck
+from support import CARD, GOOD_MODEL, TEAM_POLICY, govcheck
 
 MakeRepo = Callable[..., Path]
 
@@ -162,17 +162,6 @@ def test_a_waiver_without_reason_or_expiry_is_exit_2_at_its_line(
     assert "Traceback" not in done.stderr
 
 
-# A policy of our own, so the test does not depend on which MLflow rules ship built in.
-TEAM_POLICY = """version: 1
-rules:
-  - id: TEAM-001
-    name: team-model-described
-    title: Registered models have a description
-    severity: error
-    resource: mlflow_registered_model
-    require: {field: description, matches: '\\S'}
-    message: "Registered model '{name}' has no description"
-"""
 SNAPSHOT = {
     "format": "govcheck-mlflow-snapshot",
     "version": 1,
