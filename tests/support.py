@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import subprocess
 import sys
@@ -84,3 +85,22 @@ rules:
     require: {field: description, matches: '\\S'}
     message: "Registered model '{name}' has no description"
 """
+
+
+def registry_snapshot(models: dict[str, str]) -> str:
+    """An MLflow snapshot holding only registered models (name -> description)."""
+    return json.dumps(
+        {
+            "format": "govcheck-mlflow-snapshot",
+            "version": 1,
+            "recorded_at": "2026-01-01T00:00:00Z",
+            "tracking_uri": "sqlite:///mlflow.db",
+            "scope": {"experiments": [], "runs_since_days": None},
+            "experiments": [],
+            "runs": [],
+            "model_versions": [],
+            "registered_models": [
+                {"name": n, "description": d, "tags": {}, "aliases": []} for n, d in models.items()
+            ],
+        }
+    )

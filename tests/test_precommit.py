@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 import yaml
 
-from support import CARD, MONITORING, TEAM_POLICY, govcheck
+from support import CARD, MONITORING, TEAM_POLICY, govcheck, registry_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT.parent / "shared" / "vendor-schemas"
@@ -244,24 +244,6 @@ def test_validate_hook_reports_a_bad_config_at_its_line(
     assert ".govcheck.yaml:3" in out and "reason" in out
 
 
-def snapshot(description: str) -> str:
-    return json.dumps(
-        {
-            "format": "govcheck-mlflow-snapshot",
-            "version": 1,
-            "recorded_at": "2026-01-01T00:00:00Z",
-            "tracking_uri": "sqlite:///mlflow.db",
-            "scope": {"experiments": [], "runs_since_days": None},
-            "experiments": [],
-            "runs": [],
-            "model_versions": [],
-            "registered_models": [
-                {"name": "m", "description": description, "tags": {}, "aliases": []}
-            ],
-        }
-    )
-
-
 @pytest.mark.slow
 def test_mlflow_hook_checks_the_configured_snapshot(
     make_repo: Callable[..., Path], try_repo: TryRepo
@@ -271,11 +253,13 @@ def test_mlflow_hook_checks_the_configured_snapshot(
         "mlflow: {snapshot: .govcheck/mlflow.json}\n"
     )
     files = {**COMPLIANT, ".govcheck.yaml": config, "team.yaml": TEAM_POLICY}
-    bad = make_repo({**files, ".govcheck/mlflow.json": snapshot("")})
+    bad = make_repo({**files, ".govcheck/mlflow.json": registry_snapshot({"m": ""})})
     done = try_repo(bad, "govcheck-mlflow")
     out = done.stdout + done.stderr
     assert done.returncode == 1, out
     assert "TEAM-001" in out and "Registered model 'm' has no description" in out
-    good = make_repo({**files, ".govcheck/mlflow.json": snapshot("Scores transactions.")})
+    good = make_repo(
+        {**files, ".govcheck/mlflow.json": registry_snapshot({"m": "Scores transactions."})}
+    )
     done = try_repo(good, "govcheck-mlflow")
     assert done.returncode == 0, done.stdout + done.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from support import CARD, GOOD_MODEL, TEAM_POLICY, govcheck
+from support import CARD, GOOD_MODEL, TEAM_POLICY, govcheck, registry_snapshot
 
 MakeRepo = Callable[..., Path]
 
@@ -162,27 +162,12 @@ def test_a_waiver_without_reason_or_expiry_is_exit_2_at_its_line(
     assert "Traceback" not in done.stderr
 
 
-SNAPSHOT = {
-    "format": "govcheck-mlflow-snapshot",
-    "version": 1,
-    "recorded_at": "2026-01-01T00:00:00Z",
-    "tracking_uri": "sqlite:///mlflow.db",
-    "scope": {"experiments": [], "runs_since_days": None},
-    "experiments": [],
-    "runs": [],
-    "model_versions": [],
-    "registered_models": [
-        {"name": n, "description": "", "tags": {}, "aliases": []} for n in ("churn", "fraud")
-    ],
-}
-
-
 def test_a_waiver_can_target_an_mlflow_entity(make_repo: MakeRepo) -> None:
     repo = make_repo(
         {
             **GOOD_MODEL,
             "team.yaml": TEAM_POLICY,
-            "mlflow.json": json.dumps(SNAPSHOT),
+            "mlflow.json": registry_snapshot({"churn": "", "fraud": ""}),
             ".govcheck.yaml": config(
                 waiver(
                     "TEAM-001", "mlflow:registered_model/churn", extra="    approved_by: jane.doe\n"

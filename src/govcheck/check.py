@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from govcheck import __version__, engine
 from govcheck.config import CONFIG_NAME, Config, load_config, policy_paths
 from govcheck.errors import UsageError
 from govcheck.facts import Facts, known_kinds
-from govcheck.model import Report
+from govcheck.model import Location, Report
 from govcheck.policy import Rule, load
 
 
@@ -29,7 +29,6 @@ class CheckOptions:
     rev: str | None = None
     fail_on: str | None = None
     changed_only: bool = False  # --changed-since: an empty change set checks nothing
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def find_config(options: CheckOptions, root: Path) -> Config:
@@ -124,7 +123,6 @@ def run(options: CheckOptions) -> Report:
             "repo_root": str(root),
             "mlflow_location": _mlflow_location(config),
             "config": config,
-            **options.extra,
         },
     )
 
@@ -165,9 +163,7 @@ def run(options: CheckOptions) -> Report:
     )
 
 
-def _mlflow_location(config: Config):  # type: ignore[no-untyped-def]
-    from govcheck.model import Location
-
+def _mlflow_location(config: Config) -> Location | None:
     if config.path and config.mlflow_mark:
         m = config.mlflow_mark
         return Location(config.path, m.line, m.column, "mlflow:")
