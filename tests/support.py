@@ -1,4 +1,5 @@
-"""Running the real `govcheck` command in a subprocess, as a user or pre-commit would."""
+"""Test helpers: the real `govcheck` command in a subprocess, as a user or pre-commit would
+run it, and Facts over real repositories with the context a check builds."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from govcheck.facts.base import Facts
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -104,3 +109,38 @@ def registry_snapshot(models: dict[str, str]) -> str:
             ],
         }
     )
+
+
+def make_facts(
+    root: Path,
+    params: dict[str, object] | None = None,
+    *,
+    rev: str | None = None,
+    exclude: tuple[str, ...] = (),
+    paths: frozenset[str] | None = None,
+    mlflow_uri: str | None = None,
+    mlflow_snapshot: str | None = None,
+    mlflow: dict[str, object] | None = None,
+) -> Facts:
+    """Facts over a real repository, with the context a check would build for these
+    options (the `mlflow:` config block as a dict)."""
+    from govcheck.check import CheckOptions, mlflow_settings
+    from govcheck.config import Config, MlflowConfig
+    from govcheck.context import CheckContext
+    from govcheck.facts.base import Facts
+    from govcheck.facts.gitrepo import RevSource, WorkingSource, open_repo
+    from govcheck.facts.registry import PROVIDERS
+
+    repo = open_repo(str(root))
+    source = RevSource(repo, rev) if rev else WorkingSource(repo)
+    config = Config(path=None, mlflow=MlflowConfig.from_data(mlflow or {}, None))
+    options = CheckOptions(mlflow_uri=mlflow_uri, mlflow_snapshot=mlflow_snapshot)
+    context = CheckContext(
+        root=Path(root),
+        params=params or {},
+        paths=paths,
+        rev=rev,
+        exclude=exclude,
+        mlflow=mlflow_settings(options, config, Path(root)),
+    )
+    return Facts(source, context, PROVIDERS)

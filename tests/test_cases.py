@@ -27,7 +27,7 @@ Git = Callable[..., str]
 
 def builtin_kinds() -> dict[str, str]:
     """Built-in rule id -> resource kind."""
-    rules, _ = load_rules(Config(path=None), CheckOptions(), Path.cwd())
+    rules, _ = load_rules(Config(path=None), Path.cwd())
     return {r.id: r.info.resource for r in rules}
 
 

@@ -137,14 +137,13 @@ def test_ml_repo_pinned_references_and_good_names_pass(ml_repo: Path) -> None:
 
 
 def test_ml_repo_pins_are_the_intended_kinds(ml_repo: Path) -> None:
-    from govcheck.check import find_config, load_rules
-    from govcheck.facts import Facts
-    from govcheck.facts.gitrepo import WorkingSource, open_repo
+    from govcheck.check import load_rules
+    from govcheck.config import find_config
 
-    repo = open_repo(str(ml_repo))
-    options = CheckOptions(repo=str(ml_repo))
-    _, params = load_rules(find_config(options, ml_repo), options, ml_repo)
-    facts = Facts(WorkingSource(repo), params, {"repo_root": str(ml_repo)})
+    from support import make_facts
+
+    _, params = load_rules(find_config(ml_repo), ml_repo)
+    facts = make_facts(ml_repo, params)
     pins = {
         (r.fields["file"], r.fields["line"], r.fields["pin"])
         for r in facts.resources("data_reference")

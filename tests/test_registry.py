@@ -16,7 +16,7 @@ import pytest
 
 from govcheck import builtin
 from govcheck.check import CheckOptions, load_rules
-from govcheck.conditions import CONDITIONS
+from govcheck.conditions.registry import CONDITIONS
 from govcheck.config import Config
 from govcheck.model import SEVERITIES, RuleInfo
 from govcheck.operators import OPERATORS
@@ -30,7 +30,7 @@ COMPLIANCE = ("eu-ai-act/", "nist-ai-rmf/", "iso-42001/")
 
 
 def builtin_rules() -> list[RuleInfo]:
-    rules, _ = load_rules(Config(path=None), CheckOptions(), ROOT)
+    rules, _ = load_rules(Config(path=None), ROOT)
     return [r.info for r in rules]
 
 
@@ -71,7 +71,7 @@ def test_rule_is_documented(rule: RuleInfo) -> None:
     assert rule.severity in SEVERITIES
     assert len(rule.description.split()) >= 10, f"{rule.id}: description says too little"
     assert "```" in rule.help, f"{rule.id}: help has no fenced example"
-    assert rule.source.startswith("builtin:")
+    assert rule.source.path.startswith("builtin:") and rule.source.line > 1
 
 
 @pytest.mark.parametrize("rule", by_id())

@@ -1,4 +1,5 @@
-"""One check, from options to Report: load config and policies, gather facts, evaluate."""
+"""One check, from options to Report: load config and policies, resolve the check's
+context once, gather facts, evaluate, apply waivers."""
 
 from __future__ import annotations
 
@@ -6,17 +7,24 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from govcheck import __version__, engine
-from govcheck.config import CONFIG_NAME, Config, load_config, policy_paths
+from govcheck import __version__, engine, waivers
+from govcheck.config import Config, find_config, policy_paths
+from govcheck.context import CheckContext, MlflowSettings
 from govcheck.errors import UsageError
-from govcheck.facts import Facts, known_kinds
-from govcheck.model import Location, Report
+from govcheck.facts import gitrepo
+from govcheck.facts.base import Facts, RepoSource
+from govcheck.facts.mlflow_store import resolve_scope, resolve_store
+from govcheck.facts.registry import PROVIDERS
+from govcheck.model import FailOn, Location, Report
 from govcheck.policy import Rule, load
 
 
 @dataclass(frozen=True)
 class CheckOptions:
+    """What the user asked for (command line, or a caller such as `govcheck test`)."""
+
     repo: str | None = None
     config: str | None = None
     policies: tuple[str, ...] = ()
@@ -27,25 +35,8 @@ class CheckOptions:
     mlflow_uri: str | None = None
     mlflow_snapshot: str | None = None
     rev: str | None = None
-    fail_on: str | None = None
+    fail_on: FailOn | None = None
     changed_only: bool = False  # --changed-since: an empty change set checks nothing
-
-
-def find_config(options: CheckOptions, root: Path) -> Config:
-    if options.config:
-        path = Path(options.config)
-        return load_config(path, _display(path, root))
-    default = root / CONFIG_NAME
-    if default.is_file():
-        return load_config(default, CONFIG_NAME)
-    return Config(path=None)
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def rule_matches(rule: Rule, token: str) -> bool:
@@ -63,15 +54,15 @@ def select_rules(rules: list[Rule], select: tuple[str, ...], ignore: tuple[str, 
 
 
 def load_rules(
-    config: Config, options: CheckOptions, root: Path
-) -> tuple[list[Rule], dict[str, object]]:
-    paths = policy_paths(config, list(options.policies), root)
-    rules, params = load(paths, config.params, config.param_marks, known_kinds())
-    return select_rules(rules, options.select, options.ignore), params
+    config: Config, root: Path, policies: tuple[str, ...] = ()
+) -> tuple[list[Rule], dict[str, Any]]:
+    """Every rule the config and --policy files define, and the effective parameters."""
+    paths = policy_paths(config, list(policies), root)
+    return load(paths, config.params, config.param_marks, PROVIDERS)
 
 
 def repo_paths(
-    paths: tuple[str, ...], root: Path, changed_only: bool = False, tracked: list[str] | None = None
+    paths: tuple[str, ...], root: Path, changed_only: bool, tracked: list[str]
 ) -> frozenset[str] | None:
     """PATH arguments as repo-relative POSIX paths (as pre-commit passes them).
 
@@ -90,52 +81,52 @@ def repo_paths(
         if rel == ".":
             return None  # the whole repository
         out.add(rel)
-    if tracked:
-        files = set(tracked)
-        dirs = tuple(d + "/" for d in out if d not in files)
-        if dirs:
-            out.update(t for t in tracked if t.startswith(dirs))
+    files = set(tracked)
+    dirs = tuple(d + "/" for d in out if d not in files)
+    if dirs:
+        out.update(t for t in tracked if t.startswith(dirs))
     return frozenset(out)
 
 
-def run(options: CheckOptions) -> Report:
-    from govcheck.facts import gitrepo, mlflow_source
+def mlflow_settings(options: CheckOptions, config: Config, root: Path) -> MlflowSettings:
+    """Where MLflow facts come from, resolved once (SPEC section 3's precedence)."""
+    store = resolve_store(
+        config.mlflow, root, os.environ, options.mlflow_uri, options.mlflow_snapshot
+    )
+    mark = config.mlflow.mark
+    anchor = (
+        Location(config.path, mark.line, mark.column, "mlflow:") if config.path and mark else None
+    )
+    return MlflowSettings(store, resolve_scope(config.mlflow), anchor, options.no_mlflow)
 
+
+def run(options: CheckOptions) -> Report:
     started = _now()
     repo = gitrepo.open_repo(options.repo or os.getcwd())
-    root = Path(repo.working_tree_dir or repo.git_dir)
-    source = gitrepo.RevSource(repo, options.rev) if options.rev else gitrepo.WorkingSource(repo)
-    config = find_config(options, root)
-    if config.exclude:
-        from govcheck.facts.exclude import ExcludingSource
-
-        source = ExcludingSource(source, config.exclude)  # type: ignore[assignment]
-    rules, params = load_rules(config, options, root)
-    paths = repo_paths(options.paths, root, options.changed_only, source.tracked())
-    facts = Facts(
-        source,
-        params,
-        {
-            "paths": paths,  # providers of per-file resources read only these files
-            "mlflow_uri": options.mlflow_uri,
-            "mlflow_snapshot": options.mlflow_snapshot,
-            "mlflow_config": config.mlflow,
-            "repo_root": str(root),
-            "mlflow_location": _mlflow_location(config),
-            "config": config,
-        },
+    root = Path(str(repo.working_tree_dir))
+    source: RepoSource = (
+        gitrepo.RevSource(repo, options.rev) if options.rev else gitrepo.WorkingSource(repo)
     )
+    config = find_config(root, options.config)
+    all_rules, params = load_rules(config, root, options.policies)
+    rules = select_rules(all_rules, options.select, options.ignore)
+    paths = repo_paths(options.paths, root, options.changed_only, source.tracked())
+    context = CheckContext(
+        root=root,
+        params=params,
+        paths=paths,
+        rev=options.rev,
+        exclude=config.exclude,
+        mlflow=mlflow_settings(options, config, root),
+    )
+    facts = Facts(source, context, PROVIDERS)
 
     def skip_reason(rule: Rule) -> str | None:
         if not rule.info.resource.startswith("mlflow_"):
             return None
-        if options.no_mlflow:
-            return "MLflow rules skipped (--no-mlflow)"
-        return mlflow_source.unavailable_reason(facts)
+        return context.mlflow.skip_reason
 
-    result = engine.evaluate(rules, facts, paths=paths, skip_reason=skip_reason)
-    from govcheck import waivers
-
+    result = engine.evaluate(rules, facts, skip_reason)
     # Only rules that ran over everything can prove a waiver stale: a PATH-limited check
     # (pre-commit) or a skipped MLflow rule would otherwise flag every waiver it did not reach.
     skipped_ids = {s.rule_id for s in result.skipped}
@@ -144,10 +135,10 @@ def run(options: CheckOptions) -> Report:
         if paths is not None
         else frozenset(key for r in rules if r.id not in skipped_ids for key in (r.id, r.info.name))
     )
-    findings, checked, notices = waivers.apply(result, config, facts, complete=complete)
+    findings, checked, notices = waivers.apply(result, config.waivers, facts, complete=complete)
     if not options.select and not options.ignore:
         notices += waivers.unknown_rules(
-            config, frozenset(key for r in rules for key in (r.id, r.info.name))
+            config.waivers, frozenset(key for r in rules for key in (r.id, r.info.name))
         )
     return Report(
         tool_version=__version__,
@@ -161,13 +152,6 @@ def run(options: CheckOptions) -> Report:
         ended_at=_now(),
         fail_on=options.fail_on or config.fail_on or "error",
     )
-
-
-def _mlflow_location(config: Config) -> Location | None:
-    if config.path and config.mlflow_mark:
-        m = config.mlflow_mark
-        return Location(config.path, m.line, m.column, "mlflow:")
-    return None
 
 
 def _now() -> str:

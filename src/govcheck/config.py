@@ -8,10 +8,45 @@ from typing import Any
 
 from govcheck import builtin, structure
 from govcheck.errors import Mark, PolicyErrors, UsageError
-from govcheck.model import Location, Waiver
+from govcheck.model import FailOn, Location, Waiver
+from govcheck.suggest import suggest
 from govcheck.yamlsrc import LDict, read_one
 
 CONFIG_NAME = ".govcheck.yaml"
+
+
+@dataclass(frozen=True)
+class MlflowConfig:
+    """The config's `mlflow:` block (shape checked by schemas/config.schema.json)."""
+
+    tracking_uri: str | None = None
+    snapshot: str | None = None  # repo-relative
+    experiments: tuple[str, ...] = ()  # name globs
+    runs_since_days: float | None = None
+    timeout_seconds: float | None = None
+    mark: Mark | None = None  # the `mlflow:` key: where findings about entities point
+
+    @classmethod
+    def from_data(cls, data: Any, mark: Mark | None) -> MlflowConfig:
+        block = data if isinstance(data, dict) else {}
+
+        def number(key: str) -> float | None:
+            value = block.get(key)
+            return float(value) if isinstance(value, (int, float)) else None
+
+        globs = block.get("experiments") or ()
+        return cls(
+            tracking_uri=_text(block.get("tracking_uri")),
+            snapshot=_text(block.get("snapshot")),
+            experiments=(globs,) if isinstance(globs, str) else tuple(str(g) for g in globs),
+            runs_since_days=number("runs_since_days"),
+            timeout_seconds=number("timeout_seconds"),
+            mark=mark,
+        )
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value is not None and str(value).strip() else None
 
 
 @dataclass(frozen=True)
@@ -21,9 +56,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)
     param_marks: dict[str, Mark | None] = field(default_factory=dict)
-    mlflow: dict[str, Any] = field(default_factory=dict)
-    mlflow_mark: Mark | None = None
-    fail_on: str | None = None
+    mlflow: MlflowConfig = field(default_factory=MlflowConfig)
+    fail_on: FailOn | None = None
     waivers: tuple[Waiver, ...] = ()
 
 
@@ -41,15 +75,13 @@ def load_config(path: Path, display: str) -> Config:
     plist = data.get("policies")
     pmarks = plist.item_marks if plist is not None else [None] * len(policies)
     params = data.get("params") or LDict()
-    mlflow = data.get("mlflow") or {}
     return Config(
         path=display,
         policies=tuple(zip(map(str, policies), pmarks)),
         exclude=tuple(str(g) for g in data.get("exclude") or ()),
         params=dict(params),
         param_marks=dict(params.key_marks) if isinstance(params, LDict) else {},
-        mlflow=dict(mlflow),
-        mlflow_mark=data.key_marks.get("mlflow"),
+        mlflow=MlflowConfig.from_data(data.get("mlflow"), data.key_marks.get("mlflow")),
         fail_on=data.get("fail_on"),
         waivers=tuple(_waivers(data, display)),
     )
@@ -76,6 +108,18 @@ def _waivers(data: LDict, display: str) -> list[Waiver]:
     return out
 
 
+def find_config(root: Path, explicit: str | None = None) -> Config:
+    """The config `--config` names, else .govcheck.yaml at the repository root, else none
+    (built-in packs with their defaults)."""
+    if explicit:
+        path = Path(explicit)
+        return load_config(path, _display(path, root))
+    default = root / CONFIG_NAME
+    if default.is_file():
+        return load_config(default, CONFIG_NAME)
+    return Config(path=None)
+
+
 def policy_paths(config: Config, extra: list[str], repo_root: Path) -> list[tuple[Path, str]]:
     """Resolve config `policies` and --policy arguments to (file, display name) pairs."""
     packs = builtin.pack_files()
@@ -87,8 +131,6 @@ def policy_paths(config: Config, extra: list[str], repo_root: Path) -> list[tupl
         elif ref.startswith("builtin:"):
             name = ref.removeprefix("builtin:")
             if name not in packs:
-                from govcheck.conditions import suggest
-
                 raise UsageError(
                     f"unknown built-in pack '{name}'{suggest(name, packs)} "
                     f"(have: all, {', '.join(packs)})",
@@ -98,7 +140,12 @@ def policy_paths(config: Config, extra: list[str], repo_root: Path) -> list[tupl
         else:
             out.extend(_user_policy(ref, mark, repo_root))
     seen: set[Path] = set()
-    return [(p, d) for p, d in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+    unique = []
+    for path, display in out:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append((path, display))
+    return unique
 
 
 def _user_policy(ref: str, mark: Mark | None, repo_root: Path) -> list[tuple[Path, str]]:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from govcheck import templates
-from govcheck.conditions import Scope
-from govcheck.facts import Facts
+from govcheck.conditions.base import Scope
+from govcheck.facts.base import Facts
 from govcheck.model import Checked, Finding, Location, Resource, Skipped
 from govcheck.policy import Rule
 
@@ -28,6 +28,10 @@ class Evaluation:
 SkipReason = Callable[[Rule], "str | None"]
 
 
+def _never(rule: Rule) -> str | None:
+    return None
+
+
 def touched(resource: Resource, paths: frozenset[str] | None) -> bool:
     if paths is None or resource.kind == "repo" or resource.kind.startswith("mlflow_"):
         return True  # repo-wide and MLflow entities are not files; PATHs do not narrow them
@@ -39,16 +43,11 @@ def touched(resource: Resource, paths: frozenset[str] | None) -> bool:
     return any(p in paths for p in resource.touches)
 
 
-def evaluate(
-    rules: Iterable[Rule],
-    facts: Facts,
-    *,
-    paths: frozenset[str] | None = None,
-    skip_reason: SkipReason = lambda rule: None,
-) -> Evaluation:
+def evaluate(rules: Iterable[Rule], facts: Facts, skip_reason: SkipReason = _never) -> Evaluation:
     findings: list[Finding] = []
     checked: list[Checked] = []
     skipped: list[Skipped] = []
+    paths = facts.context.paths
     for rule in rules:
         reason = skip_reason(rule)
         if reason:
@@ -89,8 +88,8 @@ def evaluate(
 def _anchor(rule: Rule, facts: Facts) -> Location | None:
     """Where a finding about a non-file entity points: the config's mlflow: line, else the
     rule's own line when its policy file is part of the repository."""
-    configured = facts.options.get("mlflow_location")
-    if isinstance(configured, Location):
+    configured = facts.context.mlflow.anchor
+    if configured is not None:
         return configured
     if not rule.mark.path.startswith("builtin:"):
         return Location(rule.mark.path, rule.mark.line, rule.mark.column, f"rule {rule.id}")

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from govcheck.errors import Mark
+
+Severity = Literal["error", "warning", "note"]
+FailOn = Literal["error", "warning", "note", "never"]
+Status = Literal["passed", "failed", "waived"]
+WaiverKind = Literal["external", "inSource"]  # SARIF's suppression kinds
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class Waiver:
     rule: str
     target: str
     reason: str
-    kind: str  # "external" (config) or "inSource" (inline comment)
+    kind: WaiverKind  # "external" (config) or "inSource" (inline comment)
     expires: str | None = None
     approved_by: str | None = None
     location: Location | None = None
@@ -66,7 +73,7 @@ class Waiver:
 class Finding:
     rule_id: str
     rule_name: str
-    severity: str  # error | warning | note
+    severity: Severity
     message: str  # the rule's message with the failing reason appended
     location: Location | None
     resource_kind: str
@@ -87,13 +94,13 @@ class RuleInfo:
     id: str
     name: str
     title: str
-    severity: str
+    severity: Severity
     resource: str
     description: str
     help: str
     help_uri: str | None
     tags: tuple[str, ...]
-    source: str  # "policies/team.yaml:14:3" or "builtin:model-cards"
+    source: Mark  # the rule's `id:` in its policy file (path "builtin:NAME" for built-ins)
 
 
 @dataclass(frozen=True)
@@ -103,7 +110,7 @@ class Checked:
     rule_id: str
     resource_id: str
     location: Location | None
-    status: str  # "passed" | "failed" | "waived"
+    status: Status
 
 
 @dataclass(frozen=True)
@@ -133,13 +140,14 @@ class Report:
     notices: tuple[str, ...] = ()
     started_at: str = ""  # ISO 8601 UTC
     ended_at: str = ""
-    fail_on: str = "error"
+    fail_on: FailOn = "error"
 
     def active(self) -> Iterator[Finding]:
         """Findings that count: not waived."""
         return (f for f in self.findings if not f.suppressed)
 
     def counts(self) -> dict[str, int]:
+        """Active findings per severity, and how many are suppressed (waived)."""
         counts = {"error": 0, "warning": 0, "note": 0, "suppressed": 0}
         for f in self.findings:
             counts["suppressed" if f.suppressed else f.severity] += 1
@@ -174,5 +182,10 @@ class LazyFields(Mapping[str, Any]):
         return len(self._values) + len(self._lazy)
 
 
-SEVERITIES = ("error", "warning", "note")
-SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "note")
+SEVERITY_RANK: dict[str, int] = {"note": 1, "warning": 2, "error": 3}
+
+
+def source_text(mark: Mark) -> str:
+    """A rule's definition place as reports show it: `policies/team.yaml:14`."""
+    return f"{mark.path}:{mark.line}"

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from govcheck import structure
-from govcheck.conditions import Build, Evaluator, build_condition, suggest
+from govcheck.conditions.base import Build, Evaluator, build_condition
+from govcheck.conditions.registry import CONDITIONS
 from govcheck.errors import Mark, PolicyErrors, UsageError
-from govcheck.model import RuleInfo
+from govcheck.model import RuleInfo, Severity
+from govcheck.suggest import suggest
 from govcheck.yamlsrc import LDict, LList, YAMLSourceError, read_one
 
 Errors = list[tuple[Mark | None, str]]
@@ -39,17 +41,16 @@ class Rule:
 class PolicyFile:
     path: str  # as shown to users: repo-relative, or builtin:NAME
     data: LDict
-    source_text: str
 
 
 def read_policy(path: Path, display: str) -> PolicyFile:
     """Parse one policy file; raises a YAMLSourceError/UsageError naming the place."""
-    text, data = read_one(path, display, "policy file")
+    _, data = read_one(path, display, "policy file")
     if not isinstance(data, LDict):
         raise UsageError(
             "a policy file is a mapping with `version: 1` and `rules:`", Mark(display, 1, 1)
         )
-    return PolicyFile(display, data, text)
+    return PolicyFile(display, data)
 
 
 def structure_errors(pf: PolicyFile) -> Errors:
@@ -103,7 +104,7 @@ def build_rules(
                 continue  # pass 1 already reported it
             rid, name = str(node["id"]), str(node["name"])
             mark = node.key_marks["id"]
-            b = Build(rid, params)
+            b = Build(rid, params, CONDITIONS)
             if rid in seen:
                 b.error(mark, f"duplicate rule id (first defined at {seen[rid]})")
             elif name in seen_names and seen_names[name] != rid:
@@ -144,14 +145,23 @@ def _info(node: LDict, pf: PolicyFile) -> RuleInfo:
         id=str(node["id"]),
         name=str(node["name"]),
         title=str(node.get("title") or node["name"]),
-        severity=str(node.get("severity") or "error"),
+        severity=_severity(node.get("severity")),
         resource=str(node["resource"]),
         description=str(node.get("description") or "").strip(),
         help=str(node.get("help") or "").strip(),
         help_uri=node.get("help_uri"),
         tags=tuple(str(t) for t in tags) if isinstance(tags, LList) else (),
-        source=f"{pf.path}:{node.key_marks['id'].line}",
+        source=node.key_marks["id"],
     )
+
+
+def _severity(value: Any) -> Severity:
+    # The schema (pass 1) allows only these; anything else never reaches a built rule.
+    if value == "warning":
+        return "warning"
+    if value == "note":
+        return "note"
+    return "error"
 
 
 def check_config_params(

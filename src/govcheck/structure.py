@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from govcheck import builtin
-from govcheck.conditions import suggest
 from govcheck.errors import Mark
 from govcheck.quickschema import plainly_valid
+from govcheck.suggest import suggest
 from govcheck.yamlsrc import LDict, value_mark
 
 Errors = list[tuple[Mark | None, str]]

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
+from govcheck.engine import Evaluation
 from govcheck.errors import Mark, UsageError
+from govcheck.facts.base import Facts
 from govcheck.globs import glob_match
 from govcheck.model import Checked, Finding, Location, Waiver
+
+InlineWaivers = list[tuple[Waiver, tuple[int, ...]]]
 
 _INLINE = re.compile(r"govcheck:\s*ignore\[([^\]]*)\]([^\n]*)")
 
@@ -31,7 +35,7 @@ def _targets(waiver: Waiver, f: Finding) -> bool:
 _COMMENT_OPENERS = re.compile(r"^\s*(#|<!--|//|/\*)?\s*$")
 
 
-def inline_waivers(path: str, text: str) -> list[tuple[Waiver, tuple[int, ...]]]:
+def inline_waivers(path: str, text: str) -> InlineWaivers:
     """Each inline waiver with the lines it covers: a comment alone on its line covers
     itself and the next line; one trailing code covers that line only, so
     `a: s3://x  # govcheck: ignore[...]` does not also waive the line below."""
@@ -54,9 +58,7 @@ def inline_waivers(path: str, text: str) -> list[tuple[Waiver, tuple[int, ...]]]
     return out
 
 
-def _inline_for(
-    f: Finding, facts: Any, cache: dict[str, list[tuple[Waiver, tuple[int, ...]]]]
-) -> Waiver | None:
+def _inline_for(f: Finding, facts: Facts, cache: dict[str, InlineWaivers]) -> Waiver | None:
     if not f.location or not f.location.path:
         return None
     path = f.location.path
@@ -73,9 +75,9 @@ def _inline_for(
 
 
 def apply(
-    result: Any,
-    config: Any,
-    facts: Any,
+    result: Evaluation,
+    configured: Sequence[Waiver],
+    facts: Facts,
     today: dt.date | None = None,
     complete: frozenset[str] | None = None,
 ) -> tuple[tuple[Finding, ...], tuple[Checked, ...], list[str]]:
@@ -87,14 +89,14 @@ def apply(
     """
     today = today or dt.date.today()
     used: set[int] = set()
-    cache: dict[str, list[tuple[Waiver, tuple[int, ...]]]] = {}
+    cache: dict[str, InlineWaivers] = {}
     findings: list[Finding] = []
     waived_keys: set[tuple[str, str]] = set()
     for f in result.findings:
         waiver = _inline_for(f, facts, cache)
         expired = None
         if waiver is None:
-            for i, w in enumerate(config.waivers):
+            for i, w in enumerate(configured):
                 if _targets(w, f):
                     used.add(i)
                     if w.expires and dt.date.fromisoformat(w.expires) < today:
@@ -116,18 +118,18 @@ def apply(
     notices = [
         f"unused waiver: {w.rule} on {w.target} ({w.location.path}:{w.location.line}) "
         "matches no finding; remove it if the problem is fixed"
-        for i, w in enumerate(config.waivers)
+        for i, w in enumerate(configured)
         if i not in used and w.location and (complete is None or w.rule in complete)
     ]
     return tuple(findings), checked, notices
 
 
-def unknown_rules(config: Any, known: frozenset[str]) -> list[str]:
+def unknown_rules(configured: Sequence[Waiver], known: frozenset[str]) -> list[str]:
     """Notices for config waivers naming no loaded rule: a typo would otherwise waive nothing
     without a word."""
     return [
         f"unused waiver: {w.rule} ({w.location.path}:{w.location.line}) names no rule "
         "code or name (see govcheck list-rules)"
-        for w in config.waivers
+        for w in configured
         if w.location and w.rule not in known
     ]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from govcheck.facts import Facts
-from govcheck.facts.gitrepo import WorkingSource, open_repo
+from govcheck.facts.base import Facts
 from govcheck.model import Location, Resource
+from support import make_facts
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 COMMIT64 = "a" * 64
@@ -67,7 +67,7 @@ NOT_REFERENCES = [
 
 
 def facts_for(root: Path, params: dict | None = None) -> Facts:
-    return Facts(WorkingSource(open_repo(root)), params or {})
+    return make_facts(root, params)
 
 
 def refs(root: Path, params: dict | None = None) -> list[Resource]:

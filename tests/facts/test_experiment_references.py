@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from govcheck.facts import Facts
 from govcheck.facts.experiments import env_names, is_env_file, python_names
-from govcheck.facts.gitrepo import WorkingSource, open_repo
 from govcheck.model import Location
+from support import make_facts
 
 TRAIN_PY = """\
 import mlflow
@@ -27,7 +26,7 @@ x = "é"; mlflow.set_experiment("unicode-col")
 
 
 def experiment_refs(root: Path) -> list[tuple[str, str, int, int, str]]:
-    facts = Facts(WorkingSource(open_repo(root)), {})
+    facts = make_facts(root)
     return [
         (
             r.fields["name"],
@@ -109,7 +108,7 @@ def test_provider_over_a_repository(make_repo) -> None:
 
 def test_resource_shape(make_repo) -> None:
     root = make_repo({"conf.yaml": "experiment_name: demo\n"})
-    [ref] = Facts(WorkingSource(open_repo(root)), {}).resources("experiment_reference")
+    [ref] = make_facts(root).resources("experiment_reference")
     assert ref.id == "conf.yaml:1:18"
     assert ref.location == Location("conf.yaml", 1, 18, snippet="demo")
     assert ref.touches == ("conf.yaml",)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from govcheck.facts import Facts
+from govcheck.facts.base import Facts
 from govcheck.facts.files import READ_LIMIT
-from govcheck.facts.gitrepo import RevSource, WorkingSource, open_repo
 from govcheck.model import Location, Resource
 from govcheck.yamlsrc import LDict, LList
+from support import make_facts
 
 LFS_POINTER = (
     "version https://git-lfs.github.com/spec/v1\n"
@@ -19,7 +19,7 @@ LFS_POINTER = (
 
 
 def facts_for(root: Path) -> Facts:
-    return Facts(WorkingSource(open_repo(root)), {})
+    return make_facts(root)
 
 
 def by_id(resources: list[Resource]) -> dict[str, Resource]:
@@ -194,7 +194,7 @@ def test_rev_source_files(make_repo, run_git) -> None:
     (root / "params.yaml").write_text("lr: [broken\n")
     (root / "extra.yaml").write_text("x: 1\n")
     run_git(root, "add", "extra.yaml")
-    facts = Facts(RevSource(open_repo(root), "HEAD"), {})
+    facts = make_facts(root, rev="HEAD")
     files = by_id(facts.resources("file"))
     assert list(files) == ["params.yaml"]
     assert files["params.yaml"].fields["data"] == {"lr": 0.1}

@@ -13,8 +13,8 @@ from govcheck.facts.gitrepo import (
     WorkingSource,
     changed_paths,
     open_repo,
-    strip_credentials,
 )
+from govcheck.redact import redact_remote
 
 
 def working(root: Path) -> WorkingSource:
@@ -126,8 +126,8 @@ def test_info_detached_and_unborn(run_git, make_repo) -> None:
         ("https://github.com/o/r.git", "https://github.com/o/r.git"),
     ],
 )
-def test_strip_credentials(url: str, expected: str) -> None:
-    assert strip_credentials(url) == expected
+def test_redact_remote(url: str, expected: str) -> None:
+    assert redact_remote(url) == expected
 
 
 def test_commit_exists(run_git, make_repo) -> None:

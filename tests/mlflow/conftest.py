@@ -112,12 +112,11 @@ def bulk_server(_servers: dict[str, Server]) -> str:
 
 @pytest.fixture
 def facts_for(ml_repo: Path) -> Any:
-    """facts_for(**options) -> a Facts over the session repository with those options."""
-    from govcheck.facts import Facts
-    from govcheck.facts.gitrepo import WorkingSource, open_repo
+    """facts_for(mlflow_uri=, mlflow_snapshot=, mlflow={config block}) -> a Facts over the
+    session repository with the context a check would build from those options."""
+    from support import make_facts
 
-    def make(**options: Any) -> Facts:
-        source = WorkingSource(open_repo(str(ml_repo)))
-        return Facts(source, {}, {"repo_root": str(ml_repo), "mlflow_config": {}, **options})
+    def make(**options: Any) -> Any:
+        return make_facts(ml_repo, **options)
 
     return make

@@ -14,7 +14,8 @@ from mlflow_servers import CountingProxy, free_port
 from mlflow_world import World
 
 from govcheck.errors import DataSourceError
-from govcheck.snapshot import write_snapshot
+from govcheck.facts.mlflow_store import Scope
+from govcheck.facts.snapshot_store import write_snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +32,7 @@ def test_snapshot_recorded_over_http_matches_sqlite(
     mlflow_server: str, world: World, facts_for: Any, tmp_path: Path
 ) -> None:
     out = tmp_path / "snap.json"
-    write_snapshot(f"http://user:secret@{mlflow_server.removeprefix('http://')}", str(out), {})
+    write_snapshot(f"http://user:secret@{mlflow_server.removeprefix('http://')}", str(out), Scope())
     assert "secret" not in out.read_text()
     assert everything(facts_for(mlflow_snapshot=str(out))) == everything(
         facts_for(mlflow_uri=world.uri)
@@ -57,7 +58,7 @@ def test_a_silent_server_times_out_within_the_configured_bound(facts_for: Any) -
         uri = f"http://127.0.0.1:{listener.getsockname()[1]}"
         started = time.monotonic()
         with pytest.raises(DataSourceError) as caught:
-            facts_for(mlflow_uri=uri, mlflow_config={"timeout_seconds": 2}).resources("mlflow_run")
+            facts_for(mlflow_uri=uri, mlflow={"timeout_seconds": 2}).resources("mlflow_run")
         assert time.monotonic() - started < 8
     assert caught.value.lines() == [f"MLflow at {uri} did not answer within 2 s"]
 

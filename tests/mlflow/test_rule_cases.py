@@ -22,7 +22,7 @@ import yaml
 
 from govcheck.check import CheckOptions, load_rules, run
 from govcheck.config import Config
-from govcheck.snapshot import snapshot_problem
+from govcheck.facts.snapshot_store import snapshot_problem
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -75,7 +75,7 @@ DATASET = {"name": "", "digest": "", "source": "", "source_type": "", "context":
 
 
 def mlflow_rules() -> list[str]:
-    rules, _ = load_rules(Config(path=None), CheckOptions(), Path.cwd())
+    rules, _ = load_rules(Config(path=None), Path.cwd())
     return sorted(r.id for r in rules if r.info.resource.startswith("mlflow_"))
 
 

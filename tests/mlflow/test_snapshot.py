@@ -13,13 +13,15 @@ from mlflow_world import World
 
 from govcheck import builtin
 from govcheck.errors import DataSourceError
-from govcheck.snapshot import write_snapshot
+from govcheck.facts.mlflow_store import Scope
+from govcheck.facts.snapshot_store import write_snapshot
+from support import make_facts
 
 
 @pytest.fixture(scope="module")
 def snapshot_file(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("snap") / "mlflow.json"
-    counts = write_snapshot(world.uri, str(out), {"mlflow_config": {}})
+    counts = write_snapshot(world.uri, str(out), Scope())
     assert counts == {"experiments": 4, "runs": 7, "registered_models": 4, "model_versions": 6}
     return out
 
@@ -42,10 +44,9 @@ def test_snapshot_gives_the_same_resources_as_the_store(
     assert all(live[kind] for kind in KINDS)
 
 
-def test_config_snapshot_is_read_relative_to_the_repo(snapshot_file: Path, facts_for: Any) -> None:
-    facts = facts_for(
-        repo_root=str(snapshot_file.parent), mlflow_config={"snapshot": "mlflow.json"}
-    )
+def test_config_snapshot_is_read_relative_to_the_repo(snapshot_file: Path, make_repo: Any) -> None:
+    root = make_repo({"recorded/mlflow.json": snapshot_file.read_text(encoding="utf-8")})
+    facts = make_facts(root, mlflow={"snapshot": "recorded/mlflow.json"})
     assert len(facts.resources("mlflow_run")) == 7
 
 
@@ -53,8 +54,8 @@ def test_experiment_globs_narrow_a_snapshot_like_a_live_store(
     snapshot_file: Path, world: World, facts_for: Any
 ) -> None:
     scope = {"experiments": ["fraud-*", "Default"]}
-    live = everything(facts_for(mlflow_uri=world.uri, mlflow_config=scope))
-    recorded = everything(facts_for(mlflow_snapshot=str(snapshot_file), mlflow_config=scope))
+    live = everything(facts_for(mlflow_uri=world.uri, mlflow=scope))
+    recorded = everything(facts_for(mlflow_snapshot=str(snapshot_file), mlflow=scope))
     assert recorded == live
     assert [e[2]["name"] for e in live["mlflow_experiment"]] == ["Default", "fraud-detection"]
     assert {r[2]["experiment_name"] for r in live["mlflow_run"]} == {"Default", "fraud-detection"}

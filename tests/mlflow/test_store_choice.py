@@ -9,78 +9,64 @@ from pathlib import Path
 
 import pytest
 
-from govcheck.facts.mlflow_store import (
-    NO_STORE_NOTICE,
-    StoreChoice,
-    redact_uri,
-    resolve_scope,
-    resolve_store,
-)
+from govcheck.config import MlflowConfig
+from govcheck.facts.mlflow_store import NO_STORE_NOTICE, StoreChoice, resolve_scope, resolve_store
+from govcheck.redact import redact_url
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
 def test_command_line_uri_beats_everything(tmp_path: Path) -> None:
     (tmp_path / "mlflow.db").write_bytes(b"")
-    options = {
-        "mlflow_uri": "http://cli:5000",
-        "mlflow_snapshot": "snap.json",
-        "repo_root": str(tmp_path),
-        "mlflow_config": {"tracking_uri": "http://config", "snapshot": "s.json"},
-    }
-    assert resolve_store(options, {"MLFLOW_TRACKING_URI": "http://env"}) == StoreChoice(
-        uri="http://cli:5000", origin="--mlflow-uri"
-    )
+    config = MlflowConfig(tracking_uri="http://config", snapshot="s.json")
+    env = {"MLFLOW_TRACKING_URI": "http://env"}
+    assert resolve_store(
+        config, tmp_path, env, uri="http://cli:5000", snapshot="snap.json"
+    ) == StoreChoice(uri="http://cli:5000", origin="--mlflow-uri")
 
 
 def test_a_snapshot_beats_configured_and_environment_stores(tmp_path: Path) -> None:
-    config = {"tracking_uri": "http://config", "snapshot": ".govcheck/mlflow.json"}
+    config = MlflowConfig(tracking_uri="http://config", snapshot=".govcheck/mlflow.json")
     env = {"MLFLOW_TRACKING_URI": "http://env"}
-    cli = resolve_store({"mlflow_snapshot": "x.json", "mlflow_config": config}, env)
+    cli = resolve_store(config, tmp_path, env, snapshot="x.json")
     assert cli == StoreChoice(snapshot="x.json", origin="--mlflow-snapshot")
-    configured = resolve_store({"repo_root": str(tmp_path), "mlflow_config": config}, env)
+    configured = resolve_store(config, tmp_path, env)
     assert configured.snapshot == str(tmp_path / ".govcheck/mlflow.json") and configured.uri is None
 
 
 def test_config_then_environment_then_mlflow_db(tmp_path: Path) -> None:
     env = {"MLFLOW_TRACKING_URI": "http://env:5000"}
-    base = {"repo_root": str(tmp_path)}
-    configured = resolve_store({**base, "mlflow_config": {"tracking_uri": "http://config"}}, env)
+    none = MlflowConfig()
+    configured = resolve_store(MlflowConfig(tracking_uri="http://config"), tmp_path, env)
     assert (configured.uri, configured.origin) == ("http://config", "mlflow.tracking_uri")
-    assert resolve_store(base, env) == StoreChoice(
+    assert resolve_store(none, tmp_path, env) == StoreChoice(
         uri="http://env:5000", origin="MLFLOW_TRACKING_URI"
     )
-    assert resolve_store(base, {}) == StoreChoice()
-    assert not resolve_store(base, {}).configured
+    assert resolve_store(none, tmp_path, {}) == StoreChoice()
+    assert not resolve_store(none, tmp_path, {}).configured
     (tmp_path / "mlflow.db").write_bytes(b"")
-    assert resolve_store(base, {}) == StoreChoice(
+    assert resolve_store(none, tmp_path, {}) == StoreChoice(
         uri=f"sqlite:///{(tmp_path / 'mlflow.db').resolve()}", origin="mlflow.db"
     )
 
 
 def test_relative_sqlite_in_config_means_relative_to_the_repo(tmp_path: Path) -> None:
-    options = {
-        "repo_root": str(tmp_path),
-        "mlflow_config": {"tracking_uri": "sqlite:///data/mlflow.db"},
-    }
-    assert resolve_store(options, {}).uri == f"sqlite:///{(tmp_path / 'data/mlflow.db').resolve()}"
-    absolute = {
-        "repo_root": str(tmp_path),
-        "mlflow_config": {"tracking_uri": "sqlite:////srv/m.db"},
-    }
-    assert resolve_store(absolute, {}).uri == "sqlite:////srv/m.db"
+    relative = MlflowConfig(tracking_uri="sqlite:///data/mlflow.db")
+    expected = f"sqlite:///{(tmp_path / 'data/mlflow.db').resolve()}"
+    assert resolve_store(relative, tmp_path, {}).uri == expected
+    absolute = MlflowConfig(tracking_uri="sqlite:////srv/m.db")
+    assert resolve_store(absolute, tmp_path, {}).uri == "sqlite:////srv/m.db"
 
 
 def test_scope_from_config() -> None:
-    scope = resolve_scope(
-        {"mlflow_config": {"experiments": ["fraud-*"], "runs_since_days": 90, "timeout_seconds": 3}}
-    )
+    block = {"experiments": ["fraud-*"], "runs_since_days": 90, "timeout_seconds": 3}
+    scope = resolve_scope(MlflowConfig.from_data(block, None))
     assert (scope.experiments, scope.runs_since_days, scope.timeout_seconds) == (
         ("fraud-*",),
         90.0,
         3.0,
     )
-    assert resolve_scope({}).timeout_seconds == 10.0
+    assert resolve_scope(MlflowConfig()).timeout_seconds == 10.0
 
 
 @pytest.mark.parametrize(
@@ -93,8 +79,8 @@ def test_scope_from_config() -> None:
         ("databricks://profile:prefix", "databricks://profile:prefix"),
     ],
 )
-def test_redact_uri(uri: str, shown: str) -> None:
-    assert redact_uri(uri) == shown
+def test_redact_url(uri: str, shown: str) -> None:
+    assert redact_url(uri) == shown
 
 
 def test_the_notice_names_every_way_to_configure_a_store() -> None:
@@ -104,8 +90,8 @@ def test_the_notice_names_every_way_to_configure_a_store() -> None:
 
 def test_repo_only_code_paths_do_not_import_mlflow() -> None:
     code = (
-        "import sys, govcheck.facts as f; f._load_providers(); "
-        "import govcheck.facts.mlflow_source, govcheck.snapshot; "
+        "import sys, govcheck.facts.registry, govcheck.commands, govcheck.check; "
+        "import govcheck.facts.mlflow_source, govcheck.facts.snapshot_store; "
         "assert 'mlflow' not in sys.modules, 'mlflow imported'"
     )
     done = subprocess.run(
@@ -122,9 +108,14 @@ def test_without_the_client_a_live_store_says_how_to_install_it(tmp_path: Path) 
     # `sys.modules['mlflow'] = None` makes `import mlflow` fail as if it were not installed.
     code = (
         "import sys; sys.modules['mlflow'] = None\n"
-        "from govcheck.facts import Facts\n"
+        "from govcheck.context import CheckContext, MlflowSettings\n"
+        "from govcheck.facts.base import Facts\n"
+        "from govcheck.facts.mlflow_store import StoreChoice\n"
+        "from govcheck.facts.registry import PROVIDERS\n"
         "from govcheck.errors import UsageError\n"
-        f"facts = Facts(None, {{}}, {{'mlflow_uri': 'http://127.0.0.1:9', 'repo_root': {str(tmp_path)!r}}})\n"
+        "store = StoreChoice(uri='http://127.0.0.1:9')\n"
+        f"context = CheckContext(root={str(tmp_path)!r}, mlflow=MlflowSettings(store))\n"
+        "facts = Facts(None, context, PROVIDERS)\n"
         "try:\n    facts.resources('mlflow_run')\n"
         "except UsageError as e:\n    print(e.exit_code, e.lines()[0])\n"
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from govcheck.errors import Mark
 from govcheck.model import (
     Checked,
     Finding,
@@ -45,7 +46,7 @@ def _rule(rid: str, name: str, severity: str, resource: str, title: str, **kw: o
             "help_uri", f"https://github.com/govcheck/govcheck/blob/main/docs/rules/{rid}.md"
         ),  # type: ignore[arg-type]
         tags=tuple(kw.get("tags", TAGS)),  # type: ignore[arg-type]
-        source=str(kw.get("source", "builtin:model-cards")),
+        source=kw.get("source", Mark("builtin:model-cards", 15, 5)),  # type: ignore[arg-type]
     )
 
 
@@ -70,7 +71,7 @@ RULES = (
         "warning",
         "data_reference",
         "Data references are pinned to a version",
-        source="builtin:data",
+        source=Mark("builtin:data", 24, 5),
         tags=("eu-ai-act/art-10", "nist-ai-rmf/map-2.3"),
     ),
     _rule(
@@ -79,7 +80,7 @@ RULES = (
         "warning",
         "experiment_reference",
         "Experiment names follow the convention",
-        source="builtin:experiments",
+        source=Mark("builtin:experiments", 9, 5),
         help_uri=None,
         tags=(),
     ),
@@ -89,7 +90,7 @@ RULES = (
         "note",
         "mlflow_run",
         "Runs carry an owner",
-        source="policies/team.yaml:14:3",
+        source=Mark("policies/team.yaml", 14, 3),
         help="",
         description="",
     ),
@@ -99,7 +100,7 @@ RULES = (
         "error",
         "directory",
         "Model directories have a monitoring config",
-        source="builtin:monitoring",
+        source=Mark("builtin:monitoring", 9, 5),
     ),
 )
 

@@ -10,7 +10,8 @@ from jsonschema import Draft4Validator, Draft7Validator
 
 from govcheck.model import Finding, Location, RepoInfo, Report
 from govcheck.reporters import sarif
-from govcheck.reporters.sarif_locations import artifact_uri, root_uri, strip_credentials
+from govcheck.redact import bare_remote_uri
+from govcheck.reporters.sarif_locations import artifact_uri, root_uri
 from govcheck.reporters.sarif_rules import FINGERPRINT_KEY, fingerprint_base
 
 
@@ -140,7 +141,7 @@ def test_suppressions(report: Report) -> None:
     ],
 )
 def test_credentials_stripped(url: str, clean: str, report: Report) -> None:
-    assert strip_credentials(url) == clean
+    assert bare_remote_uri(url) == clean
     log = _log(replace(report, repo=replace(report.repo, remote_url=url)))
     assert log["runs"][0]["versionControlProvenance"][0]["repositoryUri"] == clean
     assert "s3cret" not in json.dumps(log) and "ghp_token" not in json.dumps(log)

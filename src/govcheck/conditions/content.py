@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from govcheck import builtin
-from govcheck.conditions import Build, Evaluator, Scope, condition
+from govcheck.conditions.base import Build, Evaluator, Scope
 from govcheck.errors import Mark, UsageError
 from govcheck.model import Location, Outcome
 from govcheck.quickschema import plainly_valid
@@ -38,7 +38,6 @@ def _load_builtin(name: str, b: Build, mark: Mark | None) -> Any:
     return _validator_from(json.loads(path.read_text(encoding="utf-8")), f"builtin:{name}")
 
 
-@condition("schema")
 def build_schema(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     ref = b.subst(node[key], node.value_marks.get(key))
     if not isinstance(ref, str) or not ref.strip():
@@ -154,7 +153,6 @@ def normalize(heading: str) -> str:
     return " ".join(_PUNCT.sub(" ", text).split())
 
 
-@condition("sections")
 def build_sections(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     specs = b.subst(node[key], node.value_marks.get(key))
     wanted: list[tuple[str, Callable[[str], bool]]] = []

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from govcheck import fieldpath
-from govcheck.conditions import Build, Evaluator, Scope, condition, suggest
+from govcheck.conditions.base import Build, Evaluator, Scope
 from govcheck.errors import Mark
 from govcheck.model import Location, Outcome
 from govcheck.operators import OPERATORS, OperandError
+from govcheck.suggest import suggest
 
 
-@condition("field")
 def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     try:
         path = fieldpath.parse(node["field"])

@@ -11,7 +11,7 @@ import posixpath
 from typing import Any
 
 from govcheck import templates
-from govcheck.conditions import Build, Evaluator, Scope, build_condition, condition
+from govcheck.conditions.base import Build, Evaluator, Scope, build_condition
 from govcheck.errors import Mark
 from govcheck.globs import glob_match, has_magic
 from govcheck.model import OK, Location, Outcome
@@ -43,7 +43,6 @@ def _template(node: Any, key: str, b: Build) -> str | None:
     return value
 
 
-@condition("file_exists")
 def build_file_exists(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     template = _template(node, key, b) or ""
 
@@ -56,7 +55,6 @@ def build_file_exists(node: Any, key: str, mark: Mark | None, b: Build) -> Evalu
     return evaluate
 
 
-@condition("file")
 def build_file(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     raw = b.subst(node[key], node.value_marks.get(key), allow_fields=True)
     candidates = list(raw) if isinstance(raw, list) else [raw]

@@ -6,14 +6,13 @@ import re
 from typing import Any
 
 from govcheck import fieldpath
-from govcheck.conditions import Build, Evaluator, Scope, condition
+from govcheck.conditions.base import Build, Evaluator, Scope
 from govcheck.errors import Mark
 from govcheck.model import Outcome
 
 _SHA = re.compile(r"[0-9a-fA-F]{7,40}")
 
 
-@condition("git_commit_exists")
 def build_git_commit_exists(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     try:
         path = fieldpath.parse(b.subst(node[key], node.value_marks.get(key)))

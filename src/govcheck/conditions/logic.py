@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from govcheck import fieldpath
-from govcheck.conditions import Build, Evaluator, Scope, build_condition, condition
+from govcheck.conditions.base import Build, Evaluator, Scope, build_condition
 from govcheck.errors import Mark
 from govcheck.model import OK, Location, Outcome
 from govcheck.yamlsrc import LDict, LList, value_mark
@@ -20,7 +20,6 @@ def _children(node: LDict, key: str, b: Build) -> list[Evaluator]:
     return [build_condition(c, m, b) for c, m in zip(items, items.item_marks)]
 
 
-@condition("all")
 def build_all(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
     children = _children(node, key, b)
 
@@ -33,7 +32,6 @@ def build_all(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
     return evaluate
 
 
-@condition("any")
 def build_any(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
     children = _children(node, key, b)
 
@@ -55,7 +53,6 @@ def build_any(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
     return evaluate
 
 
-@condition("not")
 def build_not(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
     inner = build_condition(node[key], node.value_marks.get(key), b)
 
@@ -134,5 +131,5 @@ def _item_location(
     return None
 
 
-condition("every")(_list_builder("every"))
-condition("some")(_list_builder("some"))
+build_every = _list_builder("every")
+build_some = _list_builder("some")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from govcheck.facts import Facts, provider
+from govcheck.facts.base import Facts
 from govcheck.facts.parsing import data_files, located_strings
 from govcheck.model import Location, Resource
 
@@ -83,7 +83,6 @@ def env_names(text: str) -> Iterator[Found]:
             yield Found(name, number, column)
 
 
-@provider("experiment_reference")
 def experiment_references(facts: Facts) -> list[Resource]:
     out: list[Resource] = []
     for res, kind in data_files(facts, ("yaml", "json")):

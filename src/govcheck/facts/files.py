@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
-from govcheck.facts import Facts, RepoSource, markdown, provider
+from govcheck.facts import markdown
+from govcheck.facts.base import Facts, RepoSource
 from govcheck.facts.parsing import Parsed, name_and_suffix, parse_file
 from govcheck.model import LazyFields, Location, Resource
 
@@ -20,15 +21,6 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 CARD_NAMES = ("MODEL_CARD.md", "model_card.md", "README.md")
 _LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 _MB = 1024 * 1024
-
-
-@runtime_checkable
-class GitAware(Protocol):
-    """What the git-backed sources add to RepoSource (see facts/gitrepo.py)."""
-
-    def remotes(self) -> list[dict[str, str]]: ...
-
-    def points_outside(self, path: str) -> bool: ...
 
 
 class FileFields(LazyFields):
@@ -148,14 +140,9 @@ class LfsAttributes:
         return self._values.get(path)
 
 
-@provider("repo")
 def repo_resources(facts: Facts) -> list[Resource]:
     info = facts.source.info()
-    source = facts.source
-    if isinstance(source, GitAware):
-        remotes = source.remotes()
-    else:
-        remotes = [{"name": "origin", "url": info.remote_url}] if info.remote_url else []
+    remotes = facts.source.remotes()
     fields = {"root": info.root, "head": info.head, "branch": info.branch, "remotes": remotes}
     return [Resource("repo", "repo", fields)]
 
@@ -163,10 +150,8 @@ def repo_resources(facts: Facts) -> list[Resource]:
 def readable_files(facts: Facts) -> list[str]:
     """Tracked files minus symlinks that leave the repository (each noticed once)."""
     source = facts.source
-    if not isinstance(source, GitAware):
-        return source.tracked()
     out = []
-    for path in source.tracked():
+    for path in facts.tracked():
         if source.is_symlink(path) and source.points_outside(path):
             facts.notice(f"skipped symlink {path}: points outside the repository")
             continue
@@ -174,7 +159,6 @@ def readable_files(facts: Facts) -> list[str]:
     return out
 
 
-@provider("file")
 def file_resources(facts: Facts) -> list[Resource]:
     paths = readable_files(facts)
     lfs = LfsAttributes(facts.source, paths)
@@ -184,7 +168,6 @@ def file_resources(facts: Facts) -> list[Resource]:
     ]
 
 
-@provider("directory")
 def directory_resources(facts: Facts) -> list[Resource]:
     direct: dict[str, list[str]] = {}
     below: dict[str, list[str]] = {}

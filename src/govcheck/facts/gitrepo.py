@@ -14,12 +14,12 @@ import stat
 import subprocess
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlsplit, urlunsplit
 
 import git
 
 from govcheck.errors import DataSourceError, UsageError
 from govcheck.model import RepoInfo
+from govcheck.redact import redact_remote
 
 _FILE_MODES = {"100644", "100755", "120000"}  # regular, executable, symlink (no gitlinks)
 _SYMLINK = "120000"
@@ -44,19 +44,6 @@ def open_repo(path: str | Path) -> git.Repo:
         raise DataSourceError(f"not a git repository: {path}") from None
 
 
-def strip_credentials(url: str) -> str:
-    """Drop user:password@ (and bare tokens on http URLs) so no report leaks a secret."""
-    if "://" not in url:
-        return url  # scp-like git@host:org/repo: the user is not a secret
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    userinfo, host = parts.netloc.rsplit("@", 1)
-    if ":" not in userinfo and parts.scheme not in ("http", "https"):
-        return url  # ssh://git@host/...: a user name only
-    return urlunsplit(parts._replace(netloc=host))
-
-
 class _GitSource:
     """What both trees share: repository info, commits, attributes, blob reads."""
 
@@ -78,7 +65,7 @@ class _GitSource:
         out = []
         for remote in self.repo.remotes:
             try:
-                out.append({"name": remote.name, "url": strip_credentials(remote.url)})
+                out.append({"name": remote.name, "url": redact_remote(remote.url)})
             except (git.GitCommandError, ValueError, KeyError):
                 continue  # a remote without a url
         return out

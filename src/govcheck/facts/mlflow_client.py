@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from govcheck.errors import DataSourceError, UsageError
-from govcheck.facts.mlflow_store import redact_uri, scrub
+from govcheck.redact import redact_url, scrub
 
 MISSING_CLIENT = "MLflow rules need the MLflow client: pip install 'govcheck[mlflow]'"
 _REFUSED = {"UNAUTHENTICATED", "PERMISSION_DENIED", "UNAUTHORIZED", "CUSTOMER_UNAUTHORIZED"}
@@ -66,7 +66,7 @@ def read_only_uris(uri: str) -> tuple[str, str | None]:
     if scheme.split("+")[0] in _SERVER_ONLY:
         raise UsageError(
             f"govcheck reads {scheme} stores through an MLflow server, never directly "
-            f"(it would migrate them): point --mlflow-uri at the server, not {redact_uri(uri)}"
+            f"(it would migrate them): point --mlflow-uri at the server, not {redact_url(uri)}"
         )
     return uri, None
 
@@ -74,9 +74,9 @@ def read_only_uris(uri: str) -> tuple[str, str | None]:
 def _sqlite_read_only(uri: str) -> str:
     path = uri.split("://", 1)[1].removeprefix("/")
     if path.startswith("file:") or "?" in path:
-        raise UsageError(f"give the sqlite store as sqlite:///PATH: {redact_uri(uri)}")
+        raise UsageError(f"give the sqlite store as sqlite:///PATH: {redact_url(uri)}")
     if not path or path == ":memory:" or not Path(path).is_file():
-        raise DataSourceError(f"MLflow tracking store not found: {redact_uri(uri)}")
+        raise DataSourceError(f"MLflow tracking store not found: {redact_url(uri)}")
     # A percent-encoded SQLite URI: MLflow's "create parent folders" step then sees no folder
     # to create, and mode=ro makes any write attempt fail instead of touching the file.
     encoded = quote(str(Path(path).resolve()), safe="")
@@ -86,10 +86,10 @@ def _sqlite_read_only(uri: str) -> str:
 def _check_file_store(uri: str) -> None:
     path = Path(unquote(urlsplit(uri).path) if uri.startswith("file:") else uri)
     if not path.is_dir():
-        raise DataSourceError(f"MLflow tracking store not found: {redact_uri(uri)}")
+        raise DataSourceError(f"MLflow tracking store not found: {redact_url(uri)}")
     if not (path / ".trash").is_dir():
         # MLflow would create it, and an MLflow-made store always has it.
-        raise DataSourceError(f"not an MLflow file store (no .trash folder): {redact_uri(uri)}")
+        raise DataSourceError(f"not an MLflow file store (no .trash folder): {redact_url(uri)}")
 
 
 @contextmanager
@@ -141,7 +141,7 @@ def _is_store_error(exc: Exception) -> bool:
 
 def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
     """One line naming the store (without credentials) and what went wrong."""
-    where = redact_uri(uri)
+    where = redact_url(uri)
     code = str(getattr(exc, "error_code", "") or "")
     text = str(exc)
     lowered = text.lower()

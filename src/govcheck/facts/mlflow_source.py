@@ -6,20 +6,14 @@ live store, so a repo-only check (a pre-commit hook) never pays MLflow's start-u
 
 from __future__ import annotations
 
-import argparse
-import weakref
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from govcheck.facts import Facts, provider
-from govcheck.facts.mlflow_store import (
-    NO_STORE_NOTICE,
-    StoreChoice,
-    current_choice,
-    resolve_scope,
-)
-from govcheck.model import LazyFields, Location, Resource
+from govcheck.context import MlflowSettings
+from govcheck.facts.base import Facts
+from govcheck.facts.mlflow_store import NO_STORE_NOTICE
+from govcheck.model import LazyFields, Resource
 
 Fields = dict[str, Any]
 
@@ -36,35 +30,25 @@ class MlflowData(Protocol):
     def model_versions(self) -> list[Fields]: ...
 
 
-# One reader per check: the four kinds share fetched lists (versions reuse runs).
-_READERS: weakref.WeakKeyDictionary[Facts, MlflowData] = weakref.WeakKeyDictionary()
+def open_data(settings: MlflowSettings) -> MlflowData:
+    """The reader for a configured store: the snapshot file, else the live store."""
+    if settings.store.snapshot is not None:
+        from govcheck.facts.snapshot_store import SnapshotStore
 
-
-def unavailable_reason(facts: Facts) -> str | None:
-    """None when a store or snapshot is configured; else why MLflow rules are skipped."""
-    return None if current_choice(facts.options).configured else NO_STORE_NOTICE
-
-
-def open_data(choice: StoreChoice, facts_options: Any) -> MlflowData:
-    scope = resolve_scope(facts_options)
-    if choice.snapshot is not None:
-        from govcheck.snapshot import SnapshotStore
-
-        return SnapshotStore.load(choice.snapshot, scope)
+        return SnapshotStore.load(settings.store.snapshot, settings.scope)
     from govcheck.facts.mlflow_live import LiveStore
 
-    assert choice.uri is not None
-    return LiveStore(choice.uri, scope)
+    assert settings.store.uri is not None
+    return LiveStore(settings.store.uri, settings.scope)
 
 
 def reader(facts: Facts) -> MlflowData | None:
-    if facts not in _READERS:
-        choice = current_choice(facts.options)
-        if not choice.configured:
-            facts.notice(NO_STORE_NOTICE)
-            return None
-        _READERS[facts] = open_data(choice, facts.options)
-    return _READERS[facts]
+    """The check's one reader: the four kinds share fetched lists (versions reuse runs)."""
+    settings = facts.context.mlflow
+    if not settings.store.configured:
+        facts.notice(NO_STORE_NOTICE)
+        return None
+    return facts.shared("mlflow", lambda: open_data(settings))
 
 
 def _resources(
@@ -76,8 +60,7 @@ def _resources(
     data = reader(facts)
     if data is None:
         return []
-    location = facts.options.get("mlflow_location")
-    anchor = location if isinstance(location, Location) else None
+    anchor = facts.context.mlflow.anchor
     out = []
     for fields in read(data):
         name = entity(fields)
@@ -101,7 +84,6 @@ def model_version_entity(f: Fields) -> str:
     return f"mlflow:model_version/{f['name']}/{f['version']}"
 
 
-@provider("mlflow_experiment")
 def experiments(facts: Facts) -> list[Resource]:
     """Experiments in scope; run_count (runs in scope) is read only if a rule asks for it."""
     resources = _resources(facts, "mlflow_experiment", lambda d: d.experiments(), experiment_entity)
@@ -130,27 +112,17 @@ def experiments(facts: Facts) -> list[Resource]:
     ]
 
 
-@provider("mlflow_run")
 def runs(facts: Facts) -> list[Resource]:
     return _resources(facts, "mlflow_run", lambda d: d.runs(), run_entity)
 
 
-@provider("mlflow_registered_model")
 def registered_models(facts: Facts) -> list[Resource]:
     return _resources(
         facts, "mlflow_registered_model", lambda d: d.registered_models(), registered_model_entity
     )
 
 
-@provider("mlflow_model_version")
 def model_versions(facts: Facts) -> list[Resource]:
     return _resources(
         facts, "mlflow_model_version", lambda d: d.model_versions(), model_version_entity
     )
-
-
-def snapshot_command(args: argparse.Namespace) -> int:
-    """`govcheck snapshot --mlflow-uri URI --output FILE` (see govcheck.snapshot)."""
-    from govcheck.snapshot import snapshot_command as run
-
-    return run(args)

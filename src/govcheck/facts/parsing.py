@@ -20,7 +20,7 @@ from govcheck.model import Resource
 from govcheck.yamlsrc import YAMLSourceError, load_all, value_mark
 
 if TYPE_CHECKING:
-    from govcheck.facts import Facts
+    from govcheck.facts.base import Facts
 
 if sys.version_info >= (3, 11):
     import tomllib

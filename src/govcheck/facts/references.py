@@ -11,11 +11,7 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from govcheck.facts import (
-    Facts,
-    experiments,  # noqa: F401  (registers experiment_reference)
-    provider,
-)
+from govcheck.facts.base import Facts
 from govcheck.facts.datarefs import UriPin, classify, pin_hint, sibling_pin
 from govcheck.facts.parsing import Scalar, data_files, located_strings, parse_yaml_all
 from govcheck.model import Location, Resource
@@ -63,7 +59,6 @@ def _local_pin(path: str, file_dir: str, facts: Facts, dvc: DvcOutputs) -> str |
 SCHEMA_KEYWORDS = frozenset({"$schema", "$id", "$ref"})
 
 
-@provider("data_reference")
 def data_references(facts: Facts) -> list[Resource]:
     data_dirs = facts.params.get("data_dirs", ["data"])
     if isinstance(data_dirs, str):

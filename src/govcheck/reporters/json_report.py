@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from govcheck.model import Finding, Location, Report, RuleInfo, Waiver
+from govcheck.model import Finding, Location, Report, RuleInfo, Waiver, source_text
 
 FORMAT_VERSION = 1
 
@@ -53,7 +53,7 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
         "help": rule.help,
         "help_uri": rule.help_uri,
         "tags": list(rule.tags),
-        "source": rule.source,
+        "source": source_text(rule.source),
     }
 
 

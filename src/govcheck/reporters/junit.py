@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from govcheck.model import SEVERITY_RANK, Finding, Report
+from govcheck.model import SEVERITY_RANK, Finding, Report, source_text
 from govcheck.reporters.common import expired_note, where
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
@@ -56,7 +56,7 @@ def render(report: Report, color: bool = False) -> str:
                 ("title", rule.title),
                 ("severity", rule.severity),
                 ("tags", ", ".join(rule.tags)),
-                ("source", rule.source),
+                ("source", source_text(rule.source)),
             ):
                 if value:
                     ET.SubElement(props, "property", {"name": name, "value": _clean(value)})

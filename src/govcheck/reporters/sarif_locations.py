@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from govcheck.model import Finding, Location, RepoInfo, RuleInfo
+from govcheck.redact import bare_remote_uri
 
 SRCROOT = "%SRCROOT%"
-
-# "policies/team.yaml:14:3" — a rule defined in a repository file, with its position.
-_SOURCE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+)(?::(?P<col>\d+))?$")
-# scp-like git remotes: git@github.com:org/repo.git
-_SCP = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>(?!/).+)$")
 
 
 def artifact_uri(path: str) -> str:
@@ -55,11 +50,9 @@ def rule_source_location(rule: RuleInfo | None) -> Location | None:
     """Where a repository-defined rule is written: the fallback for findings without a place."""
     if rule is None:
         return None
-    match = _SOURCE.match(rule.source)
-    if match is None or match["path"].startswith("builtin"):
+    if rule.source.path.startswith("builtin:"):
         return None
-    col = match["col"]
-    return Location(match["path"], int(match["line"]), int(col) if col else None)
+    return Location(rule.source.path, rule.source.line, rule.source.column)
 
 
 def logical_location(entity: str) -> dict[str, str]:
@@ -87,25 +80,10 @@ def result_locations(finding: Finding, rule: RuleInfo | None) -> dict[str, Any]:
     return out
 
 
-def strip_credentials(url: str) -> str:
-    """A remote URL with any user:password@ removed; scp-like remotes become ssh:// URIs."""
-    scp = _SCP.match(url)
-    if scp is not None and "://" not in url:
-        url = f"ssh://{scp['host']}/{scp['path']}"
-    parts = urlsplit(url)
-    if parts.hostname is None:
-        return url
-    host = parts.hostname
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
 def provenance(repo: RepoInfo) -> list[dict[str, Any]] | None:
     if not repo.remote_url:
         return None
-    entry: dict[str, Any] = {"repositoryUri": strip_credentials(repo.remote_url)}
+    entry: dict[str, Any] = {"repositoryUri": bare_remote_uri(repo.remote_url)}
     if repo.head:
         entry["revisionId"] = repo.head
     if repo.branch:

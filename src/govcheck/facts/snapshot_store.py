@@ -1,4 +1,4 @@
-"""Recorded MLflow metadata: `govcheck snapshot` writes it, `--mlflow-snapshot` checks it.
+"""Recorded MLflow metadata: `govcheck snapshot` writes it, `--mlflow-snapshot` reads it.
 
 A snapshot holds exactly the fields the mlflow_* providers produce, for the same scope, so
 a check against it gives the findings a live check would have given at recording time,
@@ -7,17 +7,16 @@ with no network (pre-commit.ci). Its format is schemas/mlflow-snapshot.schema.js
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from govcheck.errors import EXIT_OK, DataSourceError, UsageError
-from govcheck.facts.mlflow_store import Scope, in_scope, redact_uri, resolve_scope, resolve_store
+from govcheck.errors import DataSourceError
+from govcheck.facts.mlflow_store import Scope, in_scope
+from govcheck.redact import redact_url
 
 FORMAT = "govcheck-mlflow-snapshot"
 FORMAT_VERSION = 1
@@ -99,7 +98,7 @@ def build_snapshot(data: Any, uri: str, scope: Scope, runs_since: str | None) ->
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "recorded_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-        "tracking_uri": redact_uri(uri),
+        "tracking_uri": redact_url(uri),
         "scope": {
             "experiments": list(scope.experiments),
             "runs_since_days": scope.runs_since_days,
@@ -112,13 +111,12 @@ def build_snapshot(data: Any, uri: str, scope: Scope, runs_since: str | None) ->
     }
 
 
-def write_snapshot(uri: str, output: str, options: dict[str, Any]) -> dict[str, int]:
-    """Record the store at uri (scoped by options' mlflow_config) into output; entity counts."""
+def write_snapshot(uri: str, output: str, scope: Scope) -> dict[str, int]:
+    """Record the store at uri, within scope, into output; the entity counts."""
     from govcheck.atomic import write_atomic
     from govcheck.facts.mlflow_fields import iso_time
     from govcheck.facts.mlflow_live import LiveStore
 
-    scope = resolve_scope(options)
     store = LiveStore(uri, scope)
     document = build_snapshot(store, uri, scope, iso_time(store.runs_since_ms))
     problem = snapshot_problem(document)
@@ -126,26 +124,3 @@ def write_snapshot(uri: str, output: str, options: dict[str, Any]) -> dict[str, 
         raise DataSourceError(f"the recorded MLflow metadata does not fit its schema: {problem}")
     write_atomic(output, json.dumps(document, indent=1, sort_keys=False) + "\n")
     return {kind: len(document[kind]) for kind in KINDS}
-
-
-def snapshot_command(args: argparse.Namespace) -> int:
-    """`govcheck snapshot [--repo DIR] [--config FILE] [--mlflow-uri URI] --output FILE`.
-
-    The store is the one a check would read live (--mlflow-uri, config tracking_uri,
-    MLFLOW_TRACKING_URI, mlflow.db); a configured snapshot is never the source of a new one.
-    """
-    from govcheck.check import CheckOptions, find_config
-    from govcheck.facts import gitrepo
-
-    repo = gitrepo.open_repo(getattr(args, "repo", None) or os.getcwd())
-    root = Path(repo.working_tree_dir or repo.git_dir)
-    config = find_config(CheckOptions(config=getattr(args, "config", None)), root)
-    live_config = {k: v for k, v in config.mlflow.items() if k != "snapshot"}
-    options = {"mlflow_uri": args.mlflow_uri, "mlflow_config": live_config, "repo_root": str(root)}
-    choice = resolve_store(options, os.environ)
-    if choice.uri is None:
-        raise UsageError("govcheck snapshot needs a live MLflow store: give --mlflow-uri URI")
-    counts = write_snapshot(choice.uri, args.output, options)
-    summary = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
-    print(f"wrote {args.output}: {summary} from {redact_uri(choice.uri)}")
-    return EXIT_OK

@@ -1,0 +1,142 @@
+"""`govcheck check [PATH ...]`: check the repository (and MLflow) against the policies."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from govcheck.commands.options import EXIT_CODES, add_repo_options
+from govcheck.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from govcheck.model import SEVERITY_RANK, Report
+from govcheck.reporters import REPORTERS
+
+HELP = "check the repository (and MLflow) against the policies"
+FAIL_ON = ("error", "warning", "note", "never")
+EXTRA_OUTPUTS = ("sarif", "junit", "json", "markdown")
+EPILOG = f"""\
+{EXIT_CODES}
+
+examples:
+  govcheck check                                   # the whole repository, text report
+  govcheck check --format sarif --output govcheck.sarif --junit-output junit.xml
+  govcheck check models/fraud/train.yaml           # only what this file touches (pre-commit)
+  govcheck check --changed-since origin/main --mlflow-uri sqlite:///mlflow.db"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="limit the check to resources these files touch"
+    )
+    add_repo_options(parser)
+    parser.add_argument(
+        "--format",
+        choices=tuple(REPORTERS),
+        default="text",
+        help="report written to stdout (default text)",
+    )
+    parser.add_argument(
+        "--output", metavar="FILE", help="write the --format report to FILE instead of stdout"
+    )
+    for fmt in EXTRA_OUTPUTS:
+        parser.add_argument(
+            f"--{fmt}-output", metavar="FILE", help=f"also write a {fmt} report to FILE"
+        )
+    parser.add_argument(
+        "--mlflow-uri",
+        metavar="URI",
+        help="MLflow tracking URI (overrides the config and MLFLOW_TRACKING_URI)",
+    )
+    parser.add_argument(
+        "--mlflow-snapshot",
+        metavar="FILE",
+        help="check recorded MLflow metadata (govcheck snapshot) instead of a live store",
+    )
+    parser.add_argument(
+        "--no-mlflow", action="store_true", help="skip MLflow rules (reported as skipped)"
+    )
+    parser.add_argument(
+        "--select",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="only these rules (code, name or code prefix)",
+    )
+    parser.add_argument(
+        "--ignore",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="not these rules (code, name or code prefix)",
+    )
+    parser.add_argument(
+        "--rev", metavar="REV", help="check the tree of a commit without checking it out"
+    )
+    parser.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="only resources touched by changes since the merge base with REF",
+    )
+    parser.add_argument(
+        "--fail-on", choices=FAIL_ON, help="lowest severity that fails the check (default error)"
+    )
+
+
+def exit_code(report: Report) -> int:
+    if report.fail_on == "never":
+        return EXIT_OK
+    floor = SEVERITY_RANK[report.fail_on]
+    failing = any(SEVERITY_RANK[f.severity] >= floor for f in report.active())
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from govcheck.atomic import write_atomic
+    from govcheck.check import CheckOptions
+    from govcheck.check import run as run_check
+    from govcheck.facts import gitrepo
+
+    paths = tuple(args.paths)
+    if args.changed_since:
+        where = args.repo or os.getcwd()
+        # git names changed files from the repository root, while PATHs are read from the
+        # current directory: anchor them so --repo and subdirectories see the same changes.
+        root = Path(str(gitrepo.open_repo(where).working_tree_dir))
+        changed = gitrepo.changed_paths(where, args.changed_since)
+        paths += tuple(str(root / p) for p in changed)
+    options = CheckOptions(
+        repo=args.repo,
+        config=args.config,
+        policies=tuple(args.policy),
+        paths=paths,
+        select=tuple(args.select),
+        ignore=tuple(args.ignore),
+        no_mlflow=args.no_mlflow,
+        mlflow_uri=args.mlflow_uri,
+        mlflow_snapshot=args.mlflow_snapshot,
+        rev=args.rev,
+        fail_on=args.fail_on,
+        changed_only=bool(args.changed_since),
+    )
+    report = run_check(options)
+
+    def write(target: str, text: str) -> None:
+        try:
+            write_atomic(target, text)
+        except OSError as exc:  # a missing folder or no permission: the user's to fix
+            raise UsageError(f"cannot write report {target}: {exc.strerror or exc}") from None
+
+    for fmt in EXTRA_OUTPUTS:
+        target = getattr(args, f"{fmt}_output")
+        if target:
+            write(target, REPORTERS[fmt](report))
+    if args.output:
+        write(args.output, REPORTERS[args.format](report))
+    else:
+        color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        sys.stdout.write(REPORTERS[args.format](report, color=color))
+    return exit_code(report)

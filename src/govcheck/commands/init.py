@@ -1,0 +1,82 @@
+"""`govcheck init`: a starter .govcheck.yaml and an example team policy in the repository."""
+
+from __future__ import annotations
+
+import argparse
+
+from govcheck.commands.options import repo_root
+from govcheck.errors import EXIT_OK, UsageError
+
+HELP = "write a starter .govcheck.yaml and an example policy"
+
+STARTER_CONFIG = """\
+# govcheck configuration: https://github.com/govcheck/govcheck#configuration
+version: 1
+policies:
+  - builtin:all                  # or pick packs: builtin:model-cards, builtin:data, ...
+  - .govcheck/policies/          # this repository's own rules
+params:
+  models_glob: "models/*"        # where model directories live
+  # experiment_name_pattern: "^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*$"
+# mlflow:
+#   tracking_uri: sqlite:///mlflow.db
+#   snapshot: .govcheck/mlflow.json
+fail_on: error
+waivers: []
+#  - rule: model-card-present
+#    target: models/legacy-churn
+#    reason: "Retired model, removed in Q1"
+#    expires: 2027-01-31
+#    approved_by: jane.doe
+"""
+
+STARTER_POLICY = """\
+# An example team policy. `govcheck validate` checks it; `govcheck explain ACME-001` shows it.
+version: 1
+rules:
+  - id: ACME-001
+    name: training-config-names-owner
+    title: Training configs name an owner
+    severity: warning
+    resource: file
+    where: {field: path, glob: "{models_glob}/train*.yaml"}
+    require: {field: data.owner, empty: false}
+    message: "{path} does not say who owns this training run"
+    description: An owner is who answers for a model in review and in an incident.
+    help: |
+      Add an `owner:` key to the training config:
+
+      ```yaml
+      owner: fraud-team@example.com
+      ```
+    tags: [eu-ai-act/art-17]
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--repo",
+        metavar="DIR",
+        help="the repository (default: the one containing the current directory)",
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite existing files")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = repo_root(args.repo, required=True)
+    assert root is not None
+    targets = {
+        root / ".govcheck.yaml": STARTER_CONFIG,
+        root / ".govcheck" / "policies" / "example.yaml": STARTER_POLICY,
+    }
+    existing = [p for p in targets if p.exists()]
+    if existing and not args.force:
+        raise UsageError(
+            f"{existing[0].relative_to(root)} already exists (use --force to overwrite)"
+        )
+    for path, text in targets.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(root)}")
+    print("next: govcheck check")
+    return EXIT_OK

@@ -1,0 +1,66 @@
+"""What several commands share: the options that find the repository, config and policies,
+declared once, and the helpers that turn them into rules."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from govcheck.errors import DataSourceError
+
+if TYPE_CHECKING:
+    from govcheck.policy import Rule
+
+EXIT_CODES = """\
+exit codes:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  usage, configuration or policy error
+  3  a data source failed (git unreadable, MLflow unreachable or refusing)"""
+
+
+def add_repo_options(parser: argparse.ArgumentParser, policies: bool = True) -> None:
+    """--repo and --config, and --policy unless the command takes no policies."""
+    parser.add_argument(
+        "--repo",
+        metavar="DIR",
+        help="the repository (default: the one containing the current directory)",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="config file (default: .govcheck.yaml at the repo root)"
+    )
+    if policies:
+        parser.add_argument(
+            "--policy",
+            action="append",
+            default=[],
+            metavar="FILE_OR_DIR",
+            help="an extra policy file, or a folder of them (repeatable)",
+        )
+
+
+def repo_root(repo_arg: str | None, required: bool) -> Path | None:
+    """The repository's root; None outside one when it is not required (e.g. `explain`
+    of a built-in rule works anywhere)."""
+    from govcheck.facts import gitrepo
+
+    try:
+        repo = gitrepo.open_repo(repo_arg or os.getcwd())
+    except DataSourceError:
+        if required or repo_arg:
+            raise
+        return None
+    return Path(str(repo.working_tree_dir))
+
+
+def rules_for(args: argparse.Namespace) -> list[Rule]:
+    """Every rule the repository's config and --policy files define (list-rules, explain)."""
+    from govcheck.check import load_rules
+    from govcheck.config import Config, find_config
+
+    root = repo_root(args.repo, required=False)
+    config = find_config(root, args.config) if root else Config(path=None)
+    rules, _ = load_rules(config, root or Path.cwd(), tuple(args.policy))
+    return rules

@@ -1,0 +1,136 @@
+"""What every condition shares: the evaluation scope, the load-time Build, and the one
+function that builds a condition node by looking its name up in the registry.
+
+A condition builds an evaluator from its options at load time (validating them, with
+marks, into Build.errors) so evaluation is a pure function of the resource:
+`evaluator(scope) -> Outcome`. The registry itself is conditions/registry.py; it reaches
+this module through Build, so nested conditions (all, not, every...) need no import of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from govcheck.errors import Mark
+from govcheck.facts.base import Facts
+from govcheck.model import Outcome, Resource
+from govcheck.suggest import suggest
+from govcheck.yamlsrc import LDict, LList
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one evaluation sees: the resource, the current item of it, and the facts."""
+
+    facts: Facts
+    resource: Resource
+    item: Any  # the resource's fields, or a list item inside every/some
+    base_dir: str  # relative paths in file_exists resolve against this ("" = repo root)
+
+
+class Evaluator(Protocol):
+    def __call__(self, scope: Scope) -> Outcome: ...
+
+
+Builder = Callable[[LDict, str, "Mark | None", "Build"], Evaluator]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A registry entry: how to build the condition, and whether it is written
+    `{NAME: X, require: COND}` around a nested condition."""
+
+    build: Builder
+    nested: bool = False
+
+
+@dataclass
+class Build:
+    """Load-time context: where we are, the parameters, the condition registry, and the
+    errors found so far."""
+
+    rule_id: str
+    params: Mapping[str, Any]
+    conditions: Mapping[str, Condition]
+    errors: list[tuple[Mark | None, str]] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)  # parameters the rule refers to
+
+    def error(self, mark: Mark | None, message: str, hint: str = "") -> None:
+        """Record an error; `hint` (a did-you-mean) goes after the rule's name."""
+        self.errors.append((mark, f"{message} in rule {self.rule_id}{hint}"))
+
+    def subst(self, value: Any, mark: Mark | None, allow_fields: bool = False) -> Any:
+        """Replace `{param}` with parameter values; a whole-string `{param}` keeps its type.
+
+        Unknown names are errors, except where the text is also a template over the
+        resource's fields (file_exists, messages), where they are left for evaluation.
+        """
+        if isinstance(value, list):
+            return [self.subst(v, mark, allow_fields) for v in value]
+        if not isinstance(value, str):
+            return value
+        whole = _PARAM.fullmatch(value)
+        if whole and whole.group(1) in self.params:
+            self.used.add(whole.group(1))
+            return self.params[whole.group(1)]
+
+        def repl(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name in self.params:
+                self.used.add(name)
+                p = self.params[name]
+                return ",".join(map(str, p)) if isinstance(p, list) else str(p)
+            if not allow_fields:
+                self.error(mark, f"unknown parameter '{{{name}}}'", suggest(name, self.params))
+            return m.group(0)
+
+        return _PARAM.sub(repl, value)
+
+
+_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _fail(scope: Scope) -> Outcome:
+    return Outcome(False, "invalid condition")
+
+
+def build_condition(node: Any, mark: Mark | None, b: Build) -> Evaluator:
+    """Build one condition node, recording problems in b.errors (never raising)."""
+    if not isinstance(node, LDict) or not node:
+        b.error(
+            mark,
+            "a condition cannot be empty"
+            if isinstance(node, dict)
+            else f"a condition must be a mapping, got {_kind(node)}",
+        )
+        return _fail
+    if "field" in node:
+        return b.conditions["field"].build(node, "field", node.key_marks.get("field"), b)
+    keys = [k for k in node if k != "require"]
+    if len(keys) != 1:
+        b.error(node.mark, f"a condition has one key, found {', '.join(map(str, keys)) or 'none'}")
+        return _fail
+    key = keys[0]
+    kmark = node.key_marks.get(key)
+    known = b.conditions.get(str(key))
+    if known is None or key == "field":
+        b.error(kmark, f"unknown condition '{key}'", suggest(str(key), b.conditions))
+        return _fail
+    if ("require" in node) != known.nested:
+        if known.nested:
+            b.error(kmark, f"'{key}' needs a 'require' condition")
+        else:
+            b.error(node.key_marks.get("require"), f"'{key}' takes no 'require'")
+        return _fail
+    return known.build(node, str(key), kmark, b)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, (dict, LDict)):
+        return "an empty mapping"
+    if isinstance(value, (list, LList)):
+        return "a list"
+    return repr(value)

@@ -1,0 +1,132 @@
+"""Facts: what one check may read, each resource kind produced once by its provider.
+
+Rules never touch git or MLflow directly; they see Resources produced by the providers
+named in facts/registry.py, so a snapshot can stand in for a live source and every kind is
+shared by all the rules that name it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from govcheck.context import CheckContext
+from govcheck.globs import glob_match
+from govcheck.model import RepoInfo, Resource
+
+T = TypeVar("T")
+
+
+class RepoSource(Protocol):
+    """Read access to one tree of a git repository: the index or a given commit."""
+
+    root: Path
+
+    def tracked(self) -> list[str]:
+        """Repo-relative POSIX paths of tracked regular files and symlinks, sorted."""
+
+    def read_bytes(self, path: str, limit: int | None = None) -> bytes:
+        """Content of a tracked file; raises ValueError when larger than limit."""
+
+    def size(self, path: str) -> int: ...
+
+    def is_symlink(self, path: str) -> bool: ...
+
+    def points_outside(self, path: str) -> bool:
+        """Whether a tracked symlink resolves outside the repository."""
+
+    def remotes(self) -> list[dict[str, str]]:
+        """Remote names and URLs, credentials removed."""
+
+    def info(self) -> RepoInfo: ...
+
+    def commit_exists(self, sha: str) -> bool: ...
+
+    def attributes(self, paths: list[str], name: str) -> dict[str, str | None]:
+        """Git attribute `name` (e.g. 'filter') for each path, one git call for all."""
+
+
+Provider = Callable[["Facts"], list[Resource]]
+
+
+class Facts:
+    """Everything a check may read, fetched lazily and at most once per kind."""
+
+    def __init__(
+        self, source: RepoSource, context: CheckContext, providers: Mapping[str, Provider]
+    ) -> None:
+        self.source = source
+        self.context = context
+        self.params = context.params
+        self._providers = providers
+        self._cache: dict[str, list[Resource]] = {}
+        self._shared: dict[str, Any] = {}
+        self._tracked: list[str] | None = None
+        self._tracked_set: set[str] | None = None
+        self._dirs: set[str] | None = None
+        self._files: dict[str, Resource] | None = None
+        self.notices: list[str] = []
+
+    def resources(self, kind: str) -> list[Resource]:
+        if kind not in self._cache:
+            self._cache[kind] = self._providers[kind](self)
+        return self._cache[kind]
+
+    def shared(self, key: str, make: Callable[[], T]) -> T:
+        """One value per check for providers that share work (e.g. one MLflow reader for
+        the four mlflow_* kinds), made on first use."""
+        if key not in self._shared:
+            self._shared[key] = make()
+        return self._shared[key]  # type: ignore[no-any-return]
+
+    def tracked(self) -> list[str]:
+        """Tracked paths, sorted, minus what the config excludes."""
+        if self._tracked is None:
+            globs = self.context.exclude
+            self._tracked = [p for p in self.source.tracked() if not (globs and excluded(p, globs))]
+        return self._tracked
+
+    def tracked_set(self) -> set[str]:
+        if self._tracked_set is None:
+            self._tracked_set = set(self.tracked())
+        return self._tracked_set
+
+    def dir_set(self) -> set[str]:
+        """Every directory that holds a tracked file, at any depth ('' is the root)."""
+        if self._dirs is None:
+            dirs = {""}
+            for p in self.tracked_set():
+                parts = p.split("/")[:-1]
+                for i in range(1, len(parts) + 1):
+                    dirs.add("/".join(parts[:i]))
+            self._dirs = dirs
+        return self._dirs
+
+    def exists(self, path: str) -> bool:
+        """Whether a tracked file, or a directory holding one, is at this path."""
+        path = path.strip("/")
+        return path in self.tracked_set() or path in self.dir_set()
+
+    def file(self, path: str) -> Resource | None:
+        """The `file` resource at a repo-relative path, if tracked."""
+        if self._files is None:
+            self._files = {r.id: r for r in self.resources("file")}
+        return self._files.get(path)
+
+    def reaches(self, path: str) -> bool:
+        """Whether a check limited to PATHs looks at this file at all.
+
+        Providers whose resources each touch one file skip the others instead of reading
+        and parsing them: the engine would drop their resources anyway.
+        """
+        return self.context.reaches(path)
+
+    def notice(self, text: str) -> None:
+        if text not in self.notices:
+            self.notices.append(text)
+
+
+def excluded(path: str, globs: tuple[str, ...]) -> bool:
+    """Whether config `exclude:` hides a path: a glob, or a folder and everything below."""
+    return any(glob_match(g, path) or glob_match(g.rstrip("/") + "/**", path) for g in globs)
