@@ -139,7 +139,6 @@ def test_ml_repo_pinned_references_and_good_names_pass(ml_repo: Path) -> None:
 def test_ml_repo_pins_are_the_intended_kinds(ml_repo: Path) -> None:
     from govcheck.check import load_rules
     from govcheck.config import find_config
-
     from support import make_facts
 
     _, params = load_rules(find_config(ml_repo), ml_repo)

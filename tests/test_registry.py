@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from govcheck import builtin
-from govcheck.check import CheckOptions, load_rules
+from govcheck.check import load_rules
 from govcheck.conditions.registry import CONDITIONS
 from govcheck.config import Config
 from govcheck.model import SEVERITIES, RuleInfo

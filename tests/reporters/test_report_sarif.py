@@ -9,8 +9,8 @@ import pytest
 from jsonschema import Draft4Validator, Draft7Validator
 
 from govcheck.model import Finding, Location, RepoInfo, Report
-from govcheck.reporters import sarif
 from govcheck.redact import bare_remote_uri
+from govcheck.reporters import sarif
 from govcheck.reporters.sarif_locations import artifact_uri, root_uri
 from govcheck.reporters.sarif_rules import FINGERPRINT_KEY, fingerprint_base
 
