@@ -189,7 +189,7 @@ def _number(test: Callable[[Any, Any], bool]) -> Callable[..., bool]:
 
 def _sized(kind: type, test: Callable[[int, Any], bool]) -> Callable[..., bool]:
     def check(x: Any, want: Any, s: Any, at: _At) -> bool:
-        return not isinstance(x, kind) or bool(test(len(x), want))
+        return not isinstance(x, kind) or bool(test(len(x), want))  # type: ignore[arg-type]
 
     return check
 

@@ -84,5 +84,5 @@ def _a(types: Any) -> str:
         "number": "a number",
     }
     if isinstance(types, list):
-        return " or ".join(names.get(t, t) for t in types)
+        return " or ".join(names.get(str(t), str(t)) for t in types)
     return names.get(types, str(types))

@@ -39,7 +39,7 @@ def inline_waivers(path: str, text: str) -> InlineWaivers:
     """Each inline waiver with the lines it covers: a comment alone on its line covers
     itself and the next line; one trailing code covers that line only, so
     `a: s3://x  # govcheck: ignore[...]` does not also waive the line below."""
-    out = []
+    out: InlineWaivers = []
     for lineno, line in enumerate(text.splitlines(), 1):
         for m in _INLINE.finditer(line):
             reason = re.sub(r"\s*(-->|\*/)\s*$", "", m.group(2)).strip(" :-")

@@ -66,7 +66,7 @@ def build_file(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         for candidate in candidates:
             path = resolve(scope, str(candidate))
             resource = scope.facts.file(path) if path else None
-            if resource is None:
+            if path is None or resource is None:
                 continue
             outcome = inner(Scope(scope.facts, resource, resource.fields, resource.fields["dir"]))
             if outcome.ok:

@@ -96,7 +96,7 @@ def _hf_pin(uri: str) -> UriPin:
     found = _HF_REVISION.search(uri)
     if found and _SHA40.fullmatch(found.group(1)):
         return UriPin("hf", "hf-revision")
-    return UriPin("hf", None, bool(found) and found.group(1).lower() in FLOATING)
+    return UriPin("hf", None, found is not None and found.group(1).lower() in FLOATING)
 
 
 def _lakefs_pin(uri: str) -> UriPin:

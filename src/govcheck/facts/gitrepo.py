@@ -82,7 +82,9 @@ class _GitSource:
         if key not in self._commits:
             try:
                 _, kind, _ = self.repo.git.get_object_header(key)
-                self._commits[key] = kind == b"commit"
+                # GitPython declares str but hands back the type name as bytes
+                name = kind.decode() if isinstance(kind, bytes) else str(kind)
+                self._commits[key] = name == "commit"
             except (ValueError, git.GitCommandError):
                 self._commits[key] = False  # missing or ambiguous
         return self._commits[key]
@@ -120,7 +122,8 @@ class _GitSource:
         size = self._blob_size(entry)
         if limit is not None and size > limit:
             raise ValueError(f"{path}: {size} bytes, over the {limit}-byte limit")
-        return self.repo.odb.stream(bytes.fromhex(entry.sha)).read()
+        data: bytes = self.repo.odb.stream(bytes.fromhex(entry.sha)).read()
+        return data
 
     def _blob_size(self, entry: _Entry) -> int:
         if entry.size is not None:

@@ -160,11 +160,11 @@ def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
     return f"MLflow at {where} failed: {first[:240]}"
 
 
-def all_pages(search: Callable[[str | None], Any]) -> Iterator[Any]:
-    """Every item of a paged MLflow search; search(page_token) returns one PagedList."""
+def all_pages(search: Callable[..., Any]) -> Iterator[Any]:
+    """Every item of a paged MLflow search; search(page_token=...) returns one PagedList."""
     token: str | None = None
     while True:
-        page = search(token)
+        page = search(page_token=token)
         yield from page
         token = getattr(page, "token", None)
         if not token:

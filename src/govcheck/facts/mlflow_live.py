@@ -10,8 +10,9 @@ result is ever passed off as complete.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import Any, TypeVar
 
 from govcheck.facts import mlflow_fields as mf
 from govcheck.facts.mlflow_client import all_pages, client_session, open_client
@@ -20,6 +21,7 @@ from govcheck.facts.mlflow_store import Scope, in_scope
 PAGE = 1000  # the largest page every MLflow backend accepts (Databricks caps runs at 1000)
 ID_BATCH = 100  # ids per `IN (...)` filter, well under URL and SQL parameter limits
 EXPERIMENT_BATCH = 100  # experiment ids per search_runs / search_logged_models request
+T = TypeVar("T")
 
 
 class LiveStore:
@@ -46,13 +48,14 @@ class LiveStore:
     def model_versions(self) -> list[mf.Fields]:
         return self._read("versions", self._versions)
 
-    def _read(self, key: str, fetch: Any) -> Any:
+    def _read(self, key: str, fetch: Callable[[], T]) -> T:
         if key not in self._cache:
             with client_session(self.uri, self.scope.timeout_seconds):
                 if self._client is None:
                     self._client = open_client(self.uri)
                 self._cache[key] = fetch()
-        return self._cache[key]
+        value: T = self._cache[key]
+        return value
 
     # -- experiments and runs, within the configured scope ---------------------------------
 
@@ -61,14 +64,13 @@ class LiveStore:
 
         found: dict[str, Any] = {}
         for filter_string in _name_filters(self.scope.experiments):
-            for exp in all_pages(
-                lambda token, f=filter_string: self._client.search_experiments(
-                    view_type=ViewType.ACTIVE_ONLY,
-                    max_results=PAGE,
-                    filter_string=f,
-                    page_token=token,
-                )
-            ):
+            search = partial(
+                self._client.search_experiments,
+                view_type=ViewType.ACTIVE_ONLY,
+                max_results=PAGE,
+                filter_string=filter_string,
+            )
+            for exp in all_pages(search):
                 if in_scope(exp.name, self.scope.experiments):
                     found[str(exp.experiment_id)] = exp
         return sorted(found.values(), key=lambda e: e.name)
@@ -89,28 +91,27 @@ class LiveStore:
     def _experiments_cached(self) -> list[Any]:
         if "experiments" not in self._cache:
             self._cache["experiments"] = self._experiments()
-        return self._cache["experiments"]
+        found: list[Any] = self._cache["experiments"]
+        return found
 
     def _search_runs(
         self, experiment_ids: list[str], filter_string: str, view: Any
     ) -> Iterator[Any]:
         for batch in _batches(experiment_ids, EXPERIMENT_BATCH):
             yield from all_pages(
-                lambda token, ids=batch: self._client.search_runs(
-                    ids,
+                partial(
+                    self._client.search_runs,
+                    batch,
                     filter_string=filter_string,
                     run_view_type=view,
                     max_results=PAGE,
-                    page_token=token,
                 )
             )
 
     # -- the registry, and each version's lineage back to its run --------------------------
 
     def _models(self) -> list[Any]:
-        models = all_pages(
-            lambda token: self._client.search_registered_models(max_results=PAGE, page_token=token)
-        )
+        models = all_pages(partial(self._client.search_registered_models, max_results=PAGE))
         return sorted(models, key=lambda m: m.name)
 
     def _versions(self) -> list[mf.Fields]:
@@ -119,9 +120,7 @@ class LiveStore:
             for alias, version in mf.alias_versions(model).items():
                 aliases.setdefault((model.name, version), []).append(alias)
         versions = list(
-            all_pages(
-                lambda token: self._client.search_model_versions(max_results=PAGE, page_token=token)
-            )
+            all_pages(partial(self._client.search_model_versions, max_results=PAGE))
         )
         run_ids = self._version_run_ids(versions)
         runs = self._runs_by_id({r for r in run_ids.values() if r})
@@ -152,11 +151,13 @@ class LiveStore:
         for exp_batch in _batches(self._all_experiments(), EXPERIMENT_BATCH):
             for id_batch in _batches(sorted(model_ids), ID_BATCH):
                 filter_string = f"attributes.model_id IN ({_quoted(id_batch)})"
-                for model in all_pages(
-                    lambda token, e=exp_batch, f=filter_string: self._client.search_logged_models(
-                        experiment_ids=e, filter_string=f, max_results=PAGE, page_token=token
-                    )
-                ):
+                search = partial(
+                    self._client.search_logged_models,
+                    experiment_ids=exp_batch,
+                    filter_string=filter_string,
+                    max_results=PAGE,
+                )
+                for model in all_pages(search):
                     found[model.model_id] = model.source_run_id or None
         return found
 
@@ -184,12 +185,13 @@ class LiveStore:
         if "all_experiments" not in self._cache:
             self._cache["all_experiments"] = list(
                 all_pages(
-                    lambda token: self._client.search_experiments(
-                        view_type=ViewType.ALL, max_results=PAGE, page_token=token
+                    partial(
+                        self._client.search_experiments, view_type=ViewType.ALL, max_results=PAGE
                     )
                 )
             )
-        return self._cache["all_experiments"]
+        found: list[Any] = self._cache["all_experiments"]
+        return found
 
 
 def _name_filters(globs: tuple[str, ...]) -> list[str | None]:

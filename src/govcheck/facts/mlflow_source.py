@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 from govcheck.context import MlflowSettings
@@ -105,7 +106,7 @@ def experiments(facts: Facts) -> list[Resource]:
             location=r.location,
             entity=r.entity,
             fields=LazyFields(
-                dict(r.fields), {"run_count": lambda i=r.fields["experiment_id"]: run_count(i)}
+                dict(r.fields), {"run_count": partial(run_count, r.fields["experiment_id"])}
             ),
         )
         for r in resources

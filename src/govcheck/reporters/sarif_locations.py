@@ -50,7 +50,7 @@ def rule_source_location(rule: RuleInfo | None) -> Location | None:
     """Where a repository-defined rule is written: the fallback for findings without a place."""
     if rule is None:
         return None
-    if rule.source.path.startswith("builtin:"):
+    if not rule.source.path or rule.source.path.startswith("builtin:"):
         return None
     return Location(rule.source.path, rule.source.line, rule.source.column)
 

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from govcheck.errors import Mark
 from govcheck.model import Finding, RuleInfo
 
 MAX_TAGS = 20  # GitHub code scanning ignores tags beyond 20
@@ -29,7 +30,7 @@ def unique_rules(rules: Iterable[RuleInfo], findings: Iterable[Finding]) -> list
                 help="",
                 help_uri=None,
                 tags=(),
-                source="",
+                source=Mark("", 0, 0),  # defined nowhere the report knows
             )
     return list(seen.values())
 
