@@ -177,6 +177,22 @@ BAD_CONFIGS = {
         "unknown parameter 'modles_glob' in params (did you mean 'models_glob'?)",
     ),
     "bad-fail-on": ("version: 1\nfail_on: always\n", "2:10", "'fail_on' must be one of"),
+    "bad-exclude-glob": (
+        "version: 1\nexclude: [docs, 'x[z-a]']\n",
+        "2:17",
+        "invalid glob 'x[z-a]': invalid character class range: z-a",
+    ),
+    "bad-waiver-glob": (
+        "version: 1\nwaivers:\n  - {rule: GC-CARD-001, target: 'models/[b-a]', reason: r,"
+        " expires: 2099-01-01}\n",
+        "3:33",
+        "invalid glob 'models/[b-a]'",
+    ),
+    "bad-experiment-glob": (
+        "version: 1\nmlflow:\n  experiments: ['fraud-[9-0]']\n",
+        "3:17",
+        "invalid glob 'fraud-[9-0]'",
+    ),
     "unknown-pack": (
         "version: 1\npolicies: [builtin:model-card]\n",
         "2:12",

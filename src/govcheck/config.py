@@ -8,9 +8,10 @@ from typing import Any
 
 from govcheck import builtin, structure
 from govcheck.errors import Mark, PolicyErrors, UsageError
+from govcheck.globs import GlobError, compile_glob
 from govcheck.model import FailOn, Location, Waiver
 from govcheck.suggest import suggest
-from govcheck.yamlsrc import LDict, read_one
+from govcheck.yamlsrc import LDict, LList, read_one
 
 CONFIG_NAME = ".govcheck.yaml"
 
@@ -68,7 +69,7 @@ def load_config(path: Path, display: str) -> Config:
         data["version"] = 1
     if not isinstance(data, LDict):
         raise UsageError("the config is a mapping starting with `version: 1`", Mark(display, 1, 1))
-    errors = structure.check(data, "config")
+    errors = structure.check(data, "config") or _glob_errors(data)
     if errors:
         raise PolicyErrors(errors)
     policies = data.get("policies") or ["builtin:all"]
@@ -85,6 +86,31 @@ def load_config(path: Path, display: str) -> Config:
         fail_on=data.get("fail_on"),
         waivers=tuple(_waivers(data, display)),
     )
+
+
+def _glob_errors(data: LDict) -> list[tuple[Mark | None, str]]:
+    """Malformed globs in `exclude:`, waiver targets and `mlflow.experiments`, at their lines
+    (the schema cannot tell `[z-a]` from a glob)."""
+    found: list[tuple[Any, Any]] = []
+    for key in ("exclude",):
+        items = data.get(key)
+        if isinstance(items, LList):
+            found += zip(items, items.item_marks)
+    waivers = data.get("waivers")
+    for item in waivers if isinstance(waivers, LList) else ():
+        if isinstance(item, LDict) and "target" in item:
+            found.append((item["target"], item.value_marks.get("target")))
+    mlflow = data.get("mlflow")
+    experiments = mlflow.get("experiments") if isinstance(mlflow, LDict) else None
+    if isinstance(experiments, LList):
+        found += zip(experiments, experiments.item_marks)
+    errors: list[tuple[Mark | None, str]] = []
+    for glob, mark in found:
+        try:
+            compile_glob(str(glob))
+        except GlobError as exc:
+            errors.append((mark, str(exc)))
+    return errors
 
 
 def _waivers(data: LDict, display: str) -> list[Waiver]:

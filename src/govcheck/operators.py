@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from govcheck.globs import glob_match
+from govcheck.globs import GlobError, compile_glob, glob_match
 from govcheck.regex import RegexError, compile_regex
 
 
@@ -52,8 +52,13 @@ def _is_empty(value: Any) -> bool:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:  # an integer of hundreds of digits: beyond any float
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, str):
         try:
             return float(value.strip())
@@ -70,7 +75,10 @@ def _timestamp(value: Any) -> dt.datetime | None:
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
     num = _number(value)
     if num is not None and not isinstance(value, str):
-        return dt.datetime.fromtimestamp(num / 1000 if num > 1e11 else num, dt.timezone.utc)
+        try:
+            return dt.datetime.fromtimestamp(num / 1000 if num > 1e11 else num, dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):  # beyond any calendar: not a date
+            return None
     if isinstance(value, str):
         try:
             parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -123,6 +131,14 @@ def op_not_in(operand: Any) -> Test:
     return lambda found, v: Verdict(
         not found or not _hashable_in(v, items), f"is {show(v) if found else 'missing'}"
     )
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _hashable_in(value: Any, items: list[Any]) -> bool:
@@ -187,6 +203,10 @@ def op_not_matches(operand: Any) -> Test:
 def op_glob(operand: Any) -> Test:
     if not isinstance(operand, str):
         raise OperandError(f"expects a glob pattern string, got {show(operand)}")
+    try:
+        compile_glob(operand.strip("/"))
+    except GlobError as exc:
+        raise OperandError(str(exc)) from None
     return lambda found, v: Verdict(
         found and v is not None and glob_match(operand, str(v)),
         f"{show(v) if found else 'missing'} vs glob {operand!r}",
@@ -221,7 +241,7 @@ def op_contains(operand: Any) -> Test:
         if isinstance(v, str):
             ok = isinstance(operand, str) and operand in v
         elif isinstance(v, Mapping):
-            ok = operand in v
+            ok = _hashable(operand) and operand in v
         elif isinstance(v, (list, tuple, set)):
             ok = _hashable_in(operand, list(v))
         else:
@@ -251,7 +271,7 @@ def _compare(symbol: str, cmp: Callable[[float, float], bool]) -> Callable[[Any]
 def _age(newer: bool) -> Callable[[Any], Test]:
     def build(operand: Any) -> Test:
         days = _number(operand)
-        if days is None or days < 0:
+        if days is None or math.isnan(days) or days < 0:
             raise OperandError(f"expects a number of days, got {show(operand)}")
 
         def test(found: bool, v: Any) -> Verdict:

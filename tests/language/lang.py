@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any, NamedTuple, cast
 
 from govcheck.check import CheckOptions, run
-from govcheck.conditions import CONDITIONS, Build, Evaluator, Scope, build_condition
+from govcheck.conditions.base import Build, Evaluator, Scope, build_condition
+from govcheck.conditions.registry import CONDITIONS
+from govcheck.context import CheckContext
 from govcheck.errors import Mark
-from govcheck.facts import Facts, RepoSource
+from govcheck.facts.base import Facts, RepoSource
+from govcheck.facts.registry import PROVIDERS
 from govcheck.model import Outcome, Resource
 from govcheck.operators import OPERATORS
 from govcheck.yamlsrc import load_one
@@ -36,7 +39,7 @@ class _NoRepository:
 
 
 def _build(text: str, params: Params) -> tuple[Evaluator, list[str]]:
-    b = Build(RULE, dict(params or {}))
+    b = Build(RULE, dict(params or {}), CONDITIONS)
     node = load_one(text, "policy.yaml")
     # A scalar carries no mark of its own; in a policy its parent knows it, here it is 1:1.
     evaluator = build_condition(node, getattr(node, "mark", None) or Mark("policy.yaml", 1, 1), b)
@@ -50,7 +53,8 @@ def outcome(text: str, fields: Mapping[str, Any], params: Params = None) -> Outc
     evaluator, errors = _build(text, params)
     if errors:
         raise AssertionError(f"{text} does not build: {errors}")
-    facts = Facts(cast(RepoSource, _NoRepository()), dict(params or {}))
+    context = CheckContext(root=Path("/nonexistent"), params=dict(params or {}))
+    facts = Facts(cast(RepoSource, _NoRepository()), context, PROVIDERS)
     return evaluator(Scope(facts, Resource("test", "test", fields), fields, ""))
 
 

@@ -371,24 +371,20 @@ def test_comparison_operands_come_from_parameters() -> None:
     assert holds("{field: x, newer_than_days: '{days}'}", {"x": days_ago(2)}, {"days": 3})
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="bug: unhashable operand vs mapping")
 def test_contains_a_list_in_a_mapping_is_false_not_a_crash() -> None:
     assert not holds("{field: x, contains: [a]}", {"x": {"a": 1}})
 
 
-@pytest.mark.xfail(
-    strict=True, raises=(OSError, OverflowError, ValueError), reason="bug: epoch out of range"
-)
 def test_an_impossible_epoch_is_not_a_date() -> None:
-    assert reason("{field: x, newer_than_days: 1}", {"x": 10**20}) == "x is 1e+20, not a date"
+    assert reason("{field: x, newer_than_days: 1}", {"x": 10**20}) == f"x is {10**20}, not a date"
+    assert reason("{field: x, older_than_days: 1}", {"x": 10**400}).endswith(", not a date")
+    assert holds("{field: x, gt: 5}", {"x": 10**400})  # beyond a float: infinite, not a crash
 
 
-@pytest.mark.xfail(strict=True, reason="bug: days accept NaN, comparisons do not")
 def test_nan_days_are_a_load_error() -> None:
     assert build_errors("{field: x, newer_than_days: .nan}") != []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a bad character class fails at evaluation")
 def test_a_glob_with_a_bad_character_class_is_a_load_error() -> None:
     assert build_errors("{field: x, glob: '[z-a].md'}") != []
 

@@ -68,6 +68,10 @@ class Build:
         Unknown names are errors, except where the text is also a template over the
         resource's fields (file_exists, messages), where they are left for evaluation.
         """
+        if isinstance(value, LList):  # keep each item's mark for errors about that item
+            out = LList(self.subst(v, m, allow_fields) for v, m in zip(value, value.item_marks))
+            out.mark, out.item_marks = value.mark, list(value.item_marks)
+            return out
         if isinstance(value, list):
             return [self.subst(v, mark, allow_fields) for v in value]
         if not isinstance(value, str):

@@ -119,9 +119,7 @@ class LiveStore:
         for model in self._cache.get("models") or self._models():
             for alias, version in mf.alias_versions(model).items():
                 aliases.setdefault((model.name, version), []).append(alias)
-        versions = list(
-            all_pages(partial(self._client.search_model_versions, max_results=PAGE))
-        )
+        versions = list(all_pages(partial(self._client.search_model_versions, max_results=PAGE)))
         run_ids = self._version_run_ids(versions)
         runs = self._runs_by_id({r for r in run_ids.values() if r})
         out = []

@@ -7,12 +7,12 @@ here imports mlflow. The result is resolved once per check, into CheckContext.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from govcheck.config import MlflowConfig
+from govcheck.globs import name_match
 
 NO_STORE_NOTICE = (
     "no MLflow tracking store configured (--mlflow-uri, mlflow.tracking_uri, "
@@ -85,7 +85,7 @@ def resolve_scope(config: MlflowConfig) -> Scope:
 
 def in_scope(name: str, globs: tuple[str, ...]) -> bool:
     """Whether an experiment name is in scope (no globs: every experiment)."""
-    return not globs or any(fnmatch.fnmatchcase(name, g) for g in globs)
+    return not globs or any(name_match(g, name) for g in globs)
 
 
 def _relative_sqlite(uri: str, root: Path) -> str:
