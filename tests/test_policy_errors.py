@@ -183,8 +183,10 @@ BAD_CONFIGS = {
         "invalid glob 'x[z-a]': invalid character class range: z-a",
     ),
     "bad-waiver-glob": (
-        "version: 1\nwaivers:\n  - {rule: GC-CARD-001, target: 'models/[b-a]', reason: r,"
-        " expires: 2099-01-01}\n",
+        (
+            "version: 1\nwaivers:\n  - {rule: GC-CARD-001, target: 'models/[b-a]', reason: r,"
+            " expires: 2099-01-01}\n"
+        ),
         "3:33",
         "invalid glob 'models/[b-a]'",
     ),

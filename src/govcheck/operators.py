@@ -88,10 +88,6 @@ def _timestamp(value: Any) -> dt.datetime | None:
     return None
 
 
-def _missing(name: str) -> Verdict:
-    return Verdict(False, f"{name} is missing")
-
-
 def op_equals(operand: Any) -> Test:
     def test(found: bool, v: Any) -> Verdict:
         if not found:

@@ -45,7 +45,3 @@ def render(template: str, fields: Any) -> str:
         return "" if value is None else str(value)
 
     return _FIELD.sub(repl, template)
-
-
-def fields_in(template: str) -> list[str]:
-    return [m.group(1).strip() for m in _FIELD.finditer(template)]

@@ -68,12 +68,6 @@ def value_mark(container: Any, key: Any) -> Mark | None:
     return None
 
 
-def key_mark(container: Any, key: Any) -> Mark | None:
-    if isinstance(container, LDict):
-        return container.key_marks.get(key)
-    return value_mark(container, key)
-
-
 class _Builder:
     def __init__(self, path: str) -> None:
         self.path = path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govcheck.templates import fields_in, render
+from govcheck.templates import render
 
 FIELDS = {
     "path": "models/a/train.yaml",
@@ -73,15 +73,3 @@ def test_render_reads_mappings_lazily_filled() -> None:
 
     fields = LazyFields({"path": "a.md"}, {"size_mb": lambda: 2.5})
     assert render("{path} is {size_mb:.1f} MB", fields) == "a.md is 2.5 MB"
-
-
-@pytest.mark.parametrize(
-    ("template", "names"),
-    [
-        ("{path} and {size_mb:.2f}", ["path", "size_mb:.2f"]),
-        ("{ data['k.e'] }", ["data['k.e']"]),
-        ("none here {}", []),
-    ],
-)
-def test_fields_in(template: str, names: list[str]) -> None:
-    assert fields_in(template) == names
