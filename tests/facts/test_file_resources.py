@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from govcheck.check import CheckOptions, run
 from govcheck.facts.base import Facts
 from govcheck.facts.files import READ_LIMIT
 from govcheck.model import Location, Resource
+from govcheck.reporters import json_report
 from govcheck.yamlsrc import LDict, LList
 from support import make_facts
 
@@ -157,6 +159,26 @@ def test_symlink_outside_is_skipped_with_notice(make_repo, run_git, tmp_path: Pa
     assert facts.notices == ["skipped symlink models/a/leak.md: points outside the repository"]
     model_a = by_id(facts.resources("directory"))["models/a"]
     assert model_a.fields["files"] == ["MODEL_CARD.md", "README.md"]
+
+
+def test_symlink_notice_survives_config_exclude(make_repo, run_git, tmp_path: Path) -> None:
+    # With `exclude:` the source used to be wrapped, and on Python 3.12+ isinstance() over
+    # the wrapper no longer saw the git source behind it: the link went unreported.
+    outside = tmp_path / "token.txt"
+    outside.write_text("secret")
+    root = make_repo(
+        {
+            ".govcheck.yaml": "version: 1\nexclude: [fixtures]\n",
+            "fixtures/x.yaml": "a: 1\n",
+            "models/a/README.md": "# A\n",
+        }
+    )
+    os.symlink(str(outside), root / "models" / "a" / "leak.md")
+    run_git(root, "add", "models")
+    report = run(CheckOptions(repo=str(root), no_mlflow=True))
+    assert "skipped symlink models/a/leak.md: points outside the repository" in report.notices
+    assert "secret" not in json_report.render(report)
+    assert not any(c.resource_id.startswith("fixtures") for c in report.checked)
 
 
 def test_directories(make_repo) -> None:
