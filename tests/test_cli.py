@@ -236,3 +236,31 @@ def test_self_check_of_this_project_is_clean() -> None:
         pytest.skip("not a git checkout")
     done = govcheck("check", "--repo", str(root), "--no-mlflow")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_option_of_every_command_has_help() -> None:
+    import argparse
+
+    from govcheck.cli import build_parser
+    from govcheck.commands import COMMANDS
+
+    parser = build_parser()
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert list(sub.choices) == list(COMMANDS)
+    for name, command in sub.choices.items():
+        for action in command._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            assert action.help, f"govcheck {name} {'/'.join(action.option_strings) or action.dest}"
+
+
+def test_check_help_ends_with_exit_codes_and_examples() -> None:
+    done = govcheck("check", "--help")
+    assert done.returncode == 0
+    tail = done.stdout[done.stdout.index("exit codes:") :]
+    assert "3  a data source failed" in tail
+    examples = [line for line in tail.splitlines() if line.strip().startswith("govcheck check")]
+    assert len(examples) >= 2
+    from govcheck.reporters import REPORTERS
+
+    assert "{" + ",".join(REPORTERS) + "}" in done.stdout  # --format choices from the registry
