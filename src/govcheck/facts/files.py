@@ -14,6 +14,7 @@ from typing import Any
 from govcheck.facts import markdown
 from govcheck.facts.base import Facts, RepoSource
 from govcheck.facts.parsing import Parsed, name_and_suffix, parse_file
+from govcheck.facts.pycode import CodeUnit, code_units
 from govcheck.model import LazyFields, Location, Resource
 
 READ_LIMIT = 10 * 1024 * 1024  # text of larger files is not read
@@ -87,6 +88,11 @@ class FileFields(LazyFields):
         return parse_file(self.path, text) if text is not None else None
 
     @cached_property
+    def code(self) -> list[CodeUnit]:
+        """The parsed Python of a `.py` file or a notebook's code cells (readers share it)."""
+        return code_units(self.path, self.text)
+
+    @cached_property
     def markdown_text(self) -> str | None:
         return self.text if self.suffix in MARKDOWN_SUFFIXES else None
 
@@ -106,6 +112,11 @@ class FileFields(LazyFields):
         if self.size > 1024:  # pointers are tiny
             return False
         return self.raw is not None and self.raw.startswith(_LFS_POINTER)
+
+
+def code_of(res: Resource) -> list[CodeUnit]:
+    """The parsed code of a file resource (see FileFields.code); [] for other resources."""
+    return res.fields.code if isinstance(res.fields, FileFields) else []
 
 
 def _markdown(fn: Callable[[str], Any]) -> Callable[[FileFields], Any]:
