@@ -9,6 +9,7 @@ JSON Schema validation behave as usual.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from govcheck.errors import Mark, UsageError
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalars = yaml.SafeLoader("")  # only its constructors for scalar tags are used
 _STR = "tag:yaml.org,2002:str"
+# An untagged date-like scalar resolves to a timestamp: if it is impossible, it stays text.
+_IMPLICIT_DATE = re.compile(r"\d{4}-\d\d?-\d\d?").match
 _SCALAR_CONSTRUCTORS = {
     f"tag:yaml.org,2002:{name}": yaml.SafeLoader.yaml_constructors[f"tag:yaml.org,2002:{name}"]
     for name in ("null", "bool", "int", "float", "binary", "timestamp")
@@ -69,8 +72,12 @@ def value_mark(container: Any, key: Any) -> Mark | None:
 
 
 class _Builder:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, local_tags: bool) -> None:
         self.path = path
+        # Repository files carry tools' own tags (CloudFormation `!Ref`, `!GetAtt`, Ansible
+        # `!vault`): their value is kept as written. What govcheck reads as its own input
+        # (policies, config) has no such tags, so there an unknown tag is an error.
+        self.local_tags = local_tags
         self.memo: dict[int, Any] = {}  # aliases share one object: no "billion laughs"
 
     def build(self, node: yaml.Node) -> Any:
@@ -89,6 +96,8 @@ class _Builder:
             return out
         if node.tag == _STR:
             return node.value  # most scalars: what SafeConstructor would return, without it
+        if self.local_tags and node.tag.startswith("!"):
+            return node.value
         try:
             # The scalar constructors are called directly: construct_object would also keep
             # every node in the shared loader's memo for as long as the process lives.
@@ -96,12 +105,17 @@ class _Builder:
             value = construct(_scalars, node) if construct else _scalars.construct_object(node)
         except yaml.constructor.ConstructorError as exc:
             raise YAMLSourceError(str(exc.problem), mark_of(node, self.path)) from None
-        except ValueError:
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
             # A date-shaped but impossible timestamp (2027-13-45): keep the text, so the
             # schema names it at its line instead of the loader crashing.
-            if node.tag != "tag:yaml.org,2002:timestamp":
-                raise
-            value = node.value
+            if node.tag == "tag:yaml.org,2002:timestamp" and _IMPLICIT_DATE(node.value):
+                value = node.value
+            else:  # `!!int abc`, `!!bool maybe`, an integer of 5,000 digits...
+                tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+                shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+                raise YAMLSourceError(
+                    f"{tag} cannot hold {shown!r}", mark_of(node, self.path)
+                ) from None
         if isinstance(value, (dt.date, dt.datetime)):
             value = value.isoformat()  # keep data JSON-shaped for schemas and reports
         elif isinstance(value, bytes):
@@ -143,9 +157,12 @@ class _Builder:
                     out.value_marks[key] = src.value_marks[key]
 
 
-def load_all(text: str, path: str) -> list[Any]:
-    """Every document of a YAML stream, located. Raises YAMLSourceError with a mark."""
-    builder = _Builder(path)
+def load_all(text: str, path: str, local_tags: bool = False) -> list[Any]:
+    """Every document of a YAML stream, located. Raises YAMLSourceError with a mark.
+
+    local_tags: accept `!Tag` values (kept as the plain scalar, list or mapping), as
+    repository files written for other tools use them."""
+    builder = _Builder(path, local_tags)
     docs: list[Any] = []
     try:
         for node in yaml.compose_all(text, Loader=_Loader):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from govcheck.facts.parsing import (
     TextLocator,
     data_format,
@@ -65,3 +67,26 @@ def test_text_locator_finds_repeats_in_order() -> None:
     assert locator.find("s3://x") == (1, 5)
     assert locator.find("s3://x") == (3, 5)
     assert locator.find("s3://x") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("a: !!int abc\n", "1:4: !!int cannot hold 'abc'"),
+        ("a: !!float abc\n", "1:4: !!float cannot hold 'abc'"),
+        ("a: !!bool maybe\n", "1:4: !!bool cannot hold 'maybe'"),
+        ("a: !!timestamp x\n", "1:4: !!timestamp cannot hold 'x'"),
+        ("n: " + "9" * 5000 + "\n", "1:4: !!int cannot hold '9999"),
+    ],
+)
+def test_tagged_values_their_constructor_rejects_are_parse_errors(text: str, error: str) -> None:
+    parsed = parse_yaml_all(text, "x.yaml")
+    assert parsed.documents == [] and parsed.error is not None
+    assert parsed.error.startswith(error)
+
+
+def test_tools_own_tags_keep_their_values_in_repository_files() -> None:
+    text = "Name: !Ref Topic\nArn: !GetAtt [Alarm, Arn]\nSub: !Sub {x: 1}\nDay: 2027-13-45\n"
+    [doc] = parse_yaml_all(text, "template.yaml").documents
+    assert doc == {"Name": "Topic", "Arn": ["Alarm", "Arn"], "Sub": {"x": 1}, "Day": "2027-13-45"}
+    assert doc.value_marks["Arn"].line == 2

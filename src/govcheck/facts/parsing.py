@@ -44,7 +44,7 @@ class Parsed:
 
 def parse_yaml_all(text: str, path: str) -> Parsed:
     try:
-        return Parsed(load_all(text, path))
+        return Parsed(load_all(text, path, local_tags=True))
     except YAMLSourceError as exc:
         where = f"{exc.mark.line}:{exc.mark.column}" if exc.mark else "1:1"
         return Parsed([], f"{where}: {exc.message}")
