@@ -32,7 +32,8 @@ COMPLIANT = {
 _COPY_IGNORE = shutil.ignore_patterns(
     ".git",
     ".venv",
-    ".ci-venv",
+    ".ci-venv*",
+    ".ci-logs",
     "__pycache__",
     "*.egg-info",
     ".pytest_cache",
