@@ -21,7 +21,7 @@ from support import CARD, INSTALLED, MONITORING, SRC
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "action.py"
-VENDOR = ROOT.parent / "shared" / "vendor-schemas"
+VENDOR = ROOT / "tests" / "schemas"  # vendored third-party schemas, see its README
 MakeRepo = Callable[..., Path]
 
 # Three errors: models/x has no card and no monitoring config, and one unpinned reference.

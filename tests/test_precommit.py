@@ -23,7 +23,7 @@ import yaml
 from support import CARD, MONITORING, TEAM_POLICY, govcheck, registry_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-VENDOR = ROOT.parent / "shared" / "vendor-schemas"
+VENDOR = ROOT / "tests" / "schemas"  # vendored third-party schemas, see its README
 COMPLIANT = {
     "models/m/MODEL_CARD.md": CARD,
     "models/m/monitoring.yaml": MONITORING,
@@ -32,7 +32,8 @@ COMPLIANT = {
 _COPY_IGNORE = shutil.ignore_patterns(
     ".git",
     ".venv",
-    ".ci-venv",
+    ".ci-venv*",
+    ".ci-logs",
     "__pycache__",
     "*.egg-info",
     ".pytest_cache",
