@@ -283,6 +283,46 @@ def _age(newer: bool) -> Callable[[Any], Test]:
     return build
 
 
+def _day(when: dt.datetime) -> str:
+    return when.date().isoformat() if when.time() == dt.time(0) else when.isoformat()
+
+
+def _order(earlier: bool) -> Callable[[Any], Test]:
+    """`before` / `after` a date: an ISO date or time, a date, epoch milliseconds."""
+
+    def build(operand: Any) -> Test:
+        limit = _timestamp(operand)
+        if limit is None:
+            raise OperandError(f"expects a date (2026-01-31) or a field, got {show(operand)}")
+        word = "before" if earlier else "after"
+
+        def test(found: bool, v: Any) -> Verdict:
+            when = _timestamp(v) if found else None
+            if when is None:
+                return Verdict(False, f"is {show(v) if found else 'missing'}, not a date")
+            ok = when < limit if earlier else when > limit
+            return Verdict(ok, f"is {_day(when)}, expected {word} {_day(limit)}")
+
+        return test
+
+    return build
+
+
+def shift_days(value: Any, days: float) -> dt.datetime | None:
+    """A date moved by a number of days (date arithmetic in policies); None if no date."""
+    when = _timestamp(value)
+    if when is None:
+        return None
+    try:
+        return when + dt.timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+# Operators whose operand may be another field of the resource: `{field: a, before:
+# {field: b, days: -30}}` compares a with b's value (moved by 30 days) at evaluation time.
+FIELD_COMPARABLE = frozenset({"equals", "not_equals", "gt", "gte", "lt", "lte", "before", "after"})
+
 OPERATORS: dict[str, Callable[[Any], Test]] = {
     "equals": op_equals,
     "not_equals": op_not_equals,
@@ -301,4 +341,6 @@ OPERATORS: dict[str, Callable[[Any], Test]] = {
     "lte": _compare("<=", lambda a, b: a <= b),
     "newer_than_days": _age(newer=True),
     "older_than_days": _age(newer=False),
+    "before": _order(earlier=True),
+    "after": _order(earlier=False),
 }

@@ -217,7 +217,44 @@ AGES: list[Case] = [
 ]
 
 
-ALL_CASES = EQUALITY + MEMBERSHIP + PATTERNS + PRESENCE + COMPARISONS + AGES
+ORDER = [
+    ("{field: x, before: 2026-02-01}", {"x": "2026-01-31"}, True),
+    ("{field: x, before: 2026-02-01}", {"x": "2026-02-01"}, False),  # strictly before
+    ("{field: x, before: 2026-02-01}", {"x": "2026-02-01T00:00:00-01:00"}, False),  # UTC
+    ("{field: x, before: '2026-02-01T12:00:00Z'}", {"x": "2026-02-01T11:59:59Z"}, True),
+    ("{field: x, before: 2026-02-01}", {"x": 1769817600000}, True),  # epoch ms: 2026-01-31
+    ("{field: x, before: 2026-02-01}", {"x": "soon"}, False),
+    ("{field: x, before: 2026-02-01}", {}, False),
+    ("{field: x, after: 2026-02-01}", {"x": "2026-02-02"}, True),
+    ("{field: x, after: 2026-02-01}", {"x": "2026-01-02"}, False),
+    ("{field: x, after: 2026-02-01}", {"x": None}, False),
+    ("{field: x, after: 2026-02-01}", {}, False),
+]
+
+# The operand names another field of the same resource, a date moved by `days` first.
+FIELD_OPERANDS = [
+    ("{field: x, before: {field: y}}", {"x": "2026-01-01", "y": "2026-03-01"}, True),
+    ("{field: x, before: {field: y}}", {"x": "2026-04-01", "y": "2026-03-01"}, False),
+    ("{field: x, after: {field: y, days: -30}}", {"x": "2026-02-01", "y": "2026-03-01"}, True),
+    ("{field: x, after: {field: y, days: -30}}", {"x": "2026-01-15", "y": "2026-03-01"}, False),
+    (
+        "{field: x, before: {field: y, days: 0.5}}",
+        {"x": "2026-03-01T06:00:00Z", "y": "2026-03-01"},
+        True,
+    ),
+    ("{field: x, after: {field: y}}", {"x": "2026-02-01"}, False),  # nothing to compare with
+    ("{field: x, after: {field: y}}", {"y": "2026-02-01"}, False),
+    ("{field: x, after: {field: y, days: 1}}", {"x": "2026-02-01", "y": "soon"}, False),
+    ("{field: x, lt: {field: y}}", {"x": 3, "y": 5}, True),
+    ("{field: x, gte: {field: y}}", {"x": 3, "y": 5}, False),
+    ("{field: x, gt: {field: y}}", {"x": 3, "y": "five"}, False),
+    ("{field: x, equals: {field: y}}", {"x": "m", "y": "m"}, True),
+    ("{field: x, not_equals: {field: y}}", {"x": "m", "y": "m"}, False),
+    ("{field: x, lte: {field: 'a.b[0]'}}", {"x": 2, "a": {"b": [2]}}, True),
+]
+
+
+ALL_CASES = EQUALITY + MEMBERSHIP + PATTERNS + PRESENCE + COMPARISONS + AGES + ORDER
 
 
 @pytest.mark.parametrize(("condition", "fields", "expected"), EQUALITY)
@@ -387,6 +424,66 @@ def test_nan_days_are_a_load_error() -> None:
 
 def test_a_glob_with_a_bad_character_class_is_a_load_error() -> None:
     assert build_errors("{field: x, glob: '[z-a].md'}") != []
+
+
+@pytest.mark.parametrize(("condition", "fields", "expected"), ORDER)
+def test_before_and_after(condition: str, fields: dict[str, Any], expected: bool) -> None:
+    assert holds(condition, fields) is expected
+
+
+@pytest.mark.parametrize(("condition", "fields", "expected"), FIELD_OPERANDS)
+def test_operands_that_name_a_field(condition: str, fields: dict[str, Any], expected: bool) -> None:
+    assert holds(condition, fields) is expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "fields", "why"),
+    [
+        (
+            "{field: x, after: {field: y, days: -30}}",
+            {"x": "2026-01-15", "y": "2026-03-01"},
+            "x is 2026-01-15, expected after 2026-01-30 (y - 30 days)",
+        ),
+        ("{field: x, gt: {field: y}}", {"x": 3, "y": 5}, "x is 3, expected > 5 (y)"),
+        (
+            "{field: x, after: {field: y}}",
+            {"x": "2026-02-01"},
+            "x cannot be compared: y is missing",
+        ),
+        (
+            "{field: x, after: {field: y, days: 1}}",
+            {"x": "2026-02-01", "y": "soon"},
+            "x cannot be compared: y is not a date",
+        ),
+        (
+            "{field: x, before: {field: y}}",
+            {"x": "2026-02-01", "y": "soon"},
+            "x cannot be compared with y: expects a date (2026-01-31) or a field, got 'soon'",
+        ),
+    ],
+)
+def test_field_operand_reasons_show_both_values(
+    condition: str, fields: dict[str, Any], why: str
+) -> None:
+    assert reason(condition, fields) == why
+
+
+@pytest.mark.parametrize(
+    ("condition", "error"),
+    [
+        ("{field: x, before: tomorrow}", "1:20: 'before': expects a date (2026-01-31) or a field"),
+        (
+            "{field: x, matches: {field: y}}",
+            "1:21: 'matches' compares with a value, not another field",
+        ),
+        ("{field: x, before: {field: y, dayz: 3}}", "1:31: unknown key 'dayz' in a field operand"),
+        ("{field: x, before: {field: y, days: soon}}", "1:37: 'days' takes a number, got 'soon'"),
+        ("{field: x, before: {field: 'y.'}}", "1:28: bad field path 'y.': ends with '.'"),
+    ],
+)
+def test_field_operand_errors(condition: str, error: str) -> None:
+    [found] = build_errors(condition)
+    assert found.startswith(error)
 
 
 def test_every_operator_has_holding_failing_and_missing_field_cases() -> None:

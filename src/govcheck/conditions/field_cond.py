@@ -1,15 +1,67 @@
-"""`{field: PATH, OP: VALUE}`: one operator applied to one field of the resource."""
+"""`{field: PATH, OP: VALUE}`: one operator applied to one field of the resource.
+
+VALUE may itself name a field, `{field: OTHER, days: N}`, for operators that compare
+(FIELD_COMPARABLE): the two fields of one resource are compared at evaluation time, a
+date moved by N days first. `{field: card.last_changed, after: {field: created, days: -30}}`
+holds when the card changed no earlier than 30 days before `created`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from govcheck import fieldpath
 from govcheck.conditions.base import Build, Evaluator, Scope
 from govcheck.errors import Mark
 from govcheck.model import Location, Outcome
-from govcheck.operators import OPERATORS, OperandError
+from govcheck.operators import FIELD_COMPARABLE, OPERATORS, OperandError, shift_days, show
 from govcheck.suggest import suggest
+from govcheck.yamlsrc import LDict
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    path: fieldpath.FieldPath
+    days: float | None  # date arithmetic: the referenced date moved by this many days
+
+    def describe(self) -> str:
+        if not self.days:
+            return str(self.path)
+        sign = "+" if self.days > 0 else "-"
+        return f"{self.path} {sign} {abs(self.days):g} days"
+
+
+def _field_ref(operand: Any, op: str, mark: Mark | None, b: Build) -> FieldRef | None:
+    """The operand as a reference to another field, or None when it is a plain value."""
+    if not isinstance(operand, LDict) or "field" not in operand:
+        return None
+    if op not in FIELD_COMPARABLE:
+        b.error(
+            mark,
+            f"'{op}' compares with a value, not another field "
+            f"(operators that take {{field: ...}}: {', '.join(sorted(FIELD_COMPARABLE))})",
+        )
+        return None
+    unknown = sorted(str(k) for k in operand if k not in ("field", "days"))
+    if unknown:
+        b.error(
+            operand.key_marks.get(unknown[0]),
+            f"unknown key '{unknown[0]}' in a field operand (use field, days)",
+        )
+    try:
+        path = fieldpath.parse(b.subst(operand["field"], operand.value_marks.get("field")))
+    except fieldpath.FieldPathError as exc:
+        b.error(operand.value_marks.get("field"), str(exc))
+        return None
+    days = b.subst(operand.get("days"), operand.value_marks.get("days"))
+    if days is not None and (isinstance(days, bool) or not isinstance(days, (int, float))):
+        try:
+            days = float(str(days))
+        except ValueError:
+            b.error(operand.value_marks.get("days"), f"'days' takes a number, got {show(days)}")
+            return None
+    return FieldRef(path, float(days) if days is not None else None)
 
 
 def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
@@ -37,6 +89,11 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         b.error(node.key_marks.get(op), f"unknown operator '{op}'", suggest(str(op), OPERATORS))
         return lambda scope: Outcome(False, "invalid condition")
     operand_mark = node.value_marks.get(op)
+    if isinstance(node[op], LDict) and "field" in node[op]:
+        ref = _field_ref(node[op], op, operand_mark, b)
+        if ref is None:
+            return lambda scope: Outcome(False, "invalid condition")
+        return _compare_fields(path, op, ref)
     operand = b.subst(node[op], operand_mark)
     try:
         test = OPERATORS[op](operand)
@@ -52,6 +109,28 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
             f"{path} {verdict.reason}" if verdict.reason else "",
             None if verdict.ok else _locate(scope, look, verdict.offset),
         )
+
+    return evaluate
+
+
+def _compare_fields(path: fieldpath.FieldPath, op: str, ref: FieldRef) -> Evaluator:
+    def evaluate(scope: Scope) -> Outcome:
+        other = fieldpath.get(scope.item, ref.path)
+        if not other.found or other.value is None:
+            return Outcome(False, f"{path} cannot be compared: {ref.path} is missing")
+        value: Any = other.value
+        if ref.days:
+            value = shift_days(value, ref.days)
+            if value is None:
+                return Outcome(False, f"{path} cannot be compared: {ref.path} is not a date")
+        try:
+            test = OPERATORS[op](value)
+        except OperandError as exc:
+            return Outcome(False, f"{path} cannot be compared with {ref.path}: {exc}")
+        look = fieldpath.get(scope.item, path)
+        verdict = test(look.found, look.value)
+        reason = f"{path} {verdict.reason} ({ref.describe()})" if verdict.reason else ""
+        return Outcome(verdict.ok, reason, None if verdict.ok else _locate(scope, look, None))
 
     return evaluate
 
