@@ -14,7 +14,8 @@ from govcheck.suggest import suggest
 
 def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     try:
-        path = fieldpath.parse(node["field"])
+        # `{param}` in a path picks a field by parameter: `names.{experiment_name_part}`.
+        path = fieldpath.parse(b.subst(node["field"], node.value_marks.get("field")))
     except fieldpath.FieldPathError as exc:
         b.error(node.value_marks.get("field"), str(exc))
         path = fieldpath.FieldPath(".", ())
@@ -50,13 +51,13 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         return Outcome(
             verdict.ok,
             f"{path} {verdict.reason}" if verdict.reason else "",
-            None if verdict.ok else _locate(scope, look, verdict.offset),
+            None if verdict.ok else locate(scope, look, verdict.offset),
         )
 
     return evaluate
 
 
-def _locate(scope: Scope, look: fieldpath.Lookup, offset: int | None) -> Location | None:
+def locate(scope: Scope, look: fieldpath.Lookup, offset: int | None) -> Location | None:
     """The most precise place of the offending value: its YAML mark, or its text line."""
     mark = fieldpath.mark_of(look) if look.found else getattr(look.container, "mark", None)
     if mark is not None:
