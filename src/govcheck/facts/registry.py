@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from govcheck.facts import experiments, files, mlflow_source, references
 from govcheck.facts.base import Provider
+from govcheck.facts.monitors import provider as monitors
 
 PROVIDERS: dict[str, Provider] = {
     "repo": files.repo_resources,
@@ -15,6 +16,7 @@ PROVIDERS: dict[str, Provider] = {
     "directory": files.directory_resources,
     "data_reference": references.data_references,
     "experiment_reference": experiments.experiment_references,
+    "monitor": monitors.monitor_resources,  # every platform's monitors (facts/monitors/)
     # MLflow entities: mlflow itself is imported only when one of these runs on a live store.
     "mlflow_experiment": mlflow_source.experiments,
     "mlflow_run": mlflow_source.runs,

@@ -1,0 +1,19 @@
+"""READERS: every monitoring platform govcheck reads, with its reader.
+
+Read top to bottom, this is the list of platforms. Each reader takes the check's Facts and
+returns the Monitors it found (facts/monitors/shape.py); the provider runs them all once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from govcheck.facts.base import Facts
+from govcheck.facts.monitors import native
+from govcheck.facts.monitors.shape import Monitor
+
+Reader = Callable[[Facts], list[Monitor]]
+
+READERS: dict[str, Reader] = {
+    "govcheck": native.read,  # models/*/monitoring.yaml
+}
