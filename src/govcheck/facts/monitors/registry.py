@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from govcheck.facts.base import Facts
-from govcheck.facts.monitors import native
+from govcheck.facts.monitors import azureml, native
 from govcheck.facts.monitors.shape import Monitor
 
 Reader = Callable[[Facts], list[Monitor]]
 
 READERS: dict[str, Reader] = {
     "govcheck": native.read,  # models/*/monitoring.yaml
+    "azureml": azureml.read,  # CLI v2 schedules with create_monitor:
 }
