@@ -43,6 +43,8 @@ def group_key(monitor: Monitor) -> str:
         return f"model:{model}"
     if isinstance(name, str) and name and not has_variables(name):
         return f"{target.get('kind')}:{name}"
+    if monitor.target_key:
+        return f"{target.get('kind')}:{monitor.target_key}"
     return f"monitor:{monitor.mark}:{monitor.name}"
 
 

@@ -156,6 +156,9 @@ class Monitor:
     # rules about those parts do not judge it.
     set_elsewhere: tuple[str, ...] = ()
     touches: tuple[str, ...] = ()  # other files it was read from (alarms, receivers...)
+    # Identifies the target when its name holds variables (a template's endpoint resource),
+    # so two monitors of one endpoint group together even though its name is unknown.
+    target_key: str | None = None
 
 
 # Metric names -> signal type, checked in order (a name is its first match): word stems
