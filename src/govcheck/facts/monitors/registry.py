@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from govcheck.facts.base import Facts
-from govcheck.facts.monitors import azureml, native, sagemaker
+from govcheck.facts.monitors import azureml, native, sagemaker, vertex
 from govcheck.facts.monitors.shape import Monitor
 
 Reader = Callable[[Facts], list[Monitor]]
@@ -18,4 +18,5 @@ READERS: dict[str, Reader] = {
     "govcheck": native.read,  # models/*/monitoring.yaml
     "azureml": azureml.read,  # CLI v2 schedules with create_monitor:
     "sagemaker": sagemaker.read,  # MonitoringSchedule in CloudFormation, alarms, SNS
+    "vertex": vertex.read,  # monitoring job specs, gcloud ai model-monitoring-jobs create
 }
