@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from govcheck.facts.base import Facts
-from govcheck.facts.monitors import azureml, native, sagemaker, vertex
+from govcheck.facts.monitors import azureml, databricks, native, sagemaker, vertex
 from govcheck.facts.monitors.shape import Monitor
 
 Reader = Callable[[Facts], list[Monitor]]
@@ -19,4 +19,5 @@ READERS: dict[str, Reader] = {
     "azureml": azureml.read,  # CLI v2 schedules with create_monitor:
     "sagemaker": sagemaker.read,  # MonitoringSchedule in CloudFormation, alarms, SNS
     "vertex": vertex.read,  # monitoring job specs, gcloud ai model-monitoring-jobs create
+    "databricks": databricks.read,  # quality_monitors in the files an Asset Bundle deploys
 }
