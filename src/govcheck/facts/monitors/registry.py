@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from govcheck.facts.base import Facts
-from govcheck.facts.monitors import azureml, databricks, native, sagemaker, vertex
+from govcheck.facts.monitors import azureml, databricks, native, prometheus, sagemaker, vertex
 from govcheck.facts.monitors.shape import Monitor
 
 Reader = Callable[[Facts], list[Monitor]]
@@ -20,4 +20,5 @@ READERS: dict[str, Reader] = {
     "sagemaker": sagemaker.read,  # MonitoringSchedule in CloudFormation, alarms, SNS
     "vertex": vertex.read,  # monitoring job specs, gcloud ai model-monitoring-jobs create
     "databricks": databricks.read,  # quality_monitors in the files an Asset Bundle deploys
+    "prometheus": prometheus.read,  # alerting rules on model services, via Alertmanager
 }

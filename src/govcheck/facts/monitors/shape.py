@@ -211,7 +211,7 @@ _KINDS: tuple[tuple[str, tuple[str, ...], frozenset[str]], ...] = (
         frozenset(),
     ),
     (LATENCY, ("latenc", "duration", "seconds", "response_time"), frozenset()),
-    (ERRORS, ("error", "fail", "exception", "5xx"), frozenset()),
+    (ERRORS, ("error", "fail", "exception", "5xx"), frozenset({"down", "unavailable", "outage"})),
 )
 
 
