@@ -83,7 +83,7 @@ def _asset(ref: str) -> tuple[str, str | None]:
 def _target(monitor: LDict, mark: Any, deployments: dict[tuple[str, str], str]) -> LDict:
     spec = monitor.get("monitoring_target")
     if not isinstance(spec, LDict):
-        return shape.target(here(monitor) or mark, None, "none")
+        return shape.target(mark, None, "none")
     deployment_id, model_id = spec.get("endpoint_deployment_id"), spec.get("model_id")
     model = version = None
     if isinstance(model_id, str):
