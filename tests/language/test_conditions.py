@@ -125,7 +125,7 @@ def test_every_and_some(condition: str, fields: dict[str, Any], expected: bool) 
         (
             f"{{every: xs, {GT1}}}",
             {"xs": [1, 2, 0]},
-            "2 of 3 xs fail: [0]: . is 1, expected > 1; [2]: . is 0, expected > 1",
+            "2 of 3 xs fail: [0]: is 1, expected > 1; [2]: is 0, expected > 1",
         ),
         (
             f"{{every: runs, {DONE}}}",
@@ -136,10 +136,10 @@ def test_every_and_some(condition: str, fields: dict[str, Any], expected: bool) 
             f"{{every: xs, {GT1}}}",
             {"xs": [1] * 12},
             "12 of 12 xs fail: "
-            + "; ".join(f"[{i}]: . is 1, expected > 1" for i in range(10))
+            + "; ".join(f"[{i}]: is 1, expected > 1" for i in range(10))
             + " and 2 more",
         ),
-        (f"{{some: xs, {GT1}}}", {"xs": [1, 0]}, "no item of xs qualifies: . is 1, expected > 1"),
+        (f"{{some: xs, {GT1}}}", {"xs": [1, 0]}, "no item of xs qualifies: is 1, expected > 1"),
         (f"{{some: xs, {GT1}}}", {"xs": []}, "xs is empty"),
         (f"{{some: xs, {GT1}}}", {}, "xs is missing"),
         (f"{{some: xs, {GT1}}}", {"xs": 5}, "xs is empty"),  # surprising for a non-list

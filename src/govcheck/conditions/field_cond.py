@@ -50,7 +50,8 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         verdict = test(look.found, look.value)
         return Outcome(
             verdict.ok,
-            f"{path} {verdict.reason}" if verdict.reason else "",
+            # `field: "."` is the item itself: its reason needs no path in front.
+            f"{path} {verdict.reason}" if verdict.reason and path.keys else verdict.reason,
             None if verdict.ok else locate(scope, look, verdict.offset),
         )
 
