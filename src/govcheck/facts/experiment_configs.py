@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from govcheck.facts.base import Facts
-from govcheck.facts.experiment_code import LIGHTNING_DEFAULT
+from govcheck.facts.experiment_code import ENV, LIGHTNING_DEFAULT
 from govcheck.facts.experiment_names import Found
 from govcheck.facts.parsing import TextLocator, data_files
 from govcheck.yamlsrc import value_mark
@@ -60,6 +60,8 @@ def _named(keys: Keys, parent: Any, key: Any) -> str | None:
         return f"{key} key"
     if key == "default" and len(keys) >= 2 and normal(keys[-2]) in NAME_KEYS:
         return f"{keys[-2]} default"
+    if key == "value" and isinstance(parent, dict) and parent.get("name") == ENV:
+        return ENV  # a Kubernetes container's env: [{name: MLFLOW_EXPERIMENT_NAME, value: x}]
     if key == "name" and len(keys) >= 4 and keys[-3] == "experiments" and keys[-4] == "resources":
         return "bundle resources.experiments"
     recipe = isinstance(parent, dict) and (
