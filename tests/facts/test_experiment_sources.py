@@ -280,3 +280,28 @@ def test_a_command_line_override_replaces_the_logger_default(
     )
     names = [r.fields["name"] for r in make_facts(root).resources("experiment_reference")]
     assert names == ["churn-training"]
+
+
+def test_a_cloudformation_reference_is_a_variable(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    template = """\
+Parameters:
+  ModelName: {Type: String}
+  Experiment: {Type: String, Default: Churn_Experiments}
+Resources:
+  TrainingJob:
+    Type: Custom::TrainingJob
+    Properties:
+      ExperimentName: !Ref ModelName
+  TuningJob:
+    Type: Custom::TuningJob
+    Properties:
+      ExperimentName: !Ref Experiment
+"""
+    root = build_repo(tmp_path_factory.mktemp("cfn"), {"infra/training.yml": template})
+    refs = make_facts(root).resources("experiment_reference")
+    assert [(r.fields["line"], r.fields["name"], r.fields["names"]["basename"]) for r in refs] == [
+        (8, "${ModelName}", []),  # known at deploy time only
+        (12, "Churn_Experiments", ["Churn_Experiments"]),  # the parameter's default
+    ]

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from govcheck.facts import cloudformation
 from govcheck.facts.base import Facts
 from govcheck.facts.experiment_code import ENV, LIGHTNING_DEFAULT
 from govcheck.facts.experiment_names import Found
@@ -113,12 +114,16 @@ def _position(parent: Any, key: Any, value: Any, locator: TextLocator) -> tuple[
 
 
 def _document(facts: Facts, doc: Any, locator: TextLocator) -> Iterator[Found]:
+    # In a CloudFormation template `!Ref ModelName` reads as "ModelName": what it stands for
+    # is the parameter's default, or a variable known at deploy time.
+    template = cloudformation.template("", doc)
     for keys, parent, key, value in walk(doc):
         if isinstance(value, str) and parent is not None:
             set_by = _named(keys, parent, key)
             where = _position(parent, key, value, locator) if set_by else None
             if set_by and where and value.strip() and value.strip() != "???":
-                yield Found(value, *where, set_by)
+                shown = (template.text(value) if template else None) or value
+                yield Found(shown, *where, set_by)
             elif isinstance(parent, list) and isinstance(key, int):
                 yield from _flag(parent, key, value, locator)
             elif key in _LOGGER_KEYS and _LIGHTNING.match(value.strip()):

@@ -56,9 +56,12 @@ def _resource(monitor: Monitor, members: list[Monitor]) -> Resource:
     mark = monitor.mark
     path = mark.path
     types = _types(monitor.signals)
+    target = monitor.target
     group = shape.node(
         mark,
         key=group_key(monitor),
+        # what a reader calls the watched thing: the model, else the endpoint or table
+        watches=target.get("model") or target.get("name") or monitor.name,
         size=len(members),
         first=members[0] is monitor,
         members=[f"{m.mark.path}:{m.mark.line}" for m in members],

@@ -22,8 +22,8 @@ from typing import Any
 
 from govcheck.errors import Mark
 from govcheck.facts.base import Facts
+from govcheck.facts.cloudformation import Template, dig, template
 from govcheck.facts.monitors import shape
-from govcheck.facts.monitors.cfn import Template, dig, template
 from govcheck.facts.monitors.shape import Monitor, here
 from govcheck.facts.parsing import data_files
 from govcheck.facts.variables import has_variables

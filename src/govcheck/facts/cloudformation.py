@@ -1,5 +1,7 @@
 """CloudFormation templates (YAML with short tags, JSON, CDK-synthesised output) as far as
-monitor readers need them: resources by type, and what an intrinsic function stands for.
+readers need them: resources by type, and what an intrinsic function stands for (the
+SageMaker monitor reader follows endpoints and alarms; the experiment-name reader sees
+that `ExperimentName: !Ref ModelName` names a parameter, not an experiment).
 
 Repository YAML keeps a short tag's value (`!Ref Topic` -> "Topic", `!GetAtt A.B` -> "A.B"
 or ["A", "B"]); JSON spells the long form (`{"Ref": "Topic"}`). Both are read the same. A
