@@ -19,7 +19,7 @@ _VARIABLE = re.compile(
     r"|\$\{(?P<brace>[^{}]*)\}"  # ${var.x}, ${ModelName}, ${oc.env:X}
     r"|\{\{(?P<jinja>.*?)\}\}"  # {{ x }}
     r"|\$\((?P<cmd>[^()]*)\)"  # $(cmd)
-    r"|\$(?P<shell>[A-Za-z_][A-Za-z0-9_]*)"  # $VAR
+    r"|\$(?P<shell>[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?!$])"  # $VAR, $1, $@
     r"|%(?P<win>[A-Za-z_][A-Za-z0-9_]*)%"  # %VAR%
 )
 # OmegaConf's "must be given" marker: the value is always supplied elsewhere.

@@ -68,8 +68,21 @@ receivers:
     email_configs:
       - to: fraud-ml@example.com
 """
+CHARM_RULES = """\
+groups:
+- name: seldon-operator
+  rules:
+  - alert: SeldonWorkqueueRetries
+    expr: rate(workqueue_retries_total[10m]) > 0
+- name: churn-serving
+  rules:
+  - alert: ChurnPredictionsStalled
+    expr: sum(rate(seldon_api_executor_client_requests_seconds_count{model_name="churn"}[15m])) < 1
+"""
 FILES = {
     "ops/prometheus/model-rules.yml": RULES,
+    # named for Prometheus rather than YAML; an operator's health is not a model's
+    "charm/src/prometheus_alert_rules/seldon.rules": CHARM_RULES,
     "deploy/seldon-rules.yaml": CRD,
     "ops/alertmanager.yml": ALERTMANAGER,
 }
@@ -82,7 +95,7 @@ def found(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 
 def test_only_model_rules_make_monitors(found: dict[str, object]) -> None:
-    assert sorted(found) == ["fraud-model (fraud-detector)", "seldon"]
+    assert sorted(found) == ["churn-serving (churn)", "fraud-model (fraud-detector)", "seldon"]
 
 
 def test_rules_are_signals_routed_by_alertmanager(found: dict[str, object]) -> None:

@@ -25,7 +25,7 @@ from govcheck.errors import Mark
 from govcheck.facts.base import Facts
 from govcheck.facts.monitors import alertmanager, shape
 from govcheck.facts.monitors.shape import Monitor, here
-from govcheck.facts.parsing import data_files
+from govcheck.facts.parsing import data_format, parse_yaml_all
 from govcheck.yamlsrc import LDict
 
 _SERVING = re.compile(
@@ -126,14 +126,30 @@ def _groups(doc: Any) -> Iterator[LDict]:
             stack += node
 
 
-def read(facts: Facts) -> list[Monitor]:
-    out: list[Monitor] = []
-    routing = None
-    for res, _ in data_files(facts, ("yaml", "json")):
+RULE_SUFFIXES = (".rule", ".rules")  # rule files named for Prometheus, YAML inside
+
+
+def _rule_files(facts: Facts) -> Iterator[tuple[str, list[Any]]]:
+    for res in facts.resources("file"):
+        suffix = res.fields["suffix"]
+        if suffix not in RULE_SUFFIXES and data_format(res.id) not in ("yaml", "json"):
+            continue
+        if not facts.reaches(res.id):
+            continue
         text = res.fields["text"]
         if not text or "alert" not in text or "expr" not in text or "groups" not in text:
             continue
-        for doc in res.fields["documents"]:
+        if suffix in RULE_SUFFIXES:
+            yield res.id, parse_yaml_all(text, res.id).documents
+        else:
+            yield res.id, res.fields["documents"]
+
+
+def read(facts: Facts) -> list[Monitor]:
+    out: list[Monitor] = []
+    routing = None
+    for _, documents in _rule_files(facts):
+        for doc in documents:
             for group in _groups(doc):
                 routing = routing if routing is not None else alertmanager.configs(facts)
                 out += _monitors(group, routing)
