@@ -22,7 +22,14 @@ from collections.abc import Iterator
 from govcheck.facts.base import Facts
 from govcheck.facts.experiment_names import Found
 from govcheck.facts.files import code_of
-from govcheck.facts.pycode import CodeUnit, argument, calls, constants, dotted_name, string_value
+from govcheck.facts.pycode import (
+    CodeUnit,
+    argument,
+    code_text,
+    constants,
+    dotted_name,
+    string_value,
+)
 
 # Only files that say one of these are parsed for names.
 _MARKERS = (
@@ -87,15 +94,6 @@ def _sets_env(dotted: str, call: ast.Call, names: dict[str, str]) -> bool:
     )
 
 
-def _lightning_names(unit: CodeUnit) -> set[str]:
-    """Names under which Lightning's MLFlowLogger is imported in this code."""
-    out = set()
-    for node in ast.walk(unit.tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(_LIGHTNING):
-            out |= {a.asname or a.name for a in node.names if a.name == "MLFlowLogger"}
-    return out
-
-
 def _found(unit: CodeUnit, node: ast.AST, name: str, set_by: str, default: bool = False) -> Found:
     line, column = unit.position(node)
     return Found(name, line, column, set_by, default)
@@ -103,35 +101,49 @@ def _found(unit: CodeUnit, node: ast.AST, name: str, set_by: str, default: bool 
 
 def unit_names(unit: CodeUnit) -> Iterator[Found]:
     names = constants(unit)
-    lightning = _lightning_names(unit)
-    for call in calls(unit):
-        dotted = dotted_name(call.func)
-        last = dotted.rsplit(".", 1)[-1]
-        if last in _CALLS or dotted in _PROJECT_RUNS:
-            position, keyword = _CALLS.get(last, (None, "experiment_name"))
-            arg = argument(call, position, keyword)
-            value = template_value(arg, names) or _env_default(arg, names)
-            if value is not None and arg is not None:
-                yield _found(unit, arg, value, dotted.replace("()", ""))
-        elif last == "MLFlowLogger" and (dotted in lightning or "loggers" in dotted):
-            yield from _logger(unit, call, names)
-        elif (value := _env_default(call, names)) is not None:
-            yield _found(unit, call.args[1], value, f"{ENV} default")
-        elif _sets_env(dotted, call, names):
-            value = string_value(call.args[1], names)
+    found_calls: list[ast.Call] = []
+    assigns: list[ast.Assign] = []
+    lightning: set[str] = set()
+    for node in ast.walk(unit.tree):  # one walk for everything this reader looks at
+        if isinstance(node, ast.Call):
+            found_calls.append(node)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            assigns.append(node)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(_LIGHTNING):
+            lightning |= {a.asname or a.name for a in node.names if a.name == "MLFlowLogger"}
+    for call in found_calls:
+        yield from _call(unit, call, names, lightning)
+    for node in assigns:
+        target = node.targets[0]
+        if (
+            isinstance(target, ast.Subscript)
+            and dotted_name(target.value).endswith("environ")
+            and string_value(target.slice, names) == ENV
+        ):
+            value = string_value(node.value, names)
             if value is not None:
-                yield _found(unit, call.args[1], value, ENV)
-    for node in ast.walk(unit.tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if (
-                isinstance(target, ast.Subscript)
-                and dotted_name(target.value).endswith("environ")
-                and string_value(target.slice, names) == ENV
-            ):
-                value = string_value(node.value, names)
-                if value is not None:
-                    yield _found(unit, node.value, value, ENV)
+                yield _found(unit, node.value, value, ENV)
+
+
+def _call(
+    unit: CodeUnit, call: ast.Call, names: dict[str, str], lightning: set[str]
+) -> Iterator[Found]:
+    dotted = dotted_name(call.func)
+    last = dotted.rsplit(".", 1)[-1]
+    if last in _CALLS or dotted in _PROJECT_RUNS:
+        position, keyword = _CALLS.get(last, (None, "experiment_name"))
+        arg = argument(call, position, keyword)
+        value = template_value(arg, names) or _env_default(arg, names)
+        if value is not None and arg is not None:
+            yield _found(unit, arg, value, dotted.replace("()", ""))
+    elif last == "MLFlowLogger" and (dotted in lightning or "loggers" in dotted):
+        yield from _logger(unit, call, names)
+    elif (value := _env_default(call, names)) is not None:
+        yield _found(unit, call.args[1], value, f"{ENV} default")
+    elif _sets_env(dotted, call, names):
+        value = string_value(call.args[1], names)
+        if value is not None:
+            yield _found(unit, call.args[1], value, ENV)
 
 
 def _logger(unit: CodeUnit, call: ast.Call, names: dict[str, str]) -> Iterator[Found]:
@@ -154,8 +166,8 @@ def read(facts: Facts) -> Iterator[tuple[str, str, Found]]:
         suffix = res.fields["suffix"]
         if suffix not in (".py", ".ipynb") or not facts.reaches(res.id):
             continue
-        text = res.fields["text"]
-        if not text or not any(marker in text for marker in _MARKERS):
+        code = code_text(res.id, res.fields["text"])
+        if not any(marker in code for marker in _MARKERS):
             continue
         source = "python" if suffix == ".py" else "notebook"
         for unit in code_of(res):

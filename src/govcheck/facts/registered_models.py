@@ -27,7 +27,7 @@ from govcheck.facts.experiment_code import template_value
 from govcheck.facts.experiment_configs import normal, walk
 from govcheck.facts.files import code_of
 from govcheck.facts.parsing import data_files
-from govcheck.facts.pycode import CodeUnit, argument, calls, constants, dotted_name
+from govcheck.facts.pycode import CodeUnit, argument, calls, code_text, constants, dotted_name
 from govcheck.model import Location, Resource
 from govcheck.yamlsrc import LDict, value_mark
 
@@ -87,10 +87,10 @@ def _bundle_models(doc: Any) -> Iterator[tuple[LDict, Any, str, str]]:
 
 def _places(facts: Facts) -> Iterator[Place]:
     for res in facts.resources("file"):
-        text = res.fields["text"]
         if res.fields["suffix"] not in (".py", ".ipynb") or not facts.reaches(res.id):
             continue
-        if text and any(m in text for m in _MARKERS):
+        code = code_text(res.id, res.fields["text"])
+        if any(m in code for m in _MARKERS):
             for unit in code_of(res):
                 for line, column, value, set_by in _code(unit):
                     yield res.id, line, column, value, set_by
