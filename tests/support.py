@@ -74,7 +74,7 @@ MONITORING = """model: m
 owner: team@example.com
 schedule: daily
 baseline: {dataset: "s3://b/train.csv?versionId=abc"}
-metrics: [{name: auc, threshold: {min: 0.8}}]
+metrics: [{name: auc, threshold: {min: 0.8}}, {name: feature_drift, threshold: {max: 0.2}}]
 alerts: [{channel: email, target: team@example.com}]
 """
 GOOD_MODEL = {"models/m/MODEL_CARD.md": CARD, "models/m/monitoring.yaml": MONITORING}

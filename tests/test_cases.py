@@ -31,7 +31,15 @@ def builtin_kinds() -> dict[str, str]:
     return {r.id: r.info.resource for r in rules}
 
 
+def reading_mlflow() -> frozenset[str]:
+    """Rules over repository resources that look names up in MLflow (refers_to): their
+    trees carry a snapshot, named in the tree's .govcheck.yaml."""
+    rules, _ = load_rules(Config(path=None), Path.cwd())
+    return frozenset(r.id for r in rules if any(k.startswith("mlflow_") for k in r.reads))
+
+
 KINDS = builtin_kinds()
+READING_MLFLOW = reading_mlflow()
 
 
 def repo_case_dirs() -> list[Path]:
@@ -66,7 +74,8 @@ def git_copy(tree: Path, dest: Path, git: Git) -> Path:
 
 
 def check(repo: Path, rule_id: str) -> Report:
-    return run(CheckOptions(repo=str(repo), select=(rule_id,), no_mlflow=True))
+    no_mlflow = rule_id not in READING_MLFLOW
+    return run(CheckOptions(repo=str(repo), select=(rule_id,), no_mlflow=no_mlflow))
 
 
 def load_expected(folder: Path) -> list[dict[str, Any]]:

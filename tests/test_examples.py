@@ -33,6 +33,8 @@ ML_REPO_FINDINGS = {
     ("GC-CARD-004", "models/credit-scorer/MODEL_CARD.md", 2),  # license placeholder, TBD
     ("GC-MON-001", "models/recommender/README.md", None),  # no monitoring config
     ("GC-MON-002", "models/ranker/monitoring.yaml", 8),  # invalid monitoring config
+    ("GC-MON-005", "models/churn-predictor/monitoring.yaml", 7),  # recall only, no drift
+    ("GC-MON-005", "models/ranker/monitoring.yaml", 7),  # ndcg only, no drift
     ("GC-DATA-001", "configs/data.yaml", 3),  # s3:// unpinned
     ("GC-DATA-001", "configs/data.yaml", 4),  # gs:// unpinned
     ("GC-DATA-001", "configs/data.yaml", 5),  # raw URL on branch main
@@ -94,7 +96,7 @@ def test_ml_repo_reports_each_violation_at_its_line(ml_repo: Path) -> None:
     got = {(f["rule_id"], f["location"]["path"], f["location"]["line"]) for f in report["findings"]}
     assert got == ML_REPO_FINDINGS
     assert len(report["findings"]) == len(ML_REPO_FINDINGS)
-    assert report["counts"] == {"error": 11, "warning": 1, "note": 0, "suppressed": 0}
+    assert report["counts"] == {"error": 11, "warning": 3, "note": 0, "suppressed": 0}
 
 
 def test_ml_repo_findings_say_why(ml_repo: Path) -> None:

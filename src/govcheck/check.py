@@ -122,7 +122,8 @@ def run(options: CheckOptions) -> Report:
     facts = Facts(source, context, PROVIDERS)
 
     def skip_reason(rule: Rule) -> str | None:
-        if not rule.info.resource.startswith("mlflow_"):
+        # A rule over MLflow entities, or one that looks names up in them (refers_to).
+        if not any(kind.startswith("mlflow_") for kind in rule.kinds):
             return None
         return context.mlflow.skip_reason
 

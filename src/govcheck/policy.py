@@ -31,6 +31,12 @@ class Rule:
     message: str
     mark: Mark  # the rule's `id:` line, where findings about entities can anchor
     params: tuple[str, ...]  # names of the parameters the rule refers to
+    reads: tuple[str, ...] = ()  # other resource kinds its conditions read (refers_to)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Every resource kind the rule needs: its own, then those its conditions read."""
+        return (self.info.resource, *self.reads)
 
     @property
     def id(self) -> str:
@@ -104,7 +110,7 @@ def build_rules(
                 continue  # pass 1 already reported it
             rid, name = str(node["id"]), str(node["name"])
             mark = node.key_marks["id"]
-            b = Build(rid, params, CONDITIONS)
+            b = Build(rid, params, CONDITIONS, kinds=frozenset(known_kinds))
             if rid in seen:
                 b.error(mark, f"duplicate rule id (first defined at {seen[rid]})")
             elif name in seen_names and seen_names[name] != rid:
@@ -134,7 +140,15 @@ def build_rules(
             )
             errors.extend(b.errors)
             rules.append(
-                Rule(_info(node, pf), where, require, message, mark, tuple(sorted(b.used)))
+                Rule(
+                    _info(node, pf),
+                    where,
+                    require,
+                    message,
+                    mark,
+                    tuple(sorted(b.used)),
+                    tuple(sorted(b.reads)),
+                )
             )
     return rules
 

@@ -104,3 +104,42 @@ def test_string_value(expr: str, value: str | None) -> None:
 def test_constants_bound_twice_are_unknown() -> None:
     [unit] = code_units("a.py", "A = 'x'\nB = 'y'\nB = 'z'\nC: str = 'c'\nD = f(1)\n")
     assert constants(unit) == {"A": "x", "C": "c"}
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        {"indent": 1},  # as Jupyter writes it: found in the text, without the YAML parse
+        {"indent": 1, "sort_keys": True},  # outputs before source
+        {"indent": None},  # all on one line: the located parse decides
+        {"indent": 2, "ensure_ascii": False},
+    ],
+)
+def test_notebook_lines_are_the_same_however_the_json_is_laid_out(
+    layout: dict[str, object],
+) -> None:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["import mlflow\n", "# é\n"]},
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "metadata": {},
+            "outputs": [{"name": "stdout", "output_type": "stream", "text": ["import mlflow\n"]}],
+            "source": ["import mlflow\n", "name = 'é'\n", "mlflow.set_experiment(name)"],
+        },
+        {"cell_type": "code", "metadata": {}, "outputs": [], "source": "x = 1\ny = 2"},
+    ]
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4}, **layout)  # type: ignore[arg-type]
+    [unit] = notebook_units(text, "nb.ipynb")
+    lines = text.splitlines()
+    found = {code: lines[at - 1] for code, at in zip(unit.lines, unit.line_map)}
+    at = dict(zip(unit.lines, unit.line_map))
+    assert "mlflow.set_experiment(name)" in found["mlflow.set_experiment(name)"]
+    assert "name = " in found["name = 'é'"]
+    assert '"source"' in found["x = 1"]  # a string source: the line of its key
+    if layout["indent"] is not None:
+        # the code cell's line: not the markdown cell's, nor the output's, of the same text
+        code_cell = next(i for i, line in enumerate(lines, 1) if '"code"' in line)
+        assert found["import mlflow"].strip() == '"import mlflow\\n",'
+        assert at["import mlflow"] > code_cell
+        assert at["import mlflow"] > next(i for i, line in enumerate(lines, 1) if '"text"' in line)

@@ -39,7 +39,7 @@ class _NoRepository:
 
 
 def _build(text: str, params: Params) -> tuple[Evaluator, list[str]]:
-    b = Build(RULE, dict(params or {}), CONDITIONS)
+    b = Build(RULE, dict(params or {}), CONDITIONS, kinds=frozenset(PROVIDERS))
     node = load_one(text, "policy.yaml")
     # A scalar carries no mark of its own; in a policy its parent knows it, here it is 1:1.
     evaluator = build_condition(node, getattr(node, "mark", None) or Mark("policy.yaml", 1, 1), b)

@@ -125,7 +125,7 @@ def test_every_and_some(condition: str, fields: dict[str, Any], expected: bool) 
         (
             f"{{every: xs, {GT1}}}",
             {"xs": [1, 2, 0]},
-            "2 of 3 xs fail: [0]: . is 1, expected > 1; [2]: . is 0, expected > 1",
+            "2 of 3 xs fail: [0]: is 1, expected > 1; [2]: is 0, expected > 1",
         ),
         (
             f"{{every: runs, {DONE}}}",
@@ -136,10 +136,10 @@ def test_every_and_some(condition: str, fields: dict[str, Any], expected: bool) 
             f"{{every: xs, {GT1}}}",
             {"xs": [1] * 12},
             "12 of 12 xs fail: "
-            + "; ".join(f"[{i}]: . is 1, expected > 1" for i in range(10))
+            + "; ".join(f"[{i}]: is 1, expected > 1" for i in range(10))
             + " and 2 more",
         ),
-        (f"{{some: xs, {GT1}}}", {"xs": [1, 0]}, "no item of xs qualifies: . is 1, expected > 1"),
+        (f"{{some: xs, {GT1}}}", {"xs": [1, 0]}, "no item of xs qualifies: is 1, expected > 1"),
         (f"{{some: xs, {GT1}}}", {"xs": []}, "xs is empty"),
         (f"{{some: xs, {GT1}}}", {}, "xs is missing"),
         (f"{{some: xs, {GT1}}}", {"xs": 5}, "xs is empty"),  # surprising for a non-list
@@ -189,8 +189,22 @@ def test_every_and_some_reasons(condition: str, fields: dict[str, Any], why: str
             "1:9: bad field path 'a..b': empty key before '.'",
         ),
         ("{some: xs, require: {}}", "1:21: a condition cannot be empty"),
-        ("{file_exists: ''}", "1:15: 'file_exists' takes a path string"),
-        ("{file_exists: [a]}", "1:15: 'file_exists' takes a path string"),
+        ("{file_exists: ''}", "1:15: 'file_exists' takes a path string or a list of them"),
+        ("{file_exists: []}", "1:15: 'file_exists' takes a path string or a list of them"),
+        ("{file_exists: [a, 3]}", "1:15: 'file_exists' takes a path string or a list of them"),
+        ("{refers_to: x}", "1:13: 'refers_to' takes {field: PATH, kind: KIND, key: PATH}"),
+        (
+            "{refers_to: {field: a, kind: directory}}",
+            "1:13: 'refers_to' takes {field: PATH, kind: KIND, key: PATH}",
+        ),
+        (
+            "{refers_to: {field: a, kind: directry, key: name}}",
+            "1:30: unknown resource kind 'directry' (did you mean 'directory'?)",
+        ),
+        (
+            "{refers_to: {field: 'a.', kind: file, key: name}}",
+            "1:21: bad field path 'a.': ends with '.'",
+        ),
         ("{file: [], require: {file_exists: a}}", "1:8: 'file' takes a path or a list of paths"),
         (
             "{file: [a, 3], require: {file_exists: a}}",
@@ -294,6 +308,9 @@ PARAMS = {"allowed": ["a", "b"], "n": 3, "env": "prod", "tags": ["x", "y"], "fla
         ("{every: xs, require: {field: ., in: '{allowed}'}}", {"xs": ["a", "b"]}, True),
         ("{field: x, equals: '{{n}}'}", {"x": "{3}"}, True),  # no escape for braces
         ("{field: x, equals: '{ n }'}", {"x": "{ n }"}, True),  # not a parameter name
+        ("{field: '{env}', equals: 1}", {"prod": 1}, True),  # a field path picked by parameter
+        ("{field: 'names.{env}', equals: 1}", {"names": {"prod": 1, "dev": 2}}, True),
+        ("{every: 'xs.{env}', require: {field: ., equals: 1}}", {"xs": {"prod": [1, 2]}}, False),
     ],
 )
 def test_params(condition: str, fields: dict[str, Any], expected: bool) -> None:
@@ -307,11 +324,17 @@ def test_params(condition: str, fields: dict[str, Any], expected: bool) -> None:
         ("{field: x, equals: 'a-{zzz}'}", "1:20: unknown parameter '{zzz}'"),
         ("{field: x, in: '{env}'}", "1:16: 'in': expects a list, got 'prod'"),  # typed
         ("{sections: ['{nope}']}", "1:13: unknown parameter '{nope}'"),
-        ("{field: '{env}', exists: true}", "1:9: bad field path '{env}' at character 1"),  # a path
     ],
 )
 def test_param_errors(condition: str, error: str) -> None:
     assert build_errors(condition, PARAMS) == [error]
+
+
+def test_an_unknown_param_in_a_field_path_stays_text() -> None:
+    assert build_errors("{field: '{nope}.x', exists: true}", PARAMS) == [
+        "1:9: unknown parameter '{nope}'",
+        "1:9: bad field path '{nope}.x' at character 1",
+    ]
 
 
 def test_an_unknown_whole_param_stays_text_for_the_operator() -> None:
@@ -394,11 +417,40 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("{file_exists: '{nope}.md'}", "models/n", failed("no file models/n/{nope}.md")),
         ("{file_exists: '{card}'}", "models/m", HELD),  # {param}
         ("{file_exists: '{card}'}", "models/n", failed("no file models/n/MODEL_CARD.md")),
+        ("{file_exists: [MODEL_CARD.md, README.md]}", "models/n", HELD),  # any one of a list
+        (
+            "{file_exists: [MODEL_CARD.md, '/docs/{name}.md']}",
+            "models/n",
+            failed("no file models/n/MODEL_CARD.md or docs/n.md"),
+        ),
+        ("{file_exists: '{cards}'}", "models/n", HELD),  # a list parameter
     ],
 )
 def test_file_exists(models: Path, require: str, directory: str, expected: Verdict) -> None:
-    verdicts = check_rule(models, "directory", require, DIRS, {"card": "MODEL_CARD.md"})
+    params = {"card": "MODEL_CARD.md", "cards": ["MODEL_CARD.md", "README.md"]}
+    verdicts = check_rule(models, "directory", require, DIRS, params)
     assert verdicts[directory] == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("models/m/train.yaml", HELD),  # data.model 'm' is the name of a directory
+        ("models/shared.yaml", failed("data.model 'zz' names no directory (by name)")),
+        ("data/m.yaml", failed("data.model is missing")),
+    ],
+)
+def test_refers_to(make_repo: MakeRepo, path: str, expected: Verdict) -> None:
+    repo = make_repo(
+        {
+            "models/m/train.yaml": "model: m\n",
+            "models/shared.yaml": "model: zz\n",
+            "data/m.yaml": "other: m\n",
+        }
+    )
+    require = "{refers_to: {field: data.model, kind: directory, key: name}}"
+    verdicts = check_rule(repo, "file", require, "{field: suffix, equals: .yaml}")
+    assert verdicts[path] == expected
 
 
 def test_file_exists_resolves_against_the_root_for_a_file(models: Path) -> None:
@@ -650,3 +702,20 @@ def test_every_condition_has_cases_here() -> None:
     text = Path(__file__).read_text(encoding="utf-8")
     used = set(re.findall(r"\{\{?(\w+):", text))
     assert CONDITION_NAMES - used == set()
+
+
+def test_a_rule_reading_mlflow_through_refers_to_is_skipped_without_a_store(
+    make_repo: MakeRepo,
+) -> None:
+    from govcheck.check import CheckOptions, run
+
+    repo = make_repo({"m.yaml": "model: m\n"})
+    policy = repo.parent / "refers-policy.yaml"
+    policy.write_text(
+        "version: 1\nrules:\n  - id: LANG-002\n    name: model-registered\n    resource: file\n"
+        "    require: {refers_to: {field: data.model, kind: mlflow_registered_model, key: name}}\n",
+        encoding="utf-8",
+    )
+    report = run(CheckOptions(repo=str(repo), policies=(str(policy),), select=("LANG-002",)))
+    assert [s.rule_id for s in report.skipped] == ["LANG-002"]
+    assert report.findings == ()

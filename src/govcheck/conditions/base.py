@@ -57,6 +57,8 @@ class Build:
     conditions: Mapping[str, Condition]
     errors: list[tuple[Mark | None, str]] = field(default_factory=list)
     used: set[str] = field(default_factory=set)  # parameters the rule refers to
+    kinds: frozenset[str] = frozenset()  # resource kinds a condition may name
+    reads: set[str] = field(default_factory=set)  # other kinds the rule's conditions read
 
     def error(self, mark: Mark | None, message: str, hint: str = "") -> None:
         """Record an error; `hint` (a did-you-mean) goes after the rule's name."""

@@ -66,7 +66,8 @@ def _field_ref(operand: Any, op: str, mark: Mark | None, b: Build) -> FieldRef |
 
 def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     try:
-        path = fieldpath.parse(node["field"])
+        # `{param}` in a path picks a field by parameter: `names.{experiment_name_part}`.
+        path = fieldpath.parse(b.subst(node["field"], node.value_marks.get("field")))
     except fieldpath.FieldPathError as exc:
         b.error(node.value_marks.get("field"), str(exc))
         path = fieldpath.FieldPath(".", ())
@@ -106,8 +107,9 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         verdict = test(look.found, look.value)
         return Outcome(
             verdict.ok,
-            f"{path} {verdict.reason}" if verdict.reason else "",
-            None if verdict.ok else _locate(scope, look, verdict.offset),
+            # `field: "."` is the item itself: its reason needs no path in front.
+            f"{path} {verdict.reason}" if verdict.reason and path.keys else verdict.reason,
+            None if verdict.ok else locate(scope, look, verdict.offset),
         )
 
     return evaluate
@@ -130,12 +132,12 @@ def _compare_fields(path: fieldpath.FieldPath, op: str, ref: FieldRef) -> Evalua
         look = fieldpath.get(scope.item, path)
         verdict = test(look.found, look.value)
         reason = f"{path} {verdict.reason} ({ref.describe()})" if verdict.reason else ""
-        return Outcome(verdict.ok, reason, None if verdict.ok else _locate(scope, look, None))
+        return Outcome(verdict.ok, reason, None if verdict.ok else locate(scope, look, None))
 
     return evaluate
 
 
-def _locate(scope: Scope, look: fieldpath.Lookup, offset: int | None) -> Location | None:
+def locate(scope: Scope, look: fieldpath.Lookup, offset: int | None) -> Location | None:
     """The most precise place of the offending value: its YAML mark, or its text line."""
     mark = fieldpath.mark_of(look) if look.found else getattr(look.container, "mark", None)
     if mark is not None:

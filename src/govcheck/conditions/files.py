@@ -1,4 +1,4 @@
-"""`file_exists: PATH` and `{file: [CANDIDATES], require: COND}`.
+"""`file_exists: PATH` (or a list of paths, any one) and `{file: [CANDIDATES], require: COND}`.
 
 Paths are relative to a directory resource (else the repo root), may use `{field}`
 templates, and `file:` evaluates its condition on the first candidate that exists, so a
@@ -35,22 +35,22 @@ def _exists(scope: Scope, path: str) -> bool:
     return scope.facts.exists(path)
 
 
-def _template(node: Any, key: str, b: Build) -> str | None:
-    value = b.subst(node[key], node.value_marks.get(key), allow_fields=True)
-    if not isinstance(value, str) or not value.strip():
-        b.error(node.value_marks.get(key), f"'{key}' takes a path string")
-        return None
-    return value
-
-
 def build_file_exists(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
-    template = _template(node, key, b) or ""
+    raw = b.subst(node[key], node.value_marks.get(key), allow_fields=True)
+    # A list (often a parameter such as `{card_files}`) holds when any one of them exists.
+    templates_ = list(raw) if isinstance(raw, list) else [raw]
+    if not templates_ or not all(isinstance(t, str) and t.strip() for t in templates_):
+        b.error(node.value_marks.get(key), f"'{key}' takes a path string or a list of them")
+        templates_ = []
 
     def evaluate(scope: Scope) -> Outcome:
-        path = resolve(scope, template)
-        if path is not None and _exists(scope, path):
-            return Outcome(True, f"{path} exists")
-        return Outcome(False, f"no file {path if path is not None else template}")
+        tried = []
+        for template in templates_:
+            path = resolve(scope, template)
+            if path is not None and _exists(scope, path):
+                return Outcome(True, f"{path} exists")
+            tried.append(path if path is not None else template)
+        return Outcome(False, f"no file {' or '.join(tried)}")
 
     return evaluate
 

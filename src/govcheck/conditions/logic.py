@@ -68,7 +68,7 @@ def build_not(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
 def _list_builder(quantifier: str) -> Any:
     def build(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
         try:
-            path = fieldpath.parse(node[key])
+            path = fieldpath.parse(b.subst(node[key], node.value_marks.get(key)))
         except fieldpath.FieldPathError as exc:
             b.error(node.value_marks.get(key), str(exc))
             path = fieldpath.FieldPath(".", ())

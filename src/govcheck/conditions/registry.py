@@ -7,7 +7,7 @@ error messages suggest names from it.
 
 from __future__ import annotations
 
-from govcheck.conditions import content, field_cond, files, gitcond, logic
+from govcheck.conditions import content, field_cond, files, gitcond, logic, refers
 from govcheck.conditions.base import Condition
 
 CONDITIONS: dict[str, Condition] = {
@@ -22,4 +22,5 @@ CONDITIONS: dict[str, Condition] = {
     "schema": Condition(content.build_schema),
     "sections": Condition(content.build_sections),
     "git_commit_exists": Condition(gitcond.build_git_commit_exists),
+    "refers_to": Condition(refers.build_refers_to),  # {field, kind, key}: names another resource
 }

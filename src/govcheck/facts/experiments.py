@@ -1,128 +1,110 @@
-"""`experiment_reference` resources: MLflow experiment names written in code and configs.
+"""`experiment_reference` resources: every place the repository sets an MLflow experiment
+name, from three readers:
 
-Python is parsed with `ast`, never imported or run, and only string constants count (a
-name built at run time cannot be checked before it runs). YAML and JSON contribute every
-`experiment_name` key at any depth; `.env` files their `MLFLOW_EXPERIMENT_NAME=` lines.
+- experiment_code.py: Python and notebooks (`mlflow.set_experiment`, `MLFlowLogger`, ...);
+- experiment_configs.py: YAML/JSON/TOML keys, bundle experiments, argument lists, logger
+  configs left on the library default;
+- experiment_text.py: `.env` files, `--experiment-name` and `MLFLOW_EXPERIMENT_NAME=` on
+  command lines of scripts, Dockerfiles and CI workflows.
+
+Each name carries the parts a rule checks (experiment_names.py): `names.full` and
+`names.basename` (the last segment of a workspace path) and `paths` (its folder), each a
+list of the values the name takes, filled in from its bundle's variables and targets and
+empty when a variable is unknown here.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
 
+from govcheck.facts import bundles, experiment_code, experiment_configs, experiment_text, variables
 from govcheck.facts.base import Facts
-from govcheck.facts.parsing import data_files, located_strings
+from govcheck.facts.experiment_names import Found, Parts, parts, plain
+from govcheck.facts.parsing import data_format
 from govcheck.model import Location, Resource
 
-_PY_MARKERS = ("set_experiment", "create_experiment")
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?MLFLOW_EXPERIMENT_NAME\s*=\s*(.*)$")
-# call name -> the keyword that may hold the name (else the first positional argument)
-_CALLS = {"set_experiment": "experiment_name", "create_experiment": "name"}
-
-
-class Found(NamedTuple):
-    name: str
-    line: int
-    column: int
-
-
-def is_env_file(name: str) -> bool:
-    return name == ".env" or name.endswith(".env") or name.startswith(".env.")
-
-
-def _call_name(call: ast.Call) -> str | None:
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return None
-
-
-def _char_column(lines: list[str], node: ast.expr) -> int:
-    # ast offsets count UTF-8 bytes; editors and SARIF count characters.
-    line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
-    return len(line.encode()[: node.col_offset].decode(errors="ignore")) + 1
+# Kept importable from here: the readers' entry points for .env files and Python text.
+is_env_file = experiment_text.is_env_file
+env_names = experiment_text.env_names
 
 
 def python_names(text: str) -> Iterator[Found]:
-    if not any(marker in text for marker in _PY_MARKERS):
-        return
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return  # not our business: the file's own tooling reports it
-    lines = text.splitlines()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        keyword = _CALLS.get(_call_name(node) or "")
-        if keyword is None:
-            continue
-        candidates = [node.args[0]] if node.args else []
-        candidates += [k.value for k in node.keywords if k.arg == keyword]
-        for arg in candidates[:1]:
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                yield Found(arg.value, arg.lineno, _char_column(lines, arg))
+    """Names set in one Python source text (for tests and callers without a repository)."""
+    from govcheck.facts.pycode import python_units
+
+    for unit in python_units(text):
+        yield from experiment_code.unit_names(unit)
 
 
-def env_names(text: str) -> Iterator[Found]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        found = _ENV_LINE.match(line)
-        if not found:
-            continue
-        raw, column = found.group(1), found.start(1) + 1
-        if raw[:1] in ("'", '"') and raw[0] in raw[1:]:
-            name = raw[1 : raw.index(raw[0], 1)]
-            column += 1
-        else:
-            name = re.split(r"\s+#", raw, maxsplit=1)[0].strip()
-        if name:
-            yield Found(name, number, column)
+def _parts(facts: Facts, path: str, name: str) -> tuple[Parts, tuple[str, ...]]:
+    """The name's parts, and the files they depend on."""
+    bundle = bundles.bundle_of(facts, path) if data_format(path) == "yaml" else None
+    if bundle is None:
+        return parts(name, plain), (path,)
+    fill = bundle.values
+    split = parts(name, bundle.expand, lambda t: variables.substitute(t, fill)[0])
+    return split, tuple(dict.fromkeys((path, bundle.root)))
+
+
+_BUNDLE_VARIABLE = re.compile(r"\$\{var\.([A-Za-z0-9_-]+)\}")
+
+
+def _set_elsewhere(item: Found, source: str, overridden: bool) -> bool:
+    """Names whose value is set, and reported, at another line."""
+    variable = _BUNDLE_VARIABLE.fullmatch(item.name.strip())
+    if variable and experiment_configs.normal(variable.group(1)) in experiment_configs.NAME_KEYS:
+        return True  # `name: ${var.experiment_name}`: reported where the variable is defined
+    # a logger config left on its default, when a command line overrides the name
+    return item.default and source in ("yaml", "json") and overridden
 
 
 def experiment_references(facts: Facts) -> list[Resource]:
-    out: list[Resource] = []
-    for res, kind in data_files(facts, ("yaml", "json")):
-        text = res.fields["text"]
-        # Walking every string of every config is the costly part; a key can only be
-        # experiment_name if the text says so, or spells it with escapes (a backslash).
-        if text is None or ("experiment_name" not in text and "\\" not in text):
+    found = [
+        *experiment_configs.read(facts),
+        *experiment_code.read(facts),
+        *experiment_text.read(facts),
+    ]
+    overridden = any(item.set_by == experiment_text.OVERRIDE for _, _, item in found)
+    out: dict[tuple[str, int, str], Resource] = {}
+    for path, source, item in found:
+        if _set_elsewhere(item, source, overridden):
             continue
-        for scalar in located_strings(res):
-            named = scalar.key == "experiment_name" and isinstance(scalar.parent, dict)
-            if named and scalar.line is not None and scalar.column is not None:
-                found = Found(scalar.value, scalar.line, scalar.column)
-                out.append(_resource(res.id, found, kind))
-    for res in facts.resources("file"):
-        if not facts.reaches(res.id):
-            continue
-        if res.fields["suffix"] == ".py":
-            text = res.fields["text"] or ""
-            out += [_resource(res.id, f, "python") for f in python_names(text)]
-        elif is_env_file(res.fields["name"]):
-            text = res.fields["text"] or ""
-            out += [_resource(res.id, f, "env") for f in env_names(text)]
-    unique = {r.id: r for r in reversed(out)}  # a YAML alias repeats its anchor's position
-    return sorted(
-        unique.values(), key=lambda r: (r.fields["file"], r.fields["line"], r.fields["column"])
+        # one name per line: a YAML alias repeats its anchor, an argument list on one line
+        # is seen both as data and as text
+        out.setdefault((path, item.line, item.name), _resource(facts, path, source, item))
+    refs = sorted(
+        out.values(), key=lambda r: (r.fields["file"], r.fields["line"], r.fields["column"])
     )
+    unknown = [r for r in refs if r.fields["has_variables"] and not r.fields["names"]["basename"]]
+    if unknown:
+        first = unknown[0].fields
+        facts.notice(
+            f"{len(unknown)} experiment name(s) hold variables whose values are not in the "
+            f"repository and were not checked (e.g. {first['file']}:{first['line']} "
+            f"{first['name']!r})"
+        )
+    return refs
 
 
-def _resource(path: str, found: Found, source: str) -> Resource:
+def _resource(facts: Facts, path: str, source: str, found: Found) -> Resource:
+    split, touches = _parts(facts, path, found.name)
     fields = {
         "name": found.name,
         "file": path,
         "line": found.line,
         "column": found.column,
         "source": source,
+        "set_by": found.set_by,
+        "default": found.default,
+        "has_variables": variables.has_variables(found.name),
+        "names": {"full": split.full, "basename": split.basename},
+        "paths": split.paths,
     }
     return Resource(
         "experiment_reference",
         f"{path}:{found.line}:{found.column}",
         fields,
         Location(path, found.line, found.column, snippet=found.name),
-        touches=(path,),
+        touches=touches,
     )

@@ -13,6 +13,7 @@ import ast
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from govcheck.yamlsrc import LList, YAMLSourceError, load_all
 
@@ -70,28 +71,82 @@ def _cell_lines(source: object, mark_lines: list[int] | None, base: int) -> list
     return out
 
 
+def _json_lines(text: str, cells: list[Any]) -> list[list[int] | None] | None:
+    """Where each cell's source lines are in the file, found in the text as notebook
+    writers lay it out (each item of a `source` list on a line of its own, after the cell's
+    `"cell_type"`), which is much faster than the located YAML parse; None when the text is
+    laid out otherwise."""
+    lines = text.splitlines()
+    cursor = 0
+
+    def find(needle: str, start: int) -> int | None:
+        return next((i for i in range(start, len(lines)) if needle in lines[i]), None)
+
+    out: list[list[int] | None] = []
+    for cell in cells:
+        kind = cell.get("cell_type") if isinstance(cell, Mapping) else None
+        at = find(f'"cell_type": {json.dumps(kind)}', cursor)
+        if at is None:
+            return None
+        cursor = at
+        source = cell.get("source")
+        if kind != "code":
+            out.append(None)
+            continue
+        start = find('"source":', cursor)
+        if start is None:
+            return None
+        if not isinstance(source, list):  # one string: its lines all map to the key's line
+            out.append([start + 1])
+            cursor = start
+            continue
+        first = start + 1 if lines[start].rstrip().endswith("[") else start
+        marks: list[int] = []
+        for i, item in enumerate(source):
+            line = first + i
+            encoded = (json.dumps(item, ensure_ascii=False), json.dumps(item))
+            if line >= len(lines) or not any(e in lines[line] for e in encoded):
+                return None
+            marks.append(line + 1)
+        out.append(marks)
+        cursor = start
+    return out
+
+
 def notebook_units(text: str, path: str) -> list[CodeUnit]:
     """The code cells of an nbformat 4 notebook as one unit (or one per cell, when the
     cells do not parse together), lines mapped into the `.ipynb` file."""
+    notebook: object = None
+    located: list[list[int] | None] | None = None
     try:
-        docs = load_all(text, path)  # JSON is YAML: the loader keeps each line's position
-        notebook: object = docs[0] if docs else None
-    except YAMLSourceError:
+        notebook = json.loads(text)
+        cells = notebook.get("cells") if isinstance(notebook, Mapping) else None
+        located = _json_lines(text, cells) if isinstance(cells, list) else None
+    except ValueError:
+        pass
+    if located is None:
         try:
-            notebook = json.loads(text)
-        except ValueError:
-            return []
+            docs = load_all(text, path)  # JSON is YAML: the loader keeps each line's position
+            notebook = docs[0] if docs else None
+        except YAMLSourceError:
+            if notebook is None:
+                return []
     cells = notebook.get("cells") if isinstance(notebook, Mapping) else None
     if not isinstance(cells, list):
         return []
     pieces: list[list[tuple[str, int]]] = []
-    for cell in cells:
+    for index, cell in enumerate(cells):
         if not isinstance(cell, Mapping) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source")
-        marks = [m.line for m in source.item_marks] if isinstance(source, LList) else None
-        value_marks = getattr(cell, "value_marks", {})
-        base = value_marks["source"].line if "source" in value_marks else 1
+        if located is not None:
+            marks = located[index]
+            base = marks[0] if marks else 1
+            marks = marks if isinstance(source, list) else None
+        else:
+            marks = [m.line for m in source.item_marks] if isinstance(source, LList) else None
+            value_marks = getattr(cell, "value_marks", {})
+            base = value_marks["source"].line if "source" in value_marks else 1
         lines = _cell_lines(source, marks, base)
         if lines and lines[0][0].lstrip().startswith("%%"):
             continue  # a cell magic: bash, sql, writefile... not Python
@@ -107,6 +162,26 @@ def _unit(pairs: list[tuple[str, int]]) -> CodeUnit | None:
     lines = [code for code, _ in pairs]
     tree = _parse("\n".join(lines))
     return CodeUnit(tree, lines, [at for _, at in pairs]) if tree is not None else None
+
+
+def code_text(path: str, text: str | None) -> str:
+    """The code of a `.py` file or of a notebook's code cells, as plain text: a cheap gate
+    before parsing (a notebook's markdown and outputs often mention what its code does not)."""
+    if text is None:
+        return ""
+    if not path.endswith(".ipynb"):
+        return text
+    try:
+        notebook = json.loads(text)
+    except ValueError:
+        return text
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    parts = []
+    for cell in cells if isinstance(cells, list) else []:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source")
+            parts.append("".join(map(str, source)) if isinstance(source, list) else str(source))
+    return "\n".join(parts)
 
 
 def code_units(path: str, text: str | None) -> list[CodeUnit]:

@@ -6,8 +6,9 @@ its names; a check hands it to Facts, which calls each provider at most once.
 
 from __future__ import annotations
 
-from govcheck.facts import experiments, files, mlflow_source, references
+from govcheck.facts import experiments, files, mlflow_source, references, registered_models
 from govcheck.facts.base import Provider
+from govcheck.facts.monitors import provider as monitors
 
 PROVIDERS: dict[str, Provider] = {
     "repo": files.repo_resources,
@@ -15,6 +16,8 @@ PROVIDERS: dict[str, Provider] = {
     "directory": files.directory_resources,
     "data_reference": references.data_references,
     "experiment_reference": experiments.experiment_references,
+    "monitor": monitors.monitor_resources,  # every platform's monitors (facts/monitors/)
+    "registered_model_reference": registered_models.registered_model_references,
     # MLflow entities: mlflow itself is imported only when one of these runs on a live store.
     "mlflow_experiment": mlflow_source.experiments,
     "mlflow_run": mlflow_source.runs,

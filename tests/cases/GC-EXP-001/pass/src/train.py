@@ -1,7 +1,9 @@
+import os
+
 import mlflow
 from mlflow import MlflowClient
 
-NAME = "Built At Run Time"  # not a literal argument: cannot be checked, not reported
+NAME = os.environ["EXPERIMENT"]  # known at run time only: cannot be checked, not reported
 
 mlflow.set_experiment("fraud/detector-training")
 mlflow.set_experiment(experiment_name="churn-predictor")

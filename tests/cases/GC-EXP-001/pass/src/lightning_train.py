@@ -1,0 +1,3 @@
+from lightning.pytorch.loggers import MLFlowLogger
+
+logger = MLFlowLogger(experiment_name="fraud/lightning-training")
