@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator, Draft7Validator
 
+from govcheck.fingerprints import KEY as FINGERPRINT_KEY
+from govcheck.fingerprints import fingerprint_base
 from govcheck.model import Finding, Location, RepoInfo, Report
 from govcheck.redact import bare_remote_uri
 from govcheck.reporters import sarif
 from govcheck.reporters.sarif_locations import artifact_uri, root_uri
-from govcheck.reporters.sarif_rules import FINGERPRINT_KEY, fingerprint_base
 
 
 def _errors(validator: Any, log: dict[str, Any]) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from govcheck.fingerprints import KEY, fingerprints
 from govcheck.model import SEVERITY_RANK, Finding, Report, RuleInfo
 from govcheck.reporters.common import expired_note, skipped_groups
 from govcheck.reporters.sarif_locations import (
@@ -18,7 +19,7 @@ from govcheck.reporters.sarif_locations import (
     result_locations,
     root_uri,
 )
-from govcheck.reporters.sarif_rules import descriptor, fingerprints, unique_rules
+from govcheck.reporters.sarif_rules import descriptor, unique_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/govcheck/govcheck"
@@ -35,7 +36,7 @@ def sarif_log(report: Report, max_results: int = MAX_RESULTS) -> dict[str, Any]:
     kept = _kept(report.findings, max_results)
     prints = fingerprints(report.findings)
     results = [
-        _result(f, index[f.rule_id], rules[index[f.rule_id]], prints[i])
+        _result(f, index[f.rule_id], rules[index[f.rule_id]], {KEY: prints[i]})
         for i, f in enumerate(report.findings)
         if i in kept
     ]
