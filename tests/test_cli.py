@@ -71,6 +71,32 @@ def test_select_and_ignore_by_code_name_and_prefix(violating: Path) -> None:
     assert done.returncode == 2 and "matches no rule" in done.stderr
 
 
+def test_select_and_ignore_take_one_value_each_and_never_swallow_paths() -> None:
+    from govcheck.cli import build_parser
+
+    # As pre-commit runs a hook with `args: [--ignore, GC-MON]`: its file names follow.
+    args = build_parser().parse_args(
+        ["check", "--ignore", "GC-MON", "models/m/train.py", "--select=GC-CARD,GC-DATA-001"]
+    )
+    assert args.paths == ["models/m/train.py"]
+    assert args.ignore == ["GC-MON"]
+    assert args.select == ["GC-CARD", "GC-DATA-001"]
+    args = build_parser().parse_args(["check", "--select", "GC-CARD", "--select", "a , b", "x"])
+    assert (args.select, args.paths) == (["GC-CARD", "a", "b"], ["x"])
+
+
+def test_comma_lists_select_rules_in_a_real_check(violating: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from govcheck.cli import main
+
+    code = main(
+        ["check", "--repo", str(violating), "--format", "json", "--select", "GC-CARD,GC-DATA-001"]
+    )
+    found = {f["rule_id"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert (code, found) == (1, {"GC-CARD-001", "GC-DATA-001"})
+    assert main(["check", "--repo", str(violating), "--select", "GC-CARD,"]) == 2
+    assert "separated by commas" in capsys.readouterr().err
+
+
 def test_fail_on_controls_the_exit_code(make_repo) -> None:  # type: ignore[no-untyped-def]
     repo = make_repo(
         {

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from govcheck.commands.options import EXIT_CODES, add_repo_options
+from govcheck.commands.options import EXIT_CODES, add_repo_options, add_rule_filters
 from govcheck.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from govcheck.model import SEVERITY_RANK, Report
 from govcheck.reporters import REPORTERS
@@ -55,22 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-mlflow", action="store_true", help="skip MLflow rules (reported as skipped)"
     )
-    parser.add_argument(
-        "--select",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="ID",
-        help="only these rules (code, name or code prefix)",
-    )
-    parser.add_argument(
-        "--ignore",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="ID",
-        help="not these rules (code, name or code prefix)",
-    )
+    add_rule_filters(parser)
     parser.add_argument(
         "--rev", metavar="REV", help="check the tree of a commit without checking it out"
     )

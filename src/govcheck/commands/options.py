@@ -41,6 +41,36 @@ def add_repo_options(parser: argparse.ArgumentParser, policies: bool = True) -> 
         )
 
 
+class _CommaList(argparse.Action):
+    """One value per use, split on commas, collected over repeats: `--select GC-CARD,GC-MON-001
+    --select GC-DATA`. A single value never swallows the PATHs after it (pre-commit appends
+    file names to the hook's `args:`)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        items = [v.strip() for v in str(values).split(",")]
+        if not all(items):
+            parser.error(f"{option_string} takes rule codes or names separated by commas")
+        setattr(namespace, self.dest, [*getattr(namespace, self.dest), *items])
+
+
+def add_rule_filters(parser: argparse.ArgumentParser) -> None:
+    """--select and --ignore: one value each (a comma list), repeatable."""
+    for flag, what in (("--select", "only these rules"), ("--ignore", "not these rules")):
+        parser.add_argument(
+            flag,
+            action=_CommaList,
+            default=[],
+            metavar="ID[,ID...]",
+            help=f"{what}: codes, names or code prefixes, comma-separated (repeatable)",
+        )
+
+
 def repo_root(repo_arg: str | None, required: bool) -> Path | None:
     """The repository's root; None outside one when it is not required (e.g. `explain`
     of a built-in rule works anywhere)."""
