@@ -290,3 +290,25 @@ def test_check_help_ends_with_exit_codes_and_examples() -> None:
     from govcheck.reporters import REPORTERS
 
     assert "{" + ",".join(REPORTERS) + "}" in done.stdout  # --format choices from the registry
+
+
+def test_quiet_prints_only_the_findings(violating: Path) -> None:
+    done = govcheck("check", "--repo", str(violating), "--quiet")
+    assert done.returncode == 1 and done.stderr == ""
+    assert done.stdout.startswith("configs/train.yaml\n")
+    assert "GC-DATA-001" in done.stdout
+    assert "error" in done.stdout and "Skipped rules" not in done.stdout
+    assert not any(
+        line.startswith(("1 error", "3 errors", "4 errors")) for line in done.stdout.splitlines()
+    )
+
+
+def test_concise_format_and_forced_colour(violating: Path) -> None:
+    done = govcheck(
+        "check", "--repo", str(violating), "--format", "concise", env={"FORCE_COLOR": "1"}
+    )
+    lines = done.stdout.splitlines()
+    assert "configs/train.yaml:2:7: \x1b[31merror\x1b[0m GC-DATA-001 " in done.stdout
+    assert all(": \x1b[3" in line for line in lines) and len(lines) >= 3
+    plain = govcheck("check", "--repo", str(violating), "--format", "concise", "--color", "never")
+    assert "\x1b" not in plain.stdout and plain.stdout.count("\n") == len(lines)

@@ -19,6 +19,8 @@ from govcheck.facts.mlflow_store import resolve_scope, resolve_store
 from govcheck.facts.registry import PROVIDERS
 from govcheck.model import FailOn, Location, Report
 from govcheck.policy import Rule, load
+from govcheck.progress import Detail, Progress, silent
+from govcheck.redact import redact_url
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class CheckOptions:
     rev: str | None = None
     fail_on: FailOn | None = None
     changed_only: bool = False  # --changed-since: an empty change set checks nothing
+    progress: Progress = silent  # where long work reports how far it got
 
 
 def rule_matches(rule: Rule, token: str) -> bool:
@@ -118,8 +121,10 @@ def run(options: CheckOptions) -> Report:
         rev=options.rev,
         exclude=config.exclude,
         mlflow=mlflow_settings(options, config, root),
+        progress=options.progress,
     )
     facts = Facts(source, context, PROVIDERS)
+    _describe(options.progress, config, all_rules, rules, facts)
 
     def skip_reason(rule: Rule) -> str | None:
         if not rule.info.resource.startswith("mlflow_"):
@@ -152,6 +157,41 @@ def run(options: CheckOptions) -> Report:
         ended_at=_now(),
         fail_on=options.fail_on or config.fail_on or "error",
     )
+
+
+def _describe(
+    say: Progress, config: Config, all_rules: list[Rule], rules: list[Rule], facts: Facts
+) -> None:
+    """What --verbose shows: which config, policies, rules, files and MLflow store."""
+    say(Detail(f"config: {config.path or 'none (built-in packs with their defaults)'}"))
+    sources = dict.fromkeys(r.info.source.path for r in all_rules)
+    say(Detail(f"policies: {', '.join(sources) or 'none'}"))
+    left_out = len(all_rules) - len(rules)
+    chosen = f" ({left_out} left out by --select/--ignore)" if left_out else ""
+    say(Detail(f"rules: {len(rules)}{chosen}: {', '.join(r.id for r in rules)}"))
+    context = facts.context
+    tracked = facts.tracked()
+    excluded = len(facts.source.tracked()) - len(tracked)
+    hidden = f", {excluded} excluded by the config" if excluded else ""
+    tree = f"commit {context.rev}" if context.rev else "the index and working tree"
+    say(Detail(f"files: {len(tracked)} tracked in {tree}{hidden}"))
+    if context.paths is not None:
+        shown = sorted(context.paths)
+        listing = ", ".join(shown[:50]) + (
+            f", ... ({len(shown) - 50} more)" if len(shown) > 50 else ""
+        )
+        noun = "path" if len(shown) == 1 else "paths"
+        say(Detail(f"limited to {len(shown)} {noun}: {listing or 'none'}"))
+    settings = context.mlflow
+    store = settings.store
+    if settings.disabled:
+        say(Detail("MLflow: not read (--no-mlflow)"))
+    elif store.snapshot is not None:
+        say(Detail(f"MLflow: snapshot {store.snapshot} (from {store.origin})"))
+    elif store.uri is not None:
+        say(Detail(f"MLflow: {redact_url(store.uri)} (from {store.origin})"))
+    else:
+        say(Detail("MLflow: no store configured"))
 
 
 def _now() -> str:

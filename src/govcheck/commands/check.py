@@ -6,10 +6,17 @@ import argparse
 import os
 import sys
 
-from govcheck.commands.options import EXIT_CODES, add_repo_options, add_rule_filters
+from govcheck.commands.options import (
+    EXIT_CODES,
+    add_feedback_options,
+    add_repo_options,
+    add_rule_filters,
+    terminal_for,
+)
 from govcheck.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from govcheck.model import SEVERITY_RANK, Report
-from govcheck.reporters import REPORTERS
+from govcheck.reporters import REPORTERS, text
+from govcheck.terminal import wants_color
 
 HELP = "check the repository (and MLflow) against the policies"
 FAIL_ON = ("error", "warning", "note", "never")
@@ -67,6 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fail-on", choices=FAIL_ON, help="lowest severity that fails the check (default error)"
     )
+    add_feedback_options(parser)
 
 
 def exit_code(report: Report) -> int:
@@ -78,6 +86,7 @@ def exit_code(report: Report) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
     from pathlib import Path
 
     from govcheck.atomic import write_atomic
@@ -107,7 +116,11 @@ def run(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         changed_only=bool(args.changed_since),
     )
-    report = run_check(options)
+    feedback = terminal_for(args)
+    try:
+        report = run_check(replace(options, progress=feedback))
+    finally:
+        feedback.close()  # the progress line is gone before any report or error is written
 
     def write(target: str, text: str) -> None:
         try:
@@ -121,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
             write(target, REPORTERS[fmt](report))
     if args.output:
         write(args.output, REPORTERS[args.format](report))
+    elif args.quiet and args.format == "text":
+        sys.stdout.write(text.render(report, color=wants_color(args.color, sys.stdout), quiet=True))
     else:
-        color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        sys.stdout.write(REPORTERS[args.format](report, color=color))
+        sys.stdout.write(REPORTERS[args.format](report, color=wants_color(args.color, sys.stdout)))
     return exit_code(report)

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govcheck.errors import DataSourceError
+from govcheck.terminal import COLOR_CHOICES
 
 if TYPE_CHECKING:
     from govcheck.policy import Rule
+    from govcheck.terminal import Terminal
 
 EXIT_CODES = """\
 exit codes:
@@ -69,6 +71,40 @@ def add_rule_filters(parser: argparse.ArgumentParser) -> None:
             metavar="ID[,ID...]",
             help=f"{what}: codes, names or code prefixes, comma-separated (repeatable)",
         )
+
+
+def add_feedback_options(parser: argparse.ArgumentParser, color: bool = True) -> None:
+    """--quiet and --verbose (and --color for commands that print a report)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only findings and errors: no summary, notices or progress",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also say which config, policies, rules, files and MLflow store are used (stderr)",
+    )
+    if color:
+        parser.add_argument(
+            "--color",
+            choices=COLOR_CHOICES,
+            default="auto",
+            help="colour the text report: auto (a terminal, unless NO_COLOR is set or "
+            "FORCE_COLOR asks for it), always or never",
+        )
+
+
+def terminal_for(args: argparse.Namespace) -> Terminal:
+    """Progress on stderr when it is a terminal (never with --quiet); details with --verbose."""
+    import sys
+
+    from govcheck.terminal import Terminal
+
+    return Terminal(sys.stderr, quiet=args.quiet, verbose=args.verbose)
 
 
 def repo_root(repo_arg: str | None, required: bool) -> Path | None:

@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 from govcheck.context import CheckContext
 from govcheck.globs import glob_match
 from govcheck.model import RepoInfo, Resource
+from govcheck.progress import Tick
 
 T = TypeVar("T")
 
@@ -67,6 +68,7 @@ class Facts:
         self._dirs: set[str] | None = None
         self._files: dict[str, Resource] | None = None
         self.notices: list[str] = []
+        self._ticks: dict[tuple[str, str], int] = {}
 
     def resources(self, kind: str) -> list[Resource]:
         if kind not in self._cache:
@@ -121,6 +123,12 @@ class Facts:
         and parsing them: the engine would drop their resources anyway.
         """
         return self.context.reaches(path)
+
+    def tick(self, task: str, unit: str) -> None:
+        """One more item of long work done (a file read): counted, and shown on a terminal."""
+        key = (task, unit)
+        count = self._ticks[key] = self._ticks.get(key, 0) + 1
+        self.context.progress(Tick(task, count, unit))
 
     def notice(self, text: str) -> None:
         if text not in self.notices:

@@ -15,6 +15,7 @@ from govcheck.context import MlflowSettings
 from govcheck.facts.base import Facts
 from govcheck.facts.mlflow_store import NO_STORE_NOTICE
 from govcheck.model import LazyFields, Resource
+from govcheck.progress import Progress, silent
 
 Fields = dict[str, Any]
 
@@ -31,7 +32,7 @@ class MlflowData(Protocol):
     def model_versions(self) -> list[Fields]: ...
 
 
-def open_data(settings: MlflowSettings) -> MlflowData:
+def open_data(settings: MlflowSettings, progress: Progress = silent) -> MlflowData:
     """The reader for a configured store: the snapshot file, else the live store."""
     if settings.store.snapshot is not None:
         from govcheck.facts.snapshot_store import SnapshotStore
@@ -40,7 +41,7 @@ def open_data(settings: MlflowSettings) -> MlflowData:
     from govcheck.facts.mlflow_live import LiveStore
 
     assert settings.store.uri is not None
-    return LiveStore(settings.store.uri, settings.scope)
+    return LiveStore(settings.store.uri, settings.scope, progress)
 
 
 def reader(facts: Facts) -> MlflowData | None:
@@ -49,7 +50,7 @@ def reader(facts: Facts) -> MlflowData | None:
     if not settings.store.configured:
         facts.notice(NO_STORE_NOTICE)
         return None
-    return facts.shared("mlflow", lambda: open_data(settings))
+    return facts.shared("mlflow", lambda: open_data(settings, facts.context.progress))
 
 
 def _resources(

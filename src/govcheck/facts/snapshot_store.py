@@ -16,6 +16,7 @@ from typing import Any
 
 from govcheck.errors import DataSourceError
 from govcheck.facts.mlflow_store import Scope, in_scope
+from govcheck.progress import Progress, Tick, silent
 from govcheck.redact import redact_url
 
 FORMAT = "govcheck-mlflow-snapshot"
@@ -111,16 +112,21 @@ def build_snapshot(data: Any, uri: str, scope: Scope, runs_since: str | None) ->
     }
 
 
-def write_snapshot(uri: str, output: str, scope: Scope) -> dict[str, int]:
+def write_snapshot(
+    uri: str, output: str, scope: Scope, progress: Progress = silent
+) -> dict[str, int]:
     """Record the store at uri, within scope, into output; the entity counts."""
     from govcheck.atomic import write_atomic
     from govcheck.facts.mlflow_fields import iso_time
     from govcheck.facts.mlflow_live import LiveStore
 
-    store = LiveStore(uri, scope)
+    store = LiveStore(uri, scope, progress)
     document = build_snapshot(store, uri, scope, iso_time(store.runs_since_ms))
     problem = snapshot_problem(document)
     if problem:  # a bug, not a user error: refuse to write a file the reader would reject
         raise DataSourceError(f"the recorded MLflow metadata does not fit its schema: {problem}")
+    counts = {kind: len(document[kind]) for kind in KINDS}
+    progress(Tick("writing snapshot", sum(counts.values()), "entities", output))
     write_atomic(output, json.dumps(document, indent=1, sort_keys=False) + "\n")
-    return {kind: len(document[kind]) for kind in KINDS}
+    progress(Tick("writing snapshot", sum(counts.values()), "entities", output, done=True))
+    return counts

@@ -20,9 +20,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 Paint = Callable[[str, str], str]
 
 
-def render(report: Report, color: bool = False) -> str:
+def render(report: Report, color: bool = False, quiet: bool = False) -> str:
+    """The report; quiet=True (`--quiet`) keeps only the active findings, grouped by file."""
     paint = _painter(color)
-    groups = _groups(report.findings)
+    groups = _groups(tuple(report.active()) if quiet else report.findings)
     rows = [_columns(f) for _, fs in groups for f in fs]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
     lines: list[str] = []
@@ -31,6 +32,8 @@ def render(report: Report, color: bool = False) -> str:
         for f in findings:
             lines.extend(_finding_lines(f, widths, paint))
         lines.append("")
+    if quiet:
+        return "\n".join(lines[:-1]) + "\n" if lines else ""
     if any(True for _ in report.active()):
         lines.append(paint(summary(report) + ".", "1"))
     else:
