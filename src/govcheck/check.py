@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from govcheck import __version__, engine, waivers
+from govcheck import __version__, baseline, engine, waivers
 from govcheck.config import Config, find_config, policy_paths
 from govcheck.context import CheckContext, MlflowSettings
 from govcheck.errors import UsageError
@@ -17,7 +18,7 @@ from govcheck.facts import gitrepo
 from govcheck.facts.base import Facts, RepoSource
 from govcheck.facts.mlflow_store import resolve_scope, resolve_store
 from govcheck.facts.registry import PROVIDERS
-from govcheck.model import FailOn, Location, Report
+from govcheck.model import FailOn, Finding, Location, Report
 from govcheck.policy import Rule, load
 from govcheck.progress import Detail, Progress, silent
 from govcheck.redact import redact_url
@@ -40,6 +41,8 @@ class CheckOptions:
     fail_on: FailOn | None = None
     changed_only: bool = False  # --changed-since: an empty change set checks nothing
     progress: Progress = silent  # where long work reports how far it got
+    baseline: str | None = None  # --baseline FILE
+    baseline_rev: str | None = None  # --baseline-rev REV: the baseline is that commit's check
 
 
 def rule_matches(rule: Rule, token: str) -> bool:
@@ -103,7 +106,25 @@ def mlflow_settings(options: CheckOptions, config: Config, root: Path) -> Mlflow
     return MlflowSettings(store, resolve_scope(config.mlflow), anchor, options.no_mlflow)
 
 
-def run(options: CheckOptions) -> Report:
+def run(options: CheckOptions, carry: dict[Hashable, Any] | None = None) -> Report:
+    """One check; with --baseline-rev, first the check of that commit (the two share
+    `carry`, so MLflow is read once)."""
+    carry = {} if carry is None else carry
+    known = None
+    if options.baseline_rev:
+        options.progress(Detail(f"baseline: checking {options.baseline_rev} first"))
+        base = replace(options, rev=options.baseline_rev, baseline=None, baseline_rev=None)
+        base_report = run(base, carry)
+        commit = (base_report.repo.head or options.baseline_rev)[:12]
+        known = baseline.from_report(base_report, f"commit {commit}")
+    elif options.baseline:
+        known = baseline.read(options.baseline)
+    return _check(options, carry, known)
+
+
+def _check(
+    options: CheckOptions, carry: dict[Hashable, Any], known: baseline.Baseline | None
+) -> Report:
     started = _now()
     repo = gitrepo.open_repo(options.repo or os.getcwd())
     root = Path(str(repo.working_tree_dir))
@@ -123,7 +144,7 @@ def run(options: CheckOptions) -> Report:
         mlflow=mlflow_settings(options, config, root),
         progress=options.progress,
     )
-    facts = Facts(source, context, PROVIDERS)
+    facts = Facts(source, context, PROVIDERS, carry)
     _describe(options.progress, config, all_rules, rules, facts)
 
     def skip_reason(rule: Rule) -> str | None:
@@ -145,6 +166,12 @@ def run(options: CheckOptions) -> Report:
         notices += waivers.unknown_rules(
             config.waivers, frozenset(key for r in rules for key in (r.id, r.info.name))
         )
+    absent: tuple[Finding, ...] = ()
+    if known is not None:
+        ran = {r.id for r in rules} - skipped_ids
+        passed = {(c.rule_id, c.resource_id) for c in checked if c.status == "passed"}
+        findings, absent = baseline.compare(findings, known, ran, paths is None, passed)
+        options.progress(Detail(f"baseline: {known.source}, {len(known.findings)} findings"))
     return Report(
         tool_version=__version__,
         repo=source.info(),
@@ -156,6 +183,8 @@ def run(options: CheckOptions) -> Report:
         started_at=started,
         ended_at=_now(),
         fail_on=options.fail_on or config.fail_on or "error",
+        baseline=known.source if known is not None else None,
+        absent=absent,
     )
 
 

@@ -11,22 +11,28 @@ from collections.abc import Iterable
 
 from govcheck.model import Finding
 
-KEY = "govcheck/v1"  # the partialFingerprints key; bump it if the hash's inputs ever change
+# The partialFingerprints key; bumped whenever the hash's inputs change. v2: an MLflow
+# entity or a whole directory is identified by itself, not by the place it is shown at.
+KEY = "govcheck/v2"
 
 
 def fingerprint_base(finding: Finding) -> str:
     """A hash of what identifies a finding, deliberately without its line number.
 
-    Lines move when unrelated text is inserted above; the rule, the file, the offending text
-    (or the MLflow entity) and the message do not.
+    Lines move when unrelated text is inserted above; the rule, the offending text in its
+    file (or the MLflow entity, or the file or directory itself) and the message do not.
+    Where a finding is merely shown - the config's `mlflow:` line for an entity, a card or
+    first file for a directory - is left out too: adding a README must not make a known
+    finding about its directory new.
     """
     loc = finding.location
-    parts = (
-        finding.rule_id,
-        loc.path if loc else "",
-        (loc.snippet if loc and loc.snippet else None) or finding.entity or finding.resource_id,
-        finding.message,
-    )
+    if finding.entity:
+        place, what = "", finding.entity
+    elif loc is not None and loc.snippet:
+        place, what = loc.path, loc.snippet
+    else:
+        place, what = finding.resource_id, ""
+    parts = (finding.rule_id, place, what, finding.message)
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 

@@ -35,6 +35,13 @@ def test_golden_empty(fmt: str, empty_report: Report, golden: Callable[[str, str
     golden(f"empty.{fmt}.{SUFFIX[fmt]}", REPORTERS[fmt](empty_report))
 
 
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_golden_baselined(
+    fmt: str, baselined_report: Report, golden: Callable[[str, str], None]
+) -> None:
+    golden(f"baselined.{fmt}.{SUFFIX[fmt]}", REPORTERS[fmt](baselined_report))
+
+
 def test_golden_text_color(report: Report, golden: Callable[[str, str], None]) -> None:
     golden("report.text-color.txt", REPORTERS["text"](report, color=True))
 

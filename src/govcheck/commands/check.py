@@ -10,7 +10,8 @@ from govcheck.commands.options import (
     EXIT_CODES,
     add_feedback_options,
     add_repo_options,
-    add_rule_filters,
+    add_source_options,
+    check_options,
     terminal_for,
 )
 from govcheck.errors import EXIT_FINDINGS, EXIT_OK, UsageError
@@ -28,7 +29,9 @@ examples:
   govcheck check                                   # the whole repository, text report
   govcheck check --format sarif --output govcheck.sarif --junit-output junit.xml
   govcheck check models/fraud/train.yaml           # only what this file touches (pre-commit)
-  govcheck check --changed-since origin/main --mlflow-uri sqlite:///mlflow.db"""
+  govcheck check --changed-since origin/main --mlflow-uri sqlite:///mlflow.db
+  govcheck check --baseline .govcheck/baseline.json  # fail only on findings not recorded
+  govcheck check --changed-since origin/main --baseline-rev origin/main   # a pull request"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,27 +52,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             f"--{fmt}-output", metavar="FILE", help=f"also write a {fmt} report to FILE"
         )
-    parser.add_argument(
-        "--mlflow-uri",
-        metavar="URI",
-        help="MLflow tracking URI (overrides the config and MLFLOW_TRACKING_URI)",
-    )
-    parser.add_argument(
-        "--mlflow-snapshot",
-        metavar="FILE",
-        help="check recorded MLflow metadata (govcheck snapshot) instead of a live store",
-    )
-    parser.add_argument(
-        "--no-mlflow", action="store_true", help="skip MLflow rules (reported as skipped)"
-    )
-    add_rule_filters(parser)
-    parser.add_argument(
-        "--rev", metavar="REV", help="check the tree of a commit without checking it out"
-    )
+    add_source_options(parser)
     parser.add_argument(
         "--changed-since",
         metavar="REF",
         help="only resources touched by changes since the merge base with REF",
+    )
+    known = parser.add_mutually_exclusive_group()
+    known.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="findings recorded in FILE (govcheck baseline) are reported as unchanged "
+        "and do not fail the check",
+    )
+    known.add_argument(
+        "--baseline-rev",
+        metavar="REV",
+        help="the same, with the baseline computed from the tree of commit REV",
     )
     parser.add_argument(
         "--fail-on", choices=FAIL_ON, help="lowest severity that fails the check (default error)"
@@ -90,7 +89,6 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from govcheck.atomic import write_atomic
-    from govcheck.check import CheckOptions
     from govcheck.check import run as run_check
     from govcheck.facts import gitrepo
 
@@ -102,19 +100,13 @@ def run(args: argparse.Namespace) -> int:
         root = Path(str(gitrepo.open_repo(where).working_tree_dir))
         changed = gitrepo.changed_paths(where, args.changed_since)
         paths += tuple(str(root / p) for p in changed)
-    options = CheckOptions(
-        repo=args.repo,
-        config=args.config,
-        policies=tuple(args.policy),
+    options = check_options(
+        args,
         paths=paths,
-        select=tuple(args.select),
-        ignore=tuple(args.ignore),
-        no_mlflow=args.no_mlflow,
-        mlflow_uri=args.mlflow_uri,
-        mlflow_snapshot=args.mlflow_snapshot,
-        rev=args.rev,
         fail_on=args.fail_on,
         changed_only=bool(args.changed_since),
+        baseline=args.baseline,
+        baseline_rev=args.baseline_rev,
     )
     feedback = terminal_for(args)
     try:

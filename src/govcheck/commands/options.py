@@ -6,12 +6,13 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govcheck.errors import DataSourceError
 from govcheck.terminal import COLOR_CHOICES
 
 if TYPE_CHECKING:
+    from govcheck.check import CheckOptions
     from govcheck.policy import Rule
     from govcheck.terminal import Terminal
 
@@ -59,6 +60,45 @@ class _CommaList(argparse.Action):
         if not all(items):
             parser.error(f"{option_string} takes rule codes or names separated by commas")
         setattr(namespace, self.dest, [*getattr(namespace, self.dest), *items])
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """What a check reads besides the repository: MLflow, which rules, which commit."""
+    parser.add_argument(
+        "--mlflow-uri",
+        metavar="URI",
+        help="MLflow tracking URI (overrides the config and MLFLOW_TRACKING_URI)",
+    )
+    parser.add_argument(
+        "--mlflow-snapshot",
+        metavar="FILE",
+        help="check recorded MLflow metadata (govcheck snapshot) instead of a live store",
+    )
+    parser.add_argument(
+        "--no-mlflow", action="store_true", help="skip MLflow rules (reported as skipped)"
+    )
+    add_rule_filters(parser)
+    parser.add_argument(
+        "--rev", metavar="REV", help="check the tree of a commit without checking it out"
+    )
+
+
+def check_options(args: argparse.Namespace, **more: Any) -> CheckOptions:
+    """The CheckOptions the shared options ask for, plus a command's own."""
+    from govcheck.check import CheckOptions
+
+    return CheckOptions(
+        repo=args.repo,
+        config=args.config,
+        policies=tuple(args.policy),
+        select=tuple(args.select),
+        ignore=tuple(args.ignore),
+        no_mlflow=args.no_mlflow,
+        mlflow_uri=args.mlflow_uri,
+        mlflow_snapshot=args.mlflow_snapshot,
+        rev=args.rev,
+        **more,
+    )
 
 
 def add_rule_filters(parser: argparse.ArgumentParser) -> None:

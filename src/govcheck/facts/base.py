@@ -7,7 +7,7 @@ shared by all the rules that name it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -55,7 +55,11 @@ class Facts:
     """Everything a check may read, fetched lazily and at most once per kind."""
 
     def __init__(
-        self, source: RepoSource, context: CheckContext, providers: Mapping[str, Provider]
+        self,
+        source: RepoSource,
+        context: CheckContext,
+        providers: Mapping[str, Provider],
+        carry: dict[Hashable, Any] | None = None,
     ) -> None:
         self.source = source
         self.context = context
@@ -63,6 +67,7 @@ class Facts:
         self._providers = providers
         self._cache: dict[str, list[Resource]] = {}
         self._shared: dict[str, Any] = {}
+        self._carry: dict[Hashable, Any] = {} if carry is None else carry
         self._tracked: list[str] | None = None
         self._tracked_set: set[str] | None = None
         self._dirs: set[str] | None = None
@@ -81,6 +86,13 @@ class Facts:
         if key not in self._shared:
             self._shared[key] = make()
         return self._shared[key]  # type: ignore[no-any-return]
+
+    def carried(self, key: Hashable, make: Callable[[], T]) -> T:
+        """One value per command, for what does not depend on the tree: a check and the
+        check of its --baseline-rev commit read MLflow once between them."""
+        if key not in self._carry:
+            self._carry[key] = make()
+        return self._carry[key]  # type: ignore[no-any-return]
 
     def tracked(self) -> list[str]:
         """Tracked paths, sorted, minus what the config excludes."""

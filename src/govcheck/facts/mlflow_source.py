@@ -50,7 +50,9 @@ def reader(facts: Facts) -> MlflowData | None:
     if not settings.store.configured:
         facts.notice(NO_STORE_NOTICE)
         return None
-    return facts.shared("mlflow", lambda: open_data(settings, facts.context.progress))
+    # Carried, not shared: MLflow metadata is the same whichever commit's tree is checked.
+    key = ("mlflow", settings.store, settings.scope)
+    return facts.carried(key, lambda: open_data(settings, facts.context.progress))
 
 
 def _resources(

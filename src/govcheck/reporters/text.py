@@ -9,7 +9,14 @@ import re
 from collections.abc import Callable
 
 from govcheck.model import Finding, Location, Report
-from govcheck.reporters.common import expired_note, position, skipped_groups, summary, where
+from govcheck.reporters.common import (
+    baseline_note,
+    expired_note,
+    position,
+    skipped_groups,
+    summary,
+    where,
+)
 
 _SEVERITY_COLOR = {"error": "31", "warning": "33", "note": "36"}
 _GAP = "  "
@@ -23,7 +30,8 @@ Paint = Callable[[str, str], str]
 def render(report: Report, color: bool = False, quiet: bool = False) -> str:
     """The report; quiet=True (`--quiet`) keeps only the active findings, grouped by file."""
     paint = _painter(color)
-    groups = _groups(tuple(report.active()) if quiet else report.findings)
+    shown = report.active() if quiet else (f for f in report.findings if not f.baselined)
+    groups = _groups(tuple(shown))
     rows = [_columns(f) for _, fs in groups for f in fs]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
     lines: list[str] = []
@@ -41,6 +49,8 @@ def render(report: Report, color: bool = False, quiet: bool = False) -> str:
         lines.append(
             "No findings." if not suppressed else f"No findings ({suppressed} suppressed)."
         )
+    if report.baseline is not None:
+        lines.append(_visible(baseline_note(report)))
     skipped = skipped_groups(report)
     if skipped:
         lines += ["", "Skipped rules:"]
