@@ -16,12 +16,23 @@ from govcheck.context import CheckContext, MlflowSettings
 from govcheck.errors import UsageError
 from govcheck.facts import gitrepo
 from govcheck.facts.base import Facts, RepoSource
-from govcheck.facts.mlflow_store import resolve_scope, resolve_store
+from govcheck.facts.mlflow_store import (
+    DEFAULT_SNAPSHOT_MAX_AGE_DAYS,
+    resolve_scope,
+    resolve_store,
+)
 from govcheck.facts.registry import PROVIDERS
 from govcheck.model import FailOn, Finding, Location, Report
 from govcheck.policy import Rule, load
 from govcheck.progress import Detail, Progress, silent
 from govcheck.redact import redact_url
+
+# In a shallow clone a commit not found may simply not have been fetched: rules that look
+# commits up are skipped, with the fix, rather than report lineage that is not broken.
+SHALLOW_REASON = (
+    "shallow clone: commits cannot be looked up in a cut-short history; fetch it all "
+    "(actions/checkout: fetch-depth: 0, or git fetch --unshallow)"
+)
 
 
 @dataclass(frozen=True)
@@ -103,7 +114,8 @@ def mlflow_settings(options: CheckOptions, config: Config, root: Path) -> Mlflow
     anchor = (
         Location(config.path, mark.line, mark.column, "mlflow:") if config.path and mark else None
     )
-    return MlflowSettings(store, resolve_scope(config.mlflow), anchor, options.no_mlflow)
+    max_age = config.mlflow.snapshot_max_age_days or DEFAULT_SNAPSHOT_MAX_AGE_DAYS
+    return MlflowSettings(store, resolve_scope(config.mlflow), anchor, options.no_mlflow, max_age)
 
 
 def run(options: CheckOptions, carry: dict[Hashable, Any] | None = None) -> Report:
@@ -147,10 +159,17 @@ def _check(
     facts = Facts(source, context, PROVIDERS, carry)
     _describe(options.progress, config, all_rules, rules, facts)
 
+    shallow: list[bool] = []  # asked once, only if a rule needs history
+
     def skip_reason(rule: Rule) -> str | None:
-        if not rule.info.resource.startswith("mlflow_"):
-            return None
-        return context.mlflow.skip_reason
+        if rule.info.resource.startswith("mlflow_") and context.mlflow.skip_reason:
+            return context.mlflow.skip_reason
+        if rule.needs_history:
+            if not shallow:
+                shallow.append(source.shallow())
+            if shallow[0]:
+                return SHALLOW_REASON
+        return None
 
     result = engine.evaluate(rules, facts, skip_reason)
     # Only rules that ran over everything can prove a waiver stale: a PATH-limited check

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govcheck.facts.mlflow_store import NO_STORE_NOTICE, Scope, StoreChoice
+from govcheck.facts.mlflow_store import (
+    DEFAULT_SNAPSHOT_MAX_AGE_DAYS,
+    NO_STORE_NOTICE,
+    Scope,
+    StoreChoice,
+)
 from govcheck.model import Location
 from govcheck.progress import Progress, silent
 
@@ -28,6 +33,7 @@ class MlflowSettings:
     # code review has a line to show them on.
     anchor: Location | None = None
     disabled: bool = False  # --no-mlflow
+    snapshot_max_age_days: float = DEFAULT_SNAPSHOT_MAX_AGE_DAYS
 
     @property
     def skip_reason(self) -> str | None:

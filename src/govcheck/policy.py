@@ -31,6 +31,7 @@ class Rule:
     message: str
     mark: Mark  # the rule's `id:` line, where findings about entities can anchor
     params: tuple[str, ...]  # names of the parameters the rule refers to
+    needs_history: bool = False  # looks commits up: a shallow clone cannot check it
 
     @property
     def id(self) -> str:
@@ -134,7 +135,15 @@ def build_rules(
             )
             errors.extend(b.errors)
             rules.append(
-                Rule(_info(node, pf), where, require, message, mark, tuple(sorted(b.used)))
+                Rule(
+                    _info(node, pf),
+                    where,
+                    require,
+                    message,
+                    mark,
+                    tuple(sorted(b.used)),
+                    b.needs_history,
+                )
             )
     return rules
 

@@ -45,6 +45,8 @@ class Condition:
 
     build: Builder
     nested: bool = False
+    # Looks commits up in the repository's history (a shallow clone cannot answer).
+    needs_history: bool = False
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Build:
     conditions: Mapping[str, Condition]
     errors: list[tuple[Mark | None, str]] = field(default_factory=list)
     used: set[str] = field(default_factory=set)  # parameters the rule refers to
+    needs_history: bool = False  # the rule uses a condition that looks commits up
 
     def error(self, mark: Mark | None, message: str, hint: str = "") -> None:
         """Record an error; `hint` (a did-you-mean) goes after the rule's name."""
@@ -129,6 +132,7 @@ def build_condition(node: Any, mark: Mark | None, b: Build) -> Evaluator:
         else:
             b.error(node.key_marks.get("require"), f"'{key}' takes no 'require'")
         return _fail
+    b.needs_history = b.needs_history or known.needs_history
     return known.build(node, str(key), kmark, b)
 
 

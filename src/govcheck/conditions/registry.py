@@ -21,5 +21,5 @@ CONDITIONS: dict[str, Condition] = {
     "file": Condition(files.build_file, nested=True),
     "schema": Condition(content.build_schema),
     "sections": Condition(content.build_sections),
-    "git_commit_exists": Condition(gitcond.build_git_commit_exists),
+    "git_commit_exists": Condition(gitcond.build_git_commit_exists, needs_history=True),
 }

@@ -44,6 +44,9 @@ class RepoSource(Protocol):
 
     def commit_exists(self, sha: str) -> bool: ...
 
+    def shallow(self) -> bool:
+        """Whether history is cut short (a shallow clone): a missing commit proves nothing."""
+
     def attributes(self, paths: list[str], name: str) -> dict[str, str | None]:
         """Git attribute `name` (e.g. 'filter') for each path, one git call for all."""
 

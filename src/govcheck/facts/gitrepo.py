@@ -89,6 +89,12 @@ class _GitSource:
                 self._commits[key] = False  # missing or ambiguous
         return self._commits[key]
 
+    def shallow(self) -> bool:
+        try:
+            return bool(self.repo.git.rev_parse("--is-shallow-repository") == "true")
+        except git.GitCommandError:  # git older than 2.15: look for the marker file
+            return (Path(self.repo.git_dir) / "shallow").is_file()
+
     def attributes(self, paths: list[str], name: str) -> dict[str, str | None]:
         if not paths:
             return {}

@@ -31,6 +31,17 @@ class SnapshotStore:
 
     path: str
     lists: dict[str, list[Fields]] = field(default_factory=dict)
+    recorded_at: str = ""
+
+    def age_days(self, now: datetime | None = None) -> float | None:
+        """Days since recording; None when recorded_at is not a readable time."""
+        try:
+            recorded = datetime.fromisoformat(self.recorded_at.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if recorded.tzinfo is None:
+            recorded = recorded.replace(tzinfo=timezone.utc)
+        return ((now or datetime.now(timezone.utc)) - recorded).total_seconds() / 86400
 
     @classmethod
     def load(cls, path: str, scope: Scope) -> SnapshotStore:
@@ -42,7 +53,7 @@ class SnapshotStore:
             ]
             kept = {e["experiment_id"] for e in lists["experiments"]}
             lists["runs"] = [r for r in lists["runs"] if r["experiment_id"] in kept]
-        return cls(path, lists)
+        return cls(path, lists, str(document["recorded_at"]))
 
     def experiments(self) -> list[Fields]:
         return self.lists["experiments"]
