@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from govcheck.commands.options import (
     EXIT_CODES,
@@ -71,9 +72,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the same, with the baseline computed from the tree of commit REV",
     )
     parser.add_argument(
+        "--staged",
+        action="store_true",
+        help="also re-check what the staged changes touch, deleted and renamed files "
+        "included (the pre-commit hook); with no PATHs and nothing staged, check nothing",
+    )
+    parser.add_argument(
         "--fail-on", choices=FAIL_ON, help="lowest severity that fails the check (default error)"
     )
     add_feedback_options(parser)
+
+
+def _staged(where: str, root: Path, config_arg: str | None) -> tuple[str, ...]:
+    """The staged paths to re-check, deletions and renames included; a commit that would
+    remove the config or a policy file it loads is refused by name."""
+    from govcheck import staged
+    from govcheck.config import find_config
+    from govcheck.facts import gitrepo
+
+    changes = gitrepo.staged_changes(where)
+    removed = staged.removed_governance(changes, find_config(root, config_arg), root)
+    if removed:
+        raise UsageError(
+            f"{'; '.join(removed)}. If that is intended, commit it on its own with the hook "
+            "skipped (SKIP=govcheck git commit ...), so the removal is a reviewed change"
+        )
+    return tuple(str(root / c.path) for c in changes)
 
 
 def exit_code(report: Report) -> int:
@@ -86,25 +110,27 @@ def exit_code(report: Report) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
-    from pathlib import Path
 
     from govcheck.atomic import write_atomic
     from govcheck.check import run as run_check
     from govcheck.facts import gitrepo
 
     paths = tuple(args.paths)
-    if args.changed_since:
-        where = args.repo or os.getcwd()
+    where = args.repo or os.getcwd()
+    if args.changed_since or args.staged:
         # git names changed files from the repository root, while PATHs are read from the
         # current directory: anchor them so --repo and subdirectories see the same changes.
         root = Path(str(gitrepo.open_repo(where).working_tree_dir))
+    if args.changed_since:
         changed = gitrepo.changed_paths(where, args.changed_since)
         paths += tuple(str(root / p) for p in changed)
+    if args.staged:
+        paths += _staged(where, root, args.config)
     options = check_options(
         args,
         paths=paths,
         fail_on=args.fail_on,
-        changed_only=bool(args.changed_since),
+        changed_only=bool(args.changed_since or args.staged),
         baseline=args.baseline,
         baseline_rev=args.baseline_rev,
     )
