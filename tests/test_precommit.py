@@ -422,3 +422,80 @@ def test_validate_hook_leaves_other_tools_policies_alone(
     broken = {**files, ".govcheck/policies/team.yaml": TEAM_POLICY.replace("resource:", "kind:")}
     done = try_repo(make_repo(broken), "govcheck-validate")
     assert done.returncode == 1 and ".govcheck/policies/team.yaml:" in done.stdout + done.stderr
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+PROJECT_URL = "https://github.com/govcheck/govcheck"
+
+
+@pytest.mark.slow
+def test_readme_hook_snippet_and_pin_work_as_written(
+    make_repo: Callable[..., Path], hook_repo: Path, hook_env: dict[str, str], run_git: Any
+) -> None:
+    """The README's .pre-commit-config.yaml and its autoupdate command, with the project's
+    URL pointing at a clone of this checkout."""
+    section = README.split("### pre-commit", 1)[1]
+    snippet = next(b for b in section.split("```yaml\n")[1:] if "repos:" in b).split("```")[0]
+    command = next(
+        line for line in section.splitlines() if line.startswith("pre-commit autoupdate")
+    )
+    repo = make_repo(COMPLIANT)
+    (repo / ".pre-commit-config.yaml").write_text(
+        snippet.replace(PROJECT_URL, str(hook_repo)), encoding="utf-8"
+    )
+    run_git(hook_repo, "branch", "-f", "main", "HEAD")  # the README pins from `main`
+    for part in command.replace(PROJECT_URL, str(hook_repo)).split(" && "):
+        done = subprocess.run(
+            [sys.executable, "-m", "pre_commit", *part.split()[1:]],
+            cwd=repo,
+            env=hook_env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert done.returncode == 0, part + "\n" + done.stdout + done.stderr
+    pinned = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert pinned["repos"][0]["rev"] == run_git(hook_repo, "rev-parse", "HEAD").strip()
+    run_git(repo, "add", "-A")
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=repo,
+        env=hook_env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "govcheck (ML governance policies)" in out and "Passed" in out
+
+
+@pytest.mark.slow
+def test_readme_pip_install_works_as_written(hook_repo: Path, tmp_path: Path) -> None:
+    line = next(
+        part.split("#")[0].strip()
+        for part in README.splitlines()
+        if part.startswith('pip install "govcheck @ git+')
+    )
+    requirement = line.removeprefix("pip install ").strip('"')
+    env_dir = tmp_path / "fresh"
+    subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True)
+    python = env_dir / "bin" / "python"
+    done = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet"]
+        + [requirement.replace(PROJECT_URL, f"file://{hook_repo}")],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    version = subprocess.run(
+        [str(env_dir / "bin" / "govcheck"), "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert version.returncode == 0 and version.stdout.startswith("govcheck ")
