@@ -485,7 +485,8 @@ def test_readme_pip_install_works_as_written(hook_repo: Path, tmp_path: Path) ->
     python = env_dir / "bin" / "python"
     done = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet"]
-        + [requirement.replace(PROJECT_URL, f"file://{hook_repo}")],
+        # file://localhost/...: pip before 24 rejects a git+file URL without a host.
+        + [requirement.replace(PROJECT_URL, f"file://localhost{hook_repo}")],
         capture_output=True,
         text=True,
         timeout=900,
