@@ -67,3 +67,19 @@ def test_validate_without_files_checks_the_config_and_its_policies(
     bare = make_repo({"README.md": "# r\n"})
     assert main(["validate", "--repo", str(bare)]) == 0
     assert "nothing to validate" in capsys.readouterr().out
+
+
+def test_a_hook_with_baseline_rev_head_fails_only_on_what_the_commit_adds(
+    make_repo: MakeRepo, run_git: Git, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # models/legacy is known to lack a card and a monitoring config.
+    root = make_repo({**GOOD_MODEL, "models/legacy/train.py": "print(1)\n"})
+    hook = ["check", "--repo", str(root), "--no-mlflow", "--staged", "--baseline-rev", "HEAD"]
+    (root / "models/legacy/train.py").write_text("print(2)\n", encoding="utf-8")
+    run_git(root, "add", "-A")
+    assert main(hook) == 0  # touches the legacy model, adds nothing new
+    out = capsys.readouterr().out
+    assert "No new findings." in out and "2 findings unchanged" in out
+    run_git(root, "rm", "-q", "models/m/MODEL_CARD.md")
+    assert main(hook) == 1
+    assert "GC-CARD-001" in capsys.readouterr().out

@@ -68,7 +68,7 @@ def _head(report: Report) -> list[str]:
     headline = (
         summary(report)
         if active
-        else "No findings"
+        else ("No new findings" if report.baseline is not None else "No findings")
         + (
             f" ({report.counts()['suppressed']} suppressed)"
             if report.counts()["suppressed"]

@@ -46,9 +46,8 @@ def render(report: Report, color: bool = False, quiet: bool = False) -> str:
         lines.append(paint(summary(report) + ".", "1"))
     else:
         suppressed = report.counts()["suppressed"]
-        lines.append(
-            "No findings." if not suppressed else f"No findings ({suppressed} suppressed)."
-        )
+        none = "No new findings" if report.baseline is not None else "No findings"
+        lines.append(f"{none}." if not suppressed else f"{none} ({suppressed} suppressed).")
     if report.baseline is not None:
         lines.append(_visible(baseline_note(report)))
     skipped = skipped_groups(report)
