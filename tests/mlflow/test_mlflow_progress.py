@@ -81,13 +81,3 @@ def test_progress_on_a_terminal_never_in_the_redirected_report(
     text = report.read_text(encoding="utf-8")
     assert "No findings." in text
     assert "reading" not in text and "\r" not in text and "\x1b" not in text
-
-
-def test_no_progress_when_stderr_is_redirected(
-    bulk_db: Path, make_repo: object, tmp_path: Path
-) -> None:
-    repo = make_repo({"README.md": "# r\n"})  # type: ignore[operator]
-    err = tmp_path / "err.txt"
-    with open(err, "wb") as errors:
-        assert _check(repo, bulk_db, subprocess.DEVNULL, errors.fileno()).wait(timeout=300) == 0
-    assert err.read_bytes() == b""
