@@ -18,6 +18,7 @@ from typing import Any
 from govcheck.errors import UsageError
 from govcheck.fingerprints import KEY, fingerprints
 from govcheck.model import BaselineState, Finding, Location, Report, Severity
+from govcheck.structure import first_problem
 
 FORMAT = "govcheck-baseline"
 FORMAT_VERSION = 1
@@ -84,26 +85,10 @@ def read(path: str) -> Baseline:
         ) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise UsageError(f"cannot read baseline {path}: {exc}") from None
-    problem = _problem(document)
+    problem = first_problem(document, "baseline")
     if problem:
         raise UsageError(f"{path}: not a govcheck baseline: {problem}")
     return Baseline(path, tuple(_finding(e) for e in document["findings"]))
-
-
-def _problem(document: Any) -> str | None:
-    import jsonschema
-
-    from govcheck import builtin
-
-    schema = json.loads(builtin.schema_file("baseline").read_text(encoding="utf-8"))
-    errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(document),
-        key=lambda e: list(map(str, e.absolute_path)),
-    )
-    if not errors:
-        return None
-    where = "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in errors[0].absolute_path)
-    return f"${where}: {errors[0].message}"
 
 
 def _finding(entry: dict[str, Any]) -> Finding:

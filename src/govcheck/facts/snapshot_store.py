@@ -84,19 +84,9 @@ def read_snapshot(path: str) -> dict[str, Any]:
 
 def snapshot_problem(document: Any) -> str | None:
     """The first schema violation of a snapshot document, with its JSON path, or None."""
-    import jsonschema
+    from govcheck.structure import first_problem
 
-    from govcheck import builtin
-
-    schema = json.loads(builtin.schema_file("mlflow-snapshot").read_text(encoding="utf-8"))
-    errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(document),
-        key=lambda e: list(map(str, e.absolute_path)),
-    )
-    if not errors:
-        return None
-    where = "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in errors[0].absolute_path)
-    return f"${where}: {errors[0].message}"
+    return first_problem(document, "mlflow-snapshot")
 
 
 def build_snapshot(data: Any, uri: str, scope: Scope, runs_since: str | None) -> dict[str, Any]:
