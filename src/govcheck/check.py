@@ -4,6 +4,7 @@ context once, gather facts, evaluate, apply waivers."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
@@ -159,16 +160,13 @@ def _check(
     facts = Facts(source, context, PROVIDERS, carry)
     _describe(options.progress, config, all_rules, rules, facts)
 
-    shallow: list[bool] = []  # asked once, only if a rule needs history
+    shallow = functools.cache(source.shallow)  # asked once, and only if a rule needs history
 
     def skip_reason(rule: Rule) -> str | None:
         if rule.info.resource.startswith("mlflow_") and context.mlflow.skip_reason:
             return context.mlflow.skip_reason
-        if rule.needs_history:
-            if not shallow:
-                shallow.append(source.shallow())
-            if shallow[0]:
-                return SHALLOW_REASON
+        if rule.needs_history and shallow():
+            return SHALLOW_REASON
         return None
 
     result = engine.evaluate(rules, facts, skip_reason)
