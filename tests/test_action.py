@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
-from support import CARD, INSTALLED, MONITORING, SRC, TEAM_POLICY
+from support import CARD, INSTALLED, MONITORING, SRC, TEAM_POLICY, registry_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "action.py"
@@ -532,3 +532,30 @@ def test_a_config_naming_a_store_installs_the_client(
         cwd=tmp_path,
     )
     assert probe.returncode == 0, probe.stderr
+
+
+def test_mlflow_inputs_reach_the_check(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo(
+        {**VIOLATING, "team.yaml": TEAM_POLICY, "mlflow.json": registry_snapshot({"m": ""})}
+    )
+    recorded = Runner(tmp_path / "snapshot")
+    done = recorded.step(
+        "run", repo, mlflow_snapshot="mlflow.json", args="--policy team.yaml", select="TEAM"
+    )
+    assert done.returncode == 0, done.stderr
+    assert recorded.outputs()["errors"] == "1"
+    assert "Registered model 'm' has no description" in done.stdout
+    live = Runner(tmp_path / "live")
+    done = live.step("run", repo, mlflow_uri=f"sqlite:///{tmp_path / 'absent.db'}")
+    assert done.returncode == 3  # the URI reached govcheck, which found no store there
+    assert "MLflow tracking store not found" in done.stderr
+
+
+@pytest.mark.slow
+def test_the_version_input_is_what_pip_installs(runner: Runner, tmp_path: Path) -> None:
+    done = runner.step("install", tmp_path, version="0.0.0-does-not-exist", PYTHONPATH="")
+    assert done.returncode == 1
+    assert "Installing govcheck==0.0.0-does-not-exist" in done.stdout
+    assert "::error title=govcheck::pip could not install govcheck==0.0.0-does-not-exist" in (
+        done.stdout
+    )
