@@ -270,7 +270,12 @@ def scaling_row(key: str, unit: str, points: dict[int, Samples], intercept: Samp
 def mlflow_ready(repo: Path, store: Path) -> str | None:
     """None when govcheck can check this store; else why the MLflow benchmarks are skipped."""
     cmd = govcheck_cmd(
-        "check", "--mlflow-uri", f"sqlite:///{store}", "--select", *MLFLOW_RUN_RULES, cwd=str(repo)
+        "check",
+        "--mlflow-uri",
+        f"sqlite:///{store}",
+        "--select",
+        ",".join(MLFLOW_RUN_RULES),
+        cwd=str(repo),
     )
     try:
         run_once(cmd)
@@ -294,7 +299,9 @@ def mlflow_rows(sizes: Sizes, cache: Path, server: bool) -> list[Row]:
     rows: list[Row] = []
 
     def check(uri: str, rules: tuple[str, ...]) -> Cmd:
-        return govcheck_cmd("check", "--mlflow-uri", uri, "--select", *rules, cwd=str(repo))
+        return govcheck_cmd(
+            "check", "--mlflow-uri", uri, "--select", ",".join(rules), cwd=str(repo)
+        )
 
     def bare(uri: str, registry: bool) -> Cmd:
         return py(str(HERE / "bare_mlflow.py"), uri, *(["--registry"] if registry else []))

@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
-from support import CARD, INSTALLED, MONITORING, SRC
+from support import CARD, INSTALLED, MONITORING, SRC, TEAM_POLICY, registry_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "action.py"
@@ -100,8 +100,16 @@ def test_inputs_outputs_and_defaults() -> None:
     inputs = meta["inputs"]  # type: ignore[index]
     assert set(inputs) == {  # type: ignore[arg-type]
         "version",
+        "python-version",
+        "working-directory",
         "config",
         "paths",
+        "changed-since",
+        "baseline",
+        "baseline-rev",
+        "select",
+        "ignore",
+        "args",
         "fail-on",
         "mlflow-uri",
         "mlflow-snapshot",
@@ -114,21 +122,55 @@ def test_inputs_outputs_and_defaults() -> None:
     assert inputs["upload-sarif"]["default"] == "true"  # type: ignore[index]
     assert inputs["sarif-file"]["default"] == "govcheck.sarif"  # type: ignore[index]
     assert inputs["junit-file"]["default"] == "govcheck-junit.xml"  # type: ignore[index]
+    assert inputs["changed-since"]["default"] == ""  # type: ignore[index]  # PR base, by the script
     outputs = set(meta["outputs"])  # type: ignore[arg-type]
-    assert {"errors", "warnings", "notes", "sarif-file", "junit-file"} <= outputs
+    assert {"new", "baselined", "fixed", "errors", "warnings", "notes"} <= outputs
+    assert {"sarif-file", "junit-file"} <= outputs
 
 
-def test_steps_install_check_upload_then_fail() -> None:
+def _step(name: str) -> dict[str, object]:
+    [step] = [s for s in steps() if s.get("name") == name]
+    return step
+
+
+def test_steps_plan_cache_install_check_upload_then_fail() -> None:
     names = [str(s.get("uses") or s.get("run")) for s in steps()]
-    assert names[0].endswith('action.py" install') and names[1].endswith('action.py" run')
-    assert names[2] == "github/codeql-action/upload-sarif@v3"
-    assert names[3].endswith('action.py" gate')  # failing comes only after the upload
-    upload = steps()[2]
+    assert names[0] == "actions/setup-python@v6"
+    assert names[1].endswith('action.py" plan')
+    assert names[2] == "actions/cache/restore@v5"
+    assert names[3].endswith('action.py" install') and names[4] == "actions/cache/save@v5"
+    assert names[5].endswith('action.py" run')
+    assert names[6] == "github/codeql-action/upload-sarif@v4"
+    assert names[7].endswith('action.py" upload-failed')
+    assert names[8].endswith('action.py" gate')  # failing comes only after the upload
+    assert _step("Set up Python")["if"] == "inputs.python-version != ''"
+    upload = _step("Upload SARIF to code scanning")
     assert upload["if"] == "inputs.upload-sarif == 'true'"
+    assert upload["continue-on-error"] is True  # no code scanning: a warning, never a failure
     assert upload["with"] == {
-        "sarif_file": "${{ steps.check.outputs.sarif-file }}",
+        "sarif_file": "${{ steps.check.outputs.sarif-upload }}",
         "category": "${{ inputs.category }}",
     }
+    assert _step("Say why the upload failed")["if"] == "steps.upload.outcome == 'failure'"
+    cache = {
+        "path": "${{ steps.plan.outputs.pip-cache }}",
+        "key": "${{ steps.plan.outputs.cache-key }}",
+    }
+    assert _step("Restore the pip cache")["with"] == cache
+    assert _step("Save the pip cache")["with"] == cache
+    assert _step("Install govcheck")["env"]["PIP_CACHE_DIR"] == cache["path"]  # type: ignore[index]
+
+
+def test_every_input_reaches_the_script() -> None:
+    """Each input is mapped into some step's environment (or used by the workflow itself)."""
+    mapped = {
+        str(v)
+        for s in steps()
+        for v in dict(s.get("env") or {}, **dict(s.get("with") or {})).values()  # type: ignore[arg-type]
+    }
+    used = " ".join(mapped) + " " + " ".join(str(s.get("if", "")) for s in steps())
+    for name in action()["inputs"]:  # type: ignore[union-attr]
+        assert "inputs." + name in used, name
 
 
 def test_no_input_is_pasted_into_a_shell_line() -> None:
@@ -148,9 +190,13 @@ def test_run_writes_outputs_summary_annotations_and_reports(
         "errors": "3",
         "warnings": "0",
         "notes": "0",
+        "new": "3",
+        "baselined": "0",
+        "fixed": "0",
         "suppressed": "0",
         "sarif-file": "govcheck.sarif",
         "junit-file": "govcheck-junit.xml",
+        "sarif-upload": "govcheck.sarif",
     }
     annotations = [line for line in done.stdout.splitlines() if line.startswith("::error ")]
     assert len(annotations) == 3
@@ -264,3 +310,252 @@ def test_install_from_the_actions_own_checkout(runner: Runner, tmp_path: Path) -
         cwd=tmp_path,
     )
     assert version.returncode == 0 and version.stdout.startswith("govcheck ")
+
+
+# -- plan: which client, which cache ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "inputs", "needed"),
+    [
+        (None, {}, False),
+        ("version: 1\nmlflow:\n  tracking_uri: https://mlflow.example.com\n", {}, True),
+        ("version: 1\nmlflow: {snapshot: .govcheck/mlflow.json}\n", {}, True),
+        # The starter config `govcheck init` writes: the mlflow block is commented out.
+        ("version: 1\n# mlflow:\n#   tracking_uri: sqlite:///mlflow.db\n", {}, False),
+        (None, {"mlflow_uri": "sqlite:///x.db"}, True),
+    ],
+    ids=["no-config", "tracking-uri", "snapshot", "commented-out", "input"],
+)
+def test_plan_installs_the_mlflow_client_when_a_store_is_named(
+    make_repo: MakeRepo, runner: Runner, config: str | None, inputs: dict[str, str], needed: bool
+) -> None:
+    repo = make_repo({".govcheck.yaml": config} if config else {"README.md": "# r\n"})
+    done = runner.step("plan", repo, **inputs)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = runner.outputs()
+    assert out["mlflow"] == ("true" if needed else "false")
+    assert out["pip-cache"] == str(runner.temp / "govcheck-pip-cache")
+    assert re.fullmatch(r"govcheck-pip-\w+-py3\.\d+\.\d+\S*-[0-9a-f]{16}", out["cache-key"])
+
+
+def test_plan_keys_the_cache_by_what_is_installed(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo({".govcheck.yaml": "version: 1\nmlflow: {tracking_uri: x}\n"})
+    keys = []
+    for i, inputs in enumerate(({}, {"version": "0.1.0"}, {"config": "absent.yaml"})):
+        runner = Runner(tmp_path / f"r{i}")
+        assert runner.step("plan", repo, **inputs).returncode == 0
+        keys.append(runner.outputs()["cache-key"])
+    assert len(set(keys)) == 3  # with or without the client, another version: another cache
+
+
+def test_plan_warns_when_the_python_version_is_not_the_one_asked_for(
+    make_repo: MakeRepo, runner: Runner
+) -> None:
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    done = runner.step("plan", make_repo({}), python_version=running)
+    assert "::warning" not in done.stdout
+    done = runner.step("plan", make_repo({}), python_version="2.7")
+    assert "::warning title=govcheck::python-version 2.7 was asked for, but python3 is " in (
+        done.stdout
+    )
+
+
+# -- run: what is checked ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pull_request(make_repo: MakeRepo, run_git: Callable[..., str]) -> tuple[Path, str]:
+    """(repository, base commit): VIOLATING committed as the base, then a change that adds
+    one unpinned reference and leaves the known problems alone."""
+    repo = make_repo(VIOLATING)
+    base = run_git(repo, "rev-parse", "HEAD").strip()
+    (repo / "configs/eval.yaml").write_text("eval: s3://bucket/eval.csv\n", encoding="utf-8")
+    run_git(repo, "add", "configs/eval.yaml")
+    run_git(repo, "commit", "-q", "-m", "eval data")
+    return repo, base
+
+
+def _event(tmp_path: Path, base: str) -> dict[str, str]:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"base": {"sha": base}}}), encoding="utf-8")
+    return {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event)}
+
+
+def test_on_a_pull_request_only_the_change_is_checked(
+    pull_request: tuple[Path, str], runner: Runner, tmp_path: Path
+) -> None:
+    repo, base = pull_request
+    done = runner.step("run", repo, **_event(tmp_path, base))
+    assert done.returncode == 0, done.stderr
+    assert f"Checking what changed since {base}" in done.stdout
+    assert runner.outputs()["errors"] == "1"  # configs/eval.yaml, not the three known ones
+    assert "file=configs/eval.yaml" in done.stdout and "models/x" not in done.stdout
+
+
+def test_changed_since_explicit_and_none(pull_request: tuple[Path, str], tmp_path: Path) -> None:
+    repo, base = pull_request
+    explicit = Runner(tmp_path / "explicit")
+    assert explicit.step("run", repo, changed_since=base).returncode == 0
+    assert explicit.outputs()["errors"] == "1"
+    everything = Runner(tmp_path / "everything")
+    done = everything.step("run", repo, changed_since="none", **_event(tmp_path, base))
+    assert done.returncode == 0 and everything.outputs()["errors"] == "4"
+
+
+def test_baseline_rev_fails_only_on_what_the_change_adds(
+    pull_request: tuple[Path, str], runner: Runner
+) -> None:
+    repo, base = pull_request
+    done = runner.step("run", repo, baseline_rev=base)
+    assert done.returncode == 0, done.stderr
+    out = runner.outputs()
+    assert (out["new"], out["errors"], out["baselined"], out["fixed"]) == ("1", "1", "3", "0")
+    annotations = [line for line in done.stdout.splitlines() if line.startswith("::error ")]
+    assert len(annotations) == 1 and "file=configs/eval.yaml" in annotations[0]
+    assert "3 findings unchanged" in runner.summary.read_text(encoding="utf-8")
+
+
+def test_a_baseline_file_fixed_findings_stay_out_of_the_upload(
+    make_repo: MakeRepo, run_git: Callable[..., str], runner: Runner
+) -> None:
+    repo = make_repo(VIOLATING)
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "govcheck", "baseline", "--quiet"],
+            cwd=repo,
+            env={**os.environ, "PYTHONPATH": str(SRC)} if not INSTALLED else None,
+            check=False,
+        ).returncode
+        == 0
+    )
+    (repo / "configs/data.yaml").write_text("train: local\n", encoding="utf-8")  # fixed
+    run_git(repo, "add", "-A")
+    done = runner.step("run", repo, baseline=".govcheck/baseline.json")
+    assert done.returncode == 0, done.stderr
+    out = runner.outputs()
+    assert (out["new"], out["baselined"], out["fixed"]) == ("0", "2", "1")
+    full = json.loads((repo / "govcheck.sarif").read_text(encoding="utf-8"))
+    assert [r["baselineState"] for r in full["runs"][0]["results"]].count("absent") == 1
+    # Code scanning ignores baselineState: the upload leaves the fixed one out.
+    upload = json.loads(Path(out["sarif-upload"]).read_text(encoding="utf-8"))
+    states = [r["baselineState"] for r in upload["runs"][0]["results"]]
+    assert states == ["unchanged", "unchanged"]
+    gate = runner.step("gate", repo, ERRORS=out["errors"], BASELINED=out["baselined"])
+    assert gate.returncode == 0
+    assert "(new; 2 known from the baseline do not count)" in gate.stdout
+
+
+def test_select_ignore_and_args(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo({**VIOLATING, "ci/extra.yaml": TEAM_POLICY})
+    selected = Runner(tmp_path / "select")
+    assert selected.step("run", repo, select="GC-CARD, GC-DATA-001").returncode == 0
+    sarif = json.loads((repo / "govcheck.sarif").read_text(encoding="utf-8"))
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == {"GC-CARD-001", "GC-DATA-001"}
+    ignored = Runner(tmp_path / "ignore")
+    assert ignored.step("run", repo, ignore="GC-CARD\nGC-MON").returncode == 0
+    sarif = json.loads((repo / "govcheck.sarif").read_text(encoding="utf-8"))
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == {"GC-DATA-001"}
+    extra = Runner(tmp_path / "args")
+    done = extra.step("run", repo, args="--policy ci/extra.yaml --select TEAM-001")
+    assert done.returncode == 0, done.stderr
+    sarif = json.loads((repo / "govcheck.sarif").read_text(encoding="utf-8"))
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == []  # ran, no models registered
+    assert [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]] == ["TEAM-001"]
+
+
+def test_working_directory(make_repo: MakeRepo, runner: Runner, tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    repo = make_repo({**VIOLATING, "ci/govcheck.yaml": "version: 1\nfail_on: warning\n"})
+    subprocess.run(["git", "clone", "-q", str(repo), str(workspace / "ml")], check=True)
+    done = runner.step("run", workspace, working_directory="ml", config="ci/govcheck.yaml")
+    assert done.returncode == 0, done.stderr
+    out = runner.outputs()
+    assert out["errors"] == "3"
+    assert (out["sarif-file"], out["junit-file"]) == ("ml/govcheck.sarif", "ml/govcheck-junit.xml")
+    assert (workspace / "ml" / "govcheck.sarif").is_file()
+    missing = Runner(tmp_path / "missing").step("run", workspace, working_directory="nope")
+    assert missing.returncode == 2 and "working-directory nope does not exist" in missing.stdout
+
+
+def test_a_base_commit_missing_from_a_shallow_checkout_is_fetched(
+    pull_request: tuple[Path, str], runner: Runner, tmp_path: Path
+) -> None:
+    origin, base = pull_request
+    checkout = tmp_path / "checkout"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{origin}", str(checkout)], check=True
+    )
+    done = runner.step("run", checkout, **_event(tmp_path, base))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Fetching {base} (changed-since)" in done.stdout
+    assert runner.outputs()["errors"] == "1"
+    unknown = Runner(tmp_path / "unknown").step("run", checkout, baseline_rev="no-such-branch")
+    assert unknown.returncode == 2
+    assert "baseline-rev no-such-branch is not in the checkout" in unknown.stdout
+    assert "fetch-depth: 0" in unknown.stdout
+
+
+def test_a_failed_upload_warns_and_carries_on(tmp_path: Path, runner: Runner) -> None:
+    done = runner.step("upload-failed", tmp_path, SARIF_FILE="reports/govcheck.sarif")
+    assert done.returncode == 0
+    assert done.stdout.startswith("::warning title=govcheck::The SARIF upload to code scanning")
+    assert "fork" in done.stdout and "security-events: write" in done.stdout
+    assert "reports/govcheck.sarif" in runner.summary.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_config_naming_a_store_installs_the_client(
+    make_repo: MakeRepo, runner: Runner, tmp_path: Path
+) -> None:
+    repo = make_repo({".govcheck.yaml": "version: 1\nmlflow:\n  tracking_uri: sqlite:///m.db\n"})
+    assert runner.step("plan", repo, GITHUB_ACTION_PATH=str(ROOT)).returncode == 0
+    plan = runner.outputs()
+    assert plan["mlflow"] == "true"
+    done = runner.step(
+        "install",
+        tmp_path,
+        GITHUB_ACTION_PATH=str(ROOT),
+        PYTHONPATH="",
+        PIP_CACHE_DIR=plan["pip-cache"],
+        mlflow=plan["mlflow"],
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Installing " in done.stdout and done.stdout.rstrip().endswith("[mlflow]")
+    python = runner.outputs()["python"]
+    probe = subprocess.run(
+        [python, "-c", "import mlflow, govcheck; print(mlflow.__version__)"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert probe.returncode == 0, probe.stderr
+
+
+def test_mlflow_inputs_reach_the_check(make_repo: MakeRepo, tmp_path: Path) -> None:
+    repo = make_repo(
+        {**VIOLATING, "team.yaml": TEAM_POLICY, "mlflow.json": registry_snapshot({"m": ""})}
+    )
+    recorded = Runner(tmp_path / "snapshot")
+    done = recorded.step(
+        "run", repo, mlflow_snapshot="mlflow.json", args="--policy team.yaml", select="TEAM"
+    )
+    assert done.returncode == 0, done.stderr
+    assert recorded.outputs()["errors"] == "1"
+    assert "Registered model 'm' has no description" in done.stdout
+    live = Runner(tmp_path / "live")
+    done = live.step("run", repo, mlflow_uri=f"sqlite:///{tmp_path / 'absent.db'}")
+    assert done.returncode == 3  # the URI reached govcheck, which found no store there
+    assert "MLflow tracking store not found" in done.stderr
+
+
+@pytest.mark.slow
+def test_the_version_input_is_what_pip_installs(runner: Runner, tmp_path: Path) -> None:
+    done = runner.step("install", tmp_path, version="0.0.0-does-not-exist", PYTHONPATH="")
+    assert done.returncode == 1
+    assert "Installing govcheck==0.0.0-does-not-exist" in done.stdout
+    assert "::error title=govcheck::pip could not install govcheck==0.0.0-does-not-exist" in (
+        done.stdout
+    )

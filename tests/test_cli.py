@@ -71,6 +71,32 @@ def test_select_and_ignore_by_code_name_and_prefix(violating: Path) -> None:
     assert done.returncode == 2 and "matches no rule" in done.stderr
 
 
+def test_select_and_ignore_take_one_value_each_and_never_swallow_paths() -> None:
+    from govcheck.cli import build_parser
+
+    # As pre-commit runs a hook with `args: [--ignore, GC-MON]`: its file names follow.
+    args = build_parser().parse_args(
+        ["check", "--ignore", "GC-MON", "models/m/train.py", "--select=GC-CARD,GC-DATA-001"]
+    )
+    assert args.paths == ["models/m/train.py"]
+    assert args.ignore == ["GC-MON"]
+    assert args.select == ["GC-CARD", "GC-DATA-001"]
+    args = build_parser().parse_args(["check", "--select", "GC-CARD", "--select", "a , b", "x"])
+    assert (args.select, args.paths) == (["GC-CARD", "a", "b"], ["x"])
+
+
+def test_comma_lists_select_rules_in_a_real_check(violating: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from govcheck.cli import main
+
+    code = main(
+        ["check", "--repo", str(violating), "--format", "json", "--select", "GC-CARD,GC-DATA-001"]
+    )
+    found = {f["rule_id"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert (code, found) == (1, {"GC-CARD-001", "GC-DATA-001"})
+    assert main(["check", "--repo", str(violating), "--select", "GC-CARD,"]) == 2
+    assert "separated by commas" in capsys.readouterr().err
+
+
 def test_fail_on_controls_the_exit_code(make_repo) -> None:  # type: ignore[no-untyped-def]
     repo = make_repo(
         {
@@ -264,3 +290,25 @@ def test_check_help_ends_with_exit_codes_and_examples() -> None:
     from govcheck.reporters import REPORTERS
 
     assert "{" + ",".join(REPORTERS) + "}" in done.stdout  # --format choices from the registry
+
+
+def test_quiet_prints_only_the_findings(violating: Path) -> None:
+    done = govcheck("check", "--repo", str(violating), "--quiet")
+    assert done.returncode == 1 and done.stderr == ""
+    assert done.stdout.startswith("configs/train.yaml\n")
+    assert "GC-DATA-001" in done.stdout
+    assert "error" in done.stdout and "Skipped rules" not in done.stdout
+    assert not any(
+        line.startswith(("1 error", "3 errors", "4 errors")) for line in done.stdout.splitlines()
+    )
+
+
+def test_concise_format_and_forced_colour(violating: Path) -> None:
+    done = govcheck(
+        "check", "--repo", str(violating), "--format", "concise", env={"FORCE_COLOR": "1"}
+    )
+    lines = done.stdout.splitlines()
+    assert "configs/train.yaml:2:7: \x1b[31merror\x1b[0m GC-DATA-001 " in done.stdout
+    assert all(": \x1b[3" in line for line in lines) and len(lines) >= 3
+    plain = govcheck("check", "--repo", str(violating), "--format", "concise", "--color", "never")
+    assert "\x1b" not in plain.stdout and plain.stdout.count("\n") == len(lines)

@@ -96,7 +96,14 @@ def test_ml_repo_reports_each_violation_at_its_line(ml_repo: Path) -> None:
     got = {(f["rule_id"], f["location"]["path"], f["location"]["line"]) for f in report["findings"]}
     assert got == ML_REPO_FINDINGS
     assert len(report["findings"]) == len(ML_REPO_FINDINGS)
-    assert report["counts"] == {"error": 11, "warning": 3, "note": 0, "suppressed": 0}
+    assert report["counts"] == {
+        "error": 11,
+        "warning": 3,
+        "note": 0,
+        "suppressed": 0,
+        "baselined": 0,
+        "absent": 0,
+    }
 
 
 def test_ml_repo_findings_say_why(ml_repo: Path) -> None:

@@ -4,21 +4,36 @@ context once, gather facts, evaluate, apply waivers."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from govcheck import __version__, engine, waivers
+from govcheck import __version__, baseline, engine, waivers
 from govcheck.config import Config, find_config, policy_paths
 from govcheck.context import CheckContext, MlflowSettings
 from govcheck.errors import UsageError
 from govcheck.facts import gitrepo
 from govcheck.facts.base import Facts, RepoSource
-from govcheck.facts.mlflow_store import resolve_scope, resolve_store
+from govcheck.facts.mlflow_store import (
+    DEFAULT_SNAPSHOT_MAX_AGE_DAYS,
+    resolve_scope,
+    resolve_store,
+)
 from govcheck.facts.registry import PROVIDERS
-from govcheck.model import FailOn, Location, Report
+from govcheck.model import FailOn, Finding, Location, Report
 from govcheck.policy import Rule, load
+from govcheck.progress import Detail, Progress, silent
+from govcheck.redact import redact_url
+
+# In a shallow clone a commit not found may simply not have been fetched: rules that look
+# commits up are skipped, with the fix, rather than report lineage that is not broken.
+SHALLOW_REASON = (
+    "shallow clone: commits cannot be looked up in a cut-short history; fetch it all "
+    "(actions/checkout: fetch-depth: 0, or git fetch --unshallow)"
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,9 @@ class CheckOptions:
     rev: str | None = None
     fail_on: FailOn | None = None
     changed_only: bool = False  # --changed-since: an empty change set checks nothing
+    progress: Progress = silent  # where long work reports how far it got
+    baseline: str | None = None  # --baseline FILE
+    baseline_rev: str | None = None  # --baseline-rev REV: the baseline is that commit's check
 
 
 def rule_matches(rule: Rule, token: str) -> bool:
@@ -97,10 +115,29 @@ def mlflow_settings(options: CheckOptions, config: Config, root: Path) -> Mlflow
     anchor = (
         Location(config.path, mark.line, mark.column, "mlflow:") if config.path and mark else None
     )
-    return MlflowSettings(store, resolve_scope(config.mlflow), anchor, options.no_mlflow)
+    max_age = config.mlflow.snapshot_max_age_days or DEFAULT_SNAPSHOT_MAX_AGE_DAYS
+    return MlflowSettings(store, resolve_scope(config.mlflow), anchor, options.no_mlflow, max_age)
 
 
-def run(options: CheckOptions) -> Report:
+def run(options: CheckOptions, carry: dict[Hashable, Any] | None = None) -> Report:
+    """One check; with --baseline-rev, first the check of that commit (the two share
+    `carry`, so MLflow is read once)."""
+    carry = {} if carry is None else carry
+    known = None
+    if options.baseline_rev:
+        options.progress(Detail(f"baseline: checking {options.baseline_rev} first"))
+        base = replace(options, rev=options.baseline_rev, baseline=None, baseline_rev=None)
+        base_report = run(base, carry)
+        commit = (base_report.repo.head or options.baseline_rev)[:12]
+        known = baseline.from_report(base_report, f"commit {commit}")
+    elif options.baseline:
+        known = baseline.read(options.baseline)
+    return _check(options, carry, known)
+
+
+def _check(
+    options: CheckOptions, carry: dict[Hashable, Any], known: baseline.Baseline | None
+) -> Report:
     started = _now()
     repo = gitrepo.open_repo(options.repo or os.getcwd())
     root = Path(str(repo.working_tree_dir))
@@ -118,14 +155,20 @@ def run(options: CheckOptions) -> Report:
         rev=options.rev,
         exclude=config.exclude,
         mlflow=mlflow_settings(options, config, root),
+        progress=options.progress,
     )
-    facts = Facts(source, context, PROVIDERS)
+    facts = Facts(source, context, PROVIDERS, carry)
+    _describe(options.progress, config, all_rules, rules, facts)
+
+    shallow = functools.cache(source.shallow)  # asked once, and only if a rule needs history
 
     def skip_reason(rule: Rule) -> str | None:
         # A rule over MLflow entities, or one that looks names up in them (refers_to).
-        if not any(kind.startswith("mlflow_") for kind in rule.kinds):
-            return None
-        return context.mlflow.skip_reason
+        if any(kind.startswith("mlflow_") for kind in rule.kinds) and context.mlflow.skip_reason:
+            return context.mlflow.skip_reason
+        if rule.needs_history and shallow():
+            return SHALLOW_REASON
+        return None
 
     result = engine.evaluate(rules, facts, skip_reason)
     # Only rules that ran over everything can prove a waiver stale: a PATH-limited check
@@ -141,6 +184,12 @@ def run(options: CheckOptions) -> Report:
         notices += waivers.unknown_rules(
             config.waivers, frozenset(key for r in rules for key in (r.id, r.info.name))
         )
+    absent: tuple[Finding, ...] = ()
+    if known is not None:
+        ran = {r.id for r in rules} - skipped_ids
+        passed = {(c.rule_id, c.resource_id) for c in checked if c.status == "passed"}
+        findings, absent = baseline.compare(findings, known, ran, paths is None, passed)
+        options.progress(Detail(f"baseline: {known.source}, {len(known.findings)} findings"))
     return Report(
         tool_version=__version__,
         repo=source.info(),
@@ -152,7 +201,44 @@ def run(options: CheckOptions) -> Report:
         started_at=started,
         ended_at=_now(),
         fail_on=options.fail_on or config.fail_on or "error",
+        baseline=known.source if known is not None else None,
+        absent=absent,
     )
+
+
+def _describe(
+    say: Progress, config: Config, all_rules: list[Rule], rules: list[Rule], facts: Facts
+) -> None:
+    """What --verbose shows: which config, policies, rules, files and MLflow store."""
+    say(Detail(f"config: {config.path or 'none (built-in packs with their defaults)'}"))
+    sources = dict.fromkeys(r.info.source.path for r in all_rules)
+    say(Detail(f"policies: {', '.join(sources) or 'none'}"))
+    left_out = len(all_rules) - len(rules)
+    chosen = f" ({left_out} left out by --select/--ignore)" if left_out else ""
+    say(Detail(f"rules: {len(rules)}{chosen}: {', '.join(r.id for r in rules)}"))
+    context = facts.context
+    tracked = facts.tracked()
+    excluded = len(facts.source.tracked()) - len(tracked)
+    hidden = f", {excluded} excluded by the config" if excluded else ""
+    tree = f"commit {context.rev}" if context.rev else "the index and working tree"
+    say(Detail(f"files: {len(tracked)} tracked in {tree}{hidden}"))
+    if context.paths is not None:
+        shown = sorted(context.paths)
+        listing = ", ".join(shown[:50]) + (
+            f", ... ({len(shown) - 50} more)" if len(shown) > 50 else ""
+        )
+        noun = "path" if len(shown) == 1 else "paths"
+        say(Detail(f"limited to {len(shown)} {noun}: {listing or 'none'}"))
+    settings = context.mlflow
+    store = settings.store
+    if settings.disabled:
+        say(Detail("MLflow: not read (--no-mlflow)"))
+    elif store.snapshot is not None:
+        say(Detail(f"MLflow: snapshot {store.snapshot} (from {store.origin})"))
+    elif store.uri is not None:
+        say(Detail(f"MLflow: {redact_url(store.uri)} (from {store.origin})"))
+    else:
+        say(Detail("MLflow: no store configured"))
 
 
 def _now() -> str:

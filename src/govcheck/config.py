@@ -25,6 +25,7 @@ class MlflowConfig:
     experiments: tuple[str, ...] = ()  # name globs
     runs_since_days: float | None = None
     timeout_seconds: float | None = None
+    snapshot_max_age_days: float | None = None  # older snapshots get a notice (default 30)
     mark: Mark | None = None  # the `mlflow:` key: where findings about entities point
 
     @classmethod
@@ -42,6 +43,7 @@ class MlflowConfig:
             experiments=(globs,) if isinstance(globs, str) else tuple(str(g) for g in globs),
             runs_since_days=number("runs_since_days"),
             timeout_seconds=number("timeout_seconds"),
+            snapshot_max_age_days=number("snapshot_max_age_days"),
             mark=mark,
         )
 

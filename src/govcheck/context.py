@@ -1,7 +1,8 @@
 """CheckContext: everything check-wide, resolved once per check and handed down.
 
 The repository root, which paths the check is limited to, which commit it reads, what the
-config excludes, the effective policy parameters and where MLflow facts come from. It is
+config excludes, the effective policy parameters, where MLflow facts come from, and where
+long work reports its progress. It is
 frozen: providers, conditions and the engine read it and never change it.
 """
 
@@ -12,8 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govcheck.facts.mlflow_store import NO_STORE_NOTICE, Scope, StoreChoice
+from govcheck.facts.mlflow_store import (
+    DEFAULT_SNAPSHOT_MAX_AGE_DAYS,
+    NO_STORE_NOTICE,
+    Scope,
+    StoreChoice,
+)
 from govcheck.model import Location
+from govcheck.progress import Progress, silent
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,7 @@ class MlflowSettings:
     # code review has a line to show them on.
     anchor: Location | None = None
     disabled: bool = False  # --no-mlflow
+    snapshot_max_age_days: float = DEFAULT_SNAPSHOT_MAX_AGE_DAYS
 
     @property
     def skip_reason(self) -> str | None:
@@ -45,6 +53,8 @@ class CheckContext:
     rev: str | None = None
     exclude: tuple[str, ...] = ()  # config `exclude:` globs: tracked paths no rule sees
     mlflow: MlflowSettings = field(default_factory=MlflowSettings)
+    # Where long work reports how far it got (the CLI draws it on a terminal).
+    progress: Progress = silent
 
     def reaches(self, path: str) -> bool:
         """Whether this check looks at a file at all (a PATH-limited one may not)."""

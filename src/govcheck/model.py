@@ -15,6 +15,8 @@ Severity = Literal["error", "warning", "note"]
 FailOn = Literal["error", "warning", "note", "never"]
 Status = Literal["passed", "failed", "waived"]
 WaiverKind = Literal["external", "inSource"]  # SARIF's suppression kinds
+# SARIF's baselineState: new since the baseline, in it and still here, or in it and fixed.
+BaselineState = Literal["new", "unchanged", "absent"]
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,17 @@ class Finding:
     entity: str | None = None
     waiver: Waiver | None = None  # set when the finding is waived (suppressed)
     expired_waiver: Waiver | None = None  # a waiver that matched but has expired
+    baseline_state: BaselineState | None = None  # set when checked against a baseline
+    fingerprint: str | None = None  # stamped when a baseline is used (fingerprints.py)
 
     @property
     def suppressed(self) -> bool:
         return self.waiver is not None
+
+    @property
+    def baselined(self) -> bool:
+        """Known from the baseline: reported as unchanged, never failing the check."""
+        return self.baseline_state == "unchanged"
 
 
 @dataclass(frozen=True)
@@ -141,16 +150,21 @@ class Report:
     started_at: str = ""  # ISO 8601 UTC
     ended_at: str = ""
     fail_on: FailOn = "error"
+    baseline: str | None = None  # what the findings were compared with, e.g. a file or commit
+    absent: tuple[Finding, ...] = ()  # baseline findings fixed since (baseline_state "absent")
 
     def active(self) -> Iterator[Finding]:
-        """Findings that count: not waived."""
-        return (f for f in self.findings if not f.suppressed)
+        """Findings that count: not waived, and not known from the baseline."""
+        return (f for f in self.findings if not f.suppressed and not f.baselined)
 
     def counts(self) -> dict[str, int]:
-        """Active findings per severity, and how many are suppressed (waived)."""
-        counts = {"error": 0, "warning": 0, "note": 0, "suppressed": 0}
+        """Active findings per severity; suppressed (waived) ones; baselined ones (unchanged
+        since the baseline); absent ones (in the baseline, fixed since)."""
+        counts = {"error": 0, "warning": 0, "note": 0, "suppressed": 0, "baselined": 0}
         for f in self.findings:
-            counts["suppressed" if f.suppressed else f.severity] += 1
+            key = "suppressed" if f.suppressed else "baselined" if f.baselined else f.severity
+            counts[key] += 1
+        counts["absent"] = len(self.absent)
         return counts
 
 

@@ -32,6 +32,7 @@ class Rule:
     mark: Mark  # the rule's `id:` line, where findings about entities can anchor
     params: tuple[str, ...]  # names of the parameters the rule refers to
     reads: tuple[str, ...] = ()  # other resource kinds its conditions read (refers_to)
+    needs_history: bool = False  # looks commits up: a shallow clone cannot check it
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -148,6 +149,7 @@ def build_rules(
                     mark,
                     tuple(sorted(b.used)),
                     tuple(sorted(b.reads)),
+                    b.needs_history,
                 )
             )
     return rules

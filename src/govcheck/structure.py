@@ -21,6 +21,22 @@ Errors = list[tuple[Mark | None, str]]
 Context = Callable[[list[Any]], str]
 
 
+def first_problem(document: Any, schema_name: str) -> str | None:
+    """The first violation of a JSON document govcheck wrote and reads back (a snapshot, a
+    baseline) against its schema, with its JSON path (`$['runs'][3]: ...`), or None."""
+    import jsonschema
+
+    schema = json.loads(builtin.schema_file(schema_name).read_text(encoding="utf-8"))
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(document),
+        key=lambda e: list(map(str, e.absolute_path)),
+    )
+    if not errors:
+        return None
+    where = "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in errors[0].absolute_path)
+    return f"${where}: {errors[0].message}"
+
+
 def check(
     data: LDict,
     schema_name: str,

@@ -30,7 +30,15 @@ MLFLOW_RULES = (
 
 def check_json(repo: Path, *args: str) -> dict[str, Any]:
     done = govcheck(
-        "check", "--repo", str(repo), "--format", "json", *args, "--select", *MLFLOW_RULES, cwd=repo
+        "check",
+        "--repo",
+        str(repo),
+        "--format",
+        "json",
+        *args,
+        "--select",
+        ",".join(MLFLOW_RULES),
+        cwd=repo,
     )
     assert done.returncode == 1, done.stderr
     return dict(json.loads(done.stdout))
@@ -161,7 +169,14 @@ def test_an_unreachable_server_is_exit_3_without_credentials(ml_repo: Path) -> N
 def test_without_a_store_mlflow_rules_are_skipped_once(make_repo: Any) -> None:
     repo = make_repo({"README.md": "# r\n"})
     done = govcheck(
-        "check", "--repo", str(repo), "--format", "json", "--select", *MLFLOW_RULES, cwd=repo
+        "check",
+        "--repo",
+        str(repo),
+        "--format",
+        "json",
+        "--select",
+        ",".join(MLFLOW_RULES),
+        cwd=repo,
     )
     report = json.loads(done.stdout)
     assert done.returncode == 0, done.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -260,6 +261,33 @@ REPORT = Report(
     fail_on="error",
 )
 
+
+def _baselined() -> Report:
+    """REPORT checked against a baseline: the card and MLflow findings were known, the rest
+    are new, and one recorded finding (a data reference) has been fixed since."""
+    from govcheck.fingerprints import fingerprints
+
+    known = {"GC-CARD-002", "GC-CARD-001", "GC-RUN-001", "GC-EXP-001"}
+    findings = tuple(
+        replace(f, fingerprint=fp, baseline_state="unchanged" if f.rule_id in known else "new")
+        for f, fp in zip(FINDINGS, fingerprints(FINDINGS))
+    )
+    fixed = Finding(
+        "GC-DATA-001",
+        "data-reference-pinned",
+        "warning",
+        "s3://ml-data/old.csv is not pinned: no versionId",
+        Location("configs/old.yaml", 3, 9),
+        "data_reference",
+        "configs/old.yaml:3:9",
+        baseline_state="absent",
+        fingerprint="5" * 64 + ":1",
+    )
+    return replace(REPORT, findings=findings, baseline="commit 89abcdef0123", absent=(fixed,))
+
+
+BASELINED = _baselined()
+
 EMPTY = Report(
     tool_version="0.1.0",
     repo=RepoInfo(root="/srv/empty", head=None, branch=None, remote_url=None),
@@ -279,6 +307,11 @@ def report() -> Report:
 @pytest.fixture
 def empty_report() -> Report:
     return EMPTY
+
+
+@pytest.fixture
+def baselined_report() -> Report:
+    return BASELINED
 
 
 @pytest.fixture(scope="session")

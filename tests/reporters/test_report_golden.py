@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -11,6 +12,7 @@ from govcheck.reporters import REPORTERS
 
 SUFFIX = {
     "text": "txt",
+    "concise": "txt",
     "json": "json",
     "sarif": "sarif",
     "junit": "xml",
@@ -20,7 +22,7 @@ SUFFIX = {
 
 
 def test_registry_names_every_format() -> None:
-    assert set(REPORTERS) == {"text", "json", "sarif", "junit", "github", "markdown"}
+    assert set(REPORTERS) == {"text", "concise", "json", "sarif", "junit", "github", "markdown"}
 
 
 @pytest.mark.parametrize("fmt", sorted(REPORTERS))
@@ -33,8 +35,26 @@ def test_golden_empty(fmt: str, empty_report: Report, golden: Callable[[str, str
     golden(f"empty.{fmt}.{SUFFIX[fmt]}", REPORTERS[fmt](empty_report))
 
 
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_golden_baselined(
+    fmt: str, baselined_report: Report, golden: Callable[[str, str], None]
+) -> None:
+    golden(f"baselined.{fmt}.{SUFFIX[fmt]}", REPORTERS[fmt](baselined_report))
+
+
 def test_golden_text_color(report: Report, golden: Callable[[str, str], None]) -> None:
     golden("report.text-color.txt", REPORTERS["text"](report, color=True))
+
+
+def test_golden_concise_color(report: Report, golden: Callable[[str, str], None]) -> None:
+    golden("report.concise-color.txt", REPORTERS["concise"](report, color=True))
+
+
+def test_golden_text_quiet(report: Report, golden: Callable[[str, str], None]) -> None:
+    from govcheck.reporters import text
+
+    golden("report.text-quiet.txt", text.render(report, quiet=True))
+    assert text.render(replace(report, findings=()), quiet=True) == ""
 
 
 @pytest.mark.parametrize("fmt", sorted(REPORTERS))
@@ -42,8 +62,8 @@ def test_pure_and_deterministic(fmt: str, report: Report) -> None:
     assert REPORTERS[fmt](report) == REPORTERS[fmt](report)
 
 
-@pytest.mark.parametrize("fmt", sorted(set(REPORTERS) - {"text"}))
-def test_only_text_uses_color(fmt: str, report: Report) -> None:
+@pytest.mark.parametrize("fmt", sorted(set(REPORTERS) - {"text", "concise"}))
+def test_only_terminal_formats_use_color(fmt: str, report: Report) -> None:
     assert REPORTERS[fmt](report, color=True) == REPORTERS[fmt](report)
     assert "\x1b[" not in REPORTERS[fmt](report, color=True)
 

@@ -21,9 +21,9 @@ def _errors(schema: xmlschema.XMLSchema, document: str) -> list[str]:
 
 
 def test_valid_against_both_xsds(
-    xsd: xmlschema.XMLSchema, report: Report, empty_report: Report
+    xsd: xmlschema.XMLSchema, report: Report, empty_report: Report, baselined_report: Report
 ) -> None:
-    for r in (report, empty_report):
+    for r in (report, empty_report, baselined_report):
         assert _errors(xsd, junit.render(r)) == []
 
 
@@ -122,3 +122,15 @@ def test_findings_decide_over_a_stale_status(report: Report) -> None:
     cases = {c.get("classname"): c for c in ET.fromstring(doc).iter("testcase")}
     assert cases["GC-MON-001"].find("skipped") is not None
     assert cases["GC-DATA-001"].find("failure") is not None
+
+
+def test_baselined_findings_are_skipped_not_failed(baselined_report: Report) -> None:
+    root = ET.fromstring(junit.render(baselined_report))
+    cards = root.find("testsuite[@name='GC-CARD-001 model-card-present']")
+    assert cards is not None
+    churn = cards.find("testcase[@name='models/churn']")
+    assert churn is not None and churn.find("failure") is None
+    skipped = churn.find("skipped")
+    assert skipped is not None and skipped.get("message", "").startswith("baselined")
+    assert cards.get("failures") == "0" and cards.get("skipped") == "1"
+    assert len(root.findall(".//failure")) == 2  # the two new data references

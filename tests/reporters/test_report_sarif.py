@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator, Draft7Validator
 
+from govcheck.fingerprints import KEY as FINGERPRINT_KEY
+from govcheck.fingerprints import fingerprint_base
 from govcheck.model import Finding, Location, RepoInfo, Report
 from govcheck.redact import bare_remote_uri
 from govcheck.reporters import sarif
 from govcheck.reporters.sarif_locations import artifact_uri, root_uri
-from govcheck.reporters.sarif_rules import FINGERPRINT_KEY, fingerprint_base
 
 
 def _errors(validator: Any, log: dict[str, Any]) -> list[str]:
@@ -34,9 +35,9 @@ def _log(report: Report) -> dict[str, Any]:
 
 
 def test_valid_against_both_schemas(
-    report: Report, empty_report: Report, validators: list[Any]
+    report: Report, empty_report: Report, baselined_report: Report, validators: list[Any]
 ) -> None:
-    for r in (report, empty_report):
+    for r in (report, empty_report, baselined_report):
         for v in validators:
             assert _errors(v, _log(r)) == []
 
@@ -181,6 +182,18 @@ def test_fingerprint_follows_content(report: Report) -> None:
     assert fingerprint_base(f) != fingerprint_base(replace(f, rule_id="GC-DATA-009"))
 
 
+def test_fingerprint_of_a_directory_or_entity_ignores_where_it_is_shown(report: Report) -> None:
+    legacy = report.findings[6]  # GC-MON-001 about models/legacy-churn, shown at its README
+    moved = replace(legacy, location=Location("models/legacy-churn/MODEL_CARD.md"))
+    assert fingerprint_base(moved) == fingerprint_base(legacy)
+    run = report.findings[5]  # an MLflow run, anchored at the config's mlflow: line
+    assert fingerprint_base(replace(run, location=Location(".govcheck.yml", 30, 1))) == (
+        fingerprint_base(run)
+    )
+    other = replace(run, entity="mlflow:run/ffff", resource_id="mlflow:run/ffff")
+    assert fingerprint_base(other) != fingerprint_base(run)
+
+
 def test_identical_findings_get_occurrence_counters(report: Report) -> None:
     twin = report.findings[1]
     log = _log(replace(report, findings=(twin, twin, twin)))
@@ -232,3 +245,31 @@ def test_repo_without_head_or_branch() -> None:
     assert _log(report)["runs"][0]["versionControlProvenance"] == [
         {"repositoryUri": "https://example.com/r.git", "mappedTo": {"uriBaseId": "%SRCROOT%"}}
     ]
+
+
+def test_baseline_state_on_every_result(baselined_report: Report, report: Report) -> None:
+    run = _log(baselined_report)["runs"][0]
+    states = [(r["ruleId"], r["baselineState"]) for r in run["results"]]
+    assert states == [
+        ("GC-CARD-002", "unchanged"),
+        ("GC-CARD-001", "unchanged"),
+        ("GC-DATA-001", "new"),
+        ("GC-DATA-001", "new"),
+        ("GC-EXP-001", "unchanged"),
+        ("GC-RUN-001", "unchanged"),
+        ("GC-MON-001", "new"),
+        ("GC-DATA-001", "absent"),  # fixed since the baseline, reported once, last
+    ]
+    fixed = run["results"][-1]
+    assert fixed["partialFingerprints"] == {FINGERPRINT_KEY: "5" * 64 + ":1"}
+    assert fixed["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "configs/old.yaml"
+    )
+    # The fingerprints SARIF carries are the ones the baseline matched on.
+    assert [r["partialFingerprints"][FINGERPRINT_KEY] for r in run["results"][:-1]] == [
+        f.fingerprint for f in baselined_report.findings
+    ]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert notes[-1]["message"]["text"].startswith("Baseline commit 89abcdef0123: 3 findings")
+    # Without a baseline, no result claims a baseline state.
+    assert all("baselineState" not in r for r in _log(report)["runs"][0]["results"])

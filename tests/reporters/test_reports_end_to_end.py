@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import xmlschema
-from jsonschema import Draft4Validator, Draft202012Validator
+from jsonschema import Draft4Validator, Draft7Validator, Draft202012Validator
 
 from govcheck.cli import main
 
@@ -101,3 +101,39 @@ def test_fingerprints_survive_lines_inserted_above(
         assert (
             after[key]["partialFingerprints"] == before[key]["partialFingerprints"]
         )  # ... and kept its identity
+
+
+def test_a_pull_requests_sarif_against_its_base_passes_both_sarif_schemas(
+    make_repo: Callable[..., Path], tmp_path: Path, vendor: Path
+) -> None:
+    root = make_repo(FILES)
+    subprocess.run(["git", "tag", "base"], cwd=root, check=True)
+    # The change: lines above a known finding, a new unpinned reference, the card added.
+    (root / "configs/train.yaml").write_text(
+        "# inputs\n" + FILES["configs/train.yaml"], encoding="utf-8"
+    )
+    (root / "configs/eval.yaml").write_text(
+        "eval: s3://ml-data/fraud/eval.parquet\n", encoding="utf-8"
+    )
+    (root / "models/churn/README.md").write_text("# churn\n", encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    sarif = tmp_path / "pr.sarif"
+    code = main(
+        ["check", "--repo", str(root), "--no-mlflow", "--changed-since", "base"]
+        + ["--baseline-rev", "base", "--format", "sarif", "--output", str(sarif)]
+    )
+    assert code == 1
+    log = json.loads(sarif.read_text(encoding="utf-8"))
+    states = {
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): r[
+            "baselineState"
+        ]
+        for r in log["runs"][0]["results"]
+    }
+    assert states[("GC-DATA-001", "configs/eval.yaml")] == "new"
+    assert states[("GC-DATA-001", "configs/train.yaml")] == "unchanged"
+    assert states[("GC-CARD-001", "models/churn/train.py")] == "absent"
+    oasis = json.loads((vendor / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    store = json.loads((vendor / "sarif-2.1.0.schemastore.json").read_text(encoding="utf-8"))
+    assert [e.message for e in Draft4Validator(oasis).iter_errors(log)] == []
+    assert [e.message for e in Draft7Validator(store).iter_errors(log)] == []

@@ -115,6 +115,14 @@ def test_report_passes_sarif_and_github_rules(
     assert {p[1] for p in problems} <= {"SARIF2017"}
 
 
+def test_baselined_report_passes(multitool: Path, baselined_report: Report, tmp_path: Path) -> None:
+    log = sarif.sarif_log(baselined_report)
+    assert {r["baselineState"] for r in log["runs"][0]["results"]} == {"new", "unchanged", "absent"}
+    problems = validate(multitool, log, tmp_path)
+    assert [p for p in problems if p[0] == "error"] == []
+    assert {p[1] for p in problems} <= {"SARIF2017"}
+
+
 def test_empty_report_passes(multitool: Path, empty_report: Report, tmp_path: Path) -> None:
     problems = validate(multitool, sarif.sarif_log(empty_report), tmp_path)
     assert [p for p in problems if p[0] == "error"] == []
@@ -160,5 +168,35 @@ def test_real_check_passes(multitool: Path, make_repo: Callable[..., Path], tmp_
     )
     log = json.loads(target.read_text(encoding="utf-8"))
     assert log["runs"][0]["results"]
+    problems = validate(multitool, log, tmp_path)
+    assert [p for p in problems if p[0] == "error"] == []
+
+
+def test_real_baselined_check_passes(
+    multitool: Path, make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    import subprocess
+
+    from govcheck.cli import main
+
+    root = make_repo(
+        {
+            "models/churn/train.py": "print('no card')\n",
+            "configs/train.yaml": "data:\n  train: s3://ml-data/fraud/train.parquet\n",
+        }
+    )
+    subprocess.run(["git", "tag", "base"], cwd=root, check=True)
+    (root / "configs/eval.yaml").write_text("eval: s3://ml-data/eval.csv\n", encoding="utf-8")
+    (root / "models/churn/README.md").write_text("# churn\n", encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    target = tmp_path / "pr.sarif"
+    args = ["check", "--repo", str(root), "--no-mlflow", "--baseline-rev", "base"]
+    assert main([*args, "--format", "sarif", "--output", str(target)]) == 1
+    log = json.loads(target.read_text(encoding="utf-8"))
+    assert {r["baselineState"] for r in log["runs"][0]["results"]} == {
+        "new",
+        "unchanged",
+        "absent",
+    }
     problems = validate(multitool, log, tmp_path)
     assert [p for p in problems if p[0] == "error"] == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from govcheck.commands import check, explain, init, list_rules, snapshot, test, validate
+from govcheck.commands import baseline, check, explain, init, list_rules, snapshot, test, validate
 
 
 class Command(Protocol):
@@ -23,6 +23,7 @@ class Command(Protocol):
 
 COMMANDS: dict[str, Command] = {
     "check": check,
+    "baseline": baseline,
     "snapshot": snapshot,
     "list-rules": list_rules,
     "explain": explain,

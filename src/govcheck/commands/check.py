@@ -5,11 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
-from govcheck.commands.options import EXIT_CODES, add_repo_options
+from govcheck.commands.options import (
+    EXIT_CODES,
+    add_feedback_options,
+    add_repo_options,
+    add_source_options,
+    check_options,
+    terminal_for,
+)
 from govcheck.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from govcheck.model import SEVERITY_RANK, Report
-from govcheck.reporters import REPORTERS
+from govcheck.reporters import REPORTERS, text
+from govcheck.terminal import wants_color
 
 HELP = "check the repository (and MLflow) against the policies"
 FAIL_ON = ("error", "warning", "note", "never")
@@ -21,7 +30,9 @@ examples:
   govcheck check                                   # the whole repository, text report
   govcheck check --format sarif --output govcheck.sarif --junit-output junit.xml
   govcheck check models/fraud/train.yaml           # only what this file touches (pre-commit)
-  govcheck check --changed-since origin/main --mlflow-uri sqlite:///mlflow.db"""
+  govcheck check --changed-since origin/main --mlflow-uri sqlite:///mlflow.db
+  govcheck check --baseline .govcheck/baseline.json  # fail only on findings not recorded
+  govcheck check --changed-since origin/main --baseline-rev origin/main   # a pull request"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,46 +53,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             f"--{fmt}-output", metavar="FILE", help=f"also write a {fmt} report to FILE"
         )
-    parser.add_argument(
-        "--mlflow-uri",
-        metavar="URI",
-        help="MLflow tracking URI (overrides the config and MLFLOW_TRACKING_URI)",
-    )
-    parser.add_argument(
-        "--mlflow-snapshot",
-        metavar="FILE",
-        help="check recorded MLflow metadata (govcheck snapshot) instead of a live store",
-    )
-    parser.add_argument(
-        "--no-mlflow", action="store_true", help="skip MLflow rules (reported as skipped)"
-    )
-    parser.add_argument(
-        "--select",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="ID",
-        help="only these rules (code, name or code prefix)",
-    )
-    parser.add_argument(
-        "--ignore",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="ID",
-        help="not these rules (code, name or code prefix)",
-    )
-    parser.add_argument(
-        "--rev", metavar="REV", help="check the tree of a commit without checking it out"
-    )
+    add_source_options(parser)
     parser.add_argument(
         "--changed-since",
         metavar="REF",
         help="only resources touched by changes since the merge base with REF",
     )
+    known = parser.add_mutually_exclusive_group()
+    known.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="findings recorded in FILE (govcheck baseline) are reported as unchanged "
+        "and do not fail the check",
+    )
+    known.add_argument(
+        "--baseline-rev",
+        metavar="REV",
+        help="the same, with the baseline computed from the tree of commit REV",
+    )
+    parser.add_argument(
+        "--staged",
+        action="store_true",
+        help="also re-check what the staged changes touch, deleted and renamed files "
+        "included (the pre-commit hook); with no PATHs and nothing staged, check nothing",
+    )
     parser.add_argument(
         "--fail-on", choices=FAIL_ON, help="lowest severity that fails the check (default error)"
     )
+    add_feedback_options(parser)
+
+
+def _staged(where: str, root: Path, config_arg: str | None) -> tuple[str, ...]:
+    """The staged paths to re-check, deletions and renames included; a commit that would
+    remove the config or a policy file it loads is refused by name."""
+    from govcheck import staged
+    from govcheck.config import find_config
+    from govcheck.facts import gitrepo
+
+    changes = gitrepo.staged_changes(where)
+    removed = staged.removed_governance(changes, find_config(root, config_arg), root)
+    if removed:
+        raise UsageError(
+            f"{'; '.join(removed)}. If that is intended, commit it on its own with the hook "
+            "skipped (SKIP=govcheck git commit ...), so the removal is a reviewed change"
+        )
+    return tuple(str(root / c.path) for c in changes)
 
 
 def exit_code(report: Report) -> int:
@@ -93,36 +109,36 @@ def exit_code(report: Report) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from dataclasses import replace
 
     from govcheck.atomic import write_atomic
-    from govcheck.check import CheckOptions
     from govcheck.check import run as run_check
     from govcheck.facts import gitrepo
 
     paths = tuple(args.paths)
-    if args.changed_since:
-        where = args.repo or os.getcwd()
+    where = args.repo or os.getcwd()
+    if args.changed_since or args.staged:
         # git names changed files from the repository root, while PATHs are read from the
         # current directory: anchor them so --repo and subdirectories see the same changes.
         root = Path(str(gitrepo.open_repo(where).working_tree_dir))
+    if args.changed_since:
         changed = gitrepo.changed_paths(where, args.changed_since)
         paths += tuple(str(root / p) for p in changed)
-    options = CheckOptions(
-        repo=args.repo,
-        config=args.config,
-        policies=tuple(args.policy),
+    if args.staged:
+        paths += _staged(where, root, args.config)
+    options = check_options(
+        args,
         paths=paths,
-        select=tuple(args.select),
-        ignore=tuple(args.ignore),
-        no_mlflow=args.no_mlflow,
-        mlflow_uri=args.mlflow_uri,
-        mlflow_snapshot=args.mlflow_snapshot,
-        rev=args.rev,
         fail_on=args.fail_on,
-        changed_only=bool(args.changed_since),
+        changed_only=bool(args.changed_since or args.staged),
+        baseline=args.baseline,
+        baseline_rev=args.baseline_rev,
     )
-    report = run_check(options)
+    feedback = terminal_for(args)
+    try:
+        report = run_check(replace(options, progress=feedback))
+    finally:
+        feedback.close()  # the progress line is gone before any report or error is written
 
     def write(target: str, text: str) -> None:
         try:
@@ -136,7 +152,8 @@ def run(args: argparse.Namespace) -> int:
             write(target, REPORTERS[fmt](report))
     if args.output:
         write(args.output, REPORTERS[args.format](report))
+    elif args.quiet and args.format == "text":
+        sys.stdout.write(text.render(report, color=wants_color(args.color, sys.stdout), quiet=True))
     else:
-        color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        sys.stdout.write(REPORTERS[args.format](report, color=color))
+        sys.stdout.write(REPORTERS[args.format](report, color=wants_color(args.color, sys.stdout)))
     return exit_code(report)

@@ -1,8 +1,12 @@
-"""`govcheck init`: a starter .govcheck.yaml and an example team policy in the repository."""
+"""`govcheck init`: a starter .govcheck.yaml and an example team policy in the repository,
+each with a modeline that points editors at the schema installed with govcheck."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+from pathlib import Path
 
 from govcheck.commands.options import repo_root
 from govcheck.errors import EXIT_OK, UsageError
@@ -62,12 +66,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite existing files")
 
 
+def modeline(schema: str, target: Path) -> str:
+    """`# yaml-language-server: $schema=...` naming the schema installed with govcheck, so
+    editors with the YAML language server (VS Code's YAML extension) complete and check the
+    file. Relative to the file when that is a plain path (a virtualenv inside the repository),
+    else the schema's file URI; the modeline ends at the first space, so no spaces either way.
+    """
+    from govcheck import builtin
+
+    installed = builtin.schema_file(schema).resolve()
+    relative = os.path.relpath(installed, target.parent.resolve())
+    inside = not relative.startswith("..") and not re.search(r"\s", relative)
+    where = Path(relative).as_posix() if inside else installed.as_uri()
+    return f"# yaml-language-server: $schema={where}\n"
+
+
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args.repo, required=True)
     assert root is not None
+    config, policy = root / ".govcheck.yaml", root / ".govcheck" / "policies" / "example.yaml"
     targets = {
-        root / ".govcheck.yaml": STARTER_CONFIG,
-        root / ".govcheck" / "policies" / "example.yaml": STARTER_POLICY,
+        config: modeline("config", config) + STARTER_CONFIG,
+        policy: modeline("policy", policy) + STARTER_POLICY,
     }
     existing = [p for p in targets if p.exists()]
     if existing and not args.force:
@@ -78,5 +98,6 @@ def run(args: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path.relative_to(root)}")
-    print("next: govcheck check")
+    print("next: govcheck check   (a repository with history: govcheck baseline, then")
+    print("      govcheck check --baseline .govcheck/baseline.json fails only on new findings)")
     return EXIT_OK

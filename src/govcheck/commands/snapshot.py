@@ -10,7 +10,12 @@ import argparse
 import os
 from dataclasses import replace
 
-from govcheck.commands.options import add_repo_options, repo_root
+from govcheck.commands.options import (
+    add_feedback_options,
+    add_repo_options,
+    repo_root,
+    terminal_for,
+)
 from govcheck.errors import EXIT_OK, UsageError
 
 HELP = "record the MLflow metadata the rules need, as JSON (for offline checks)"
@@ -26,12 +31,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", required=True, metavar="FILE", help="where to write the snapshot"
     )
+    add_feedback_options(parser, color=False)
 
 
 def run(args: argparse.Namespace) -> int:
     from govcheck.config import find_config
     from govcheck.facts.mlflow_store import resolve_scope, resolve_store
     from govcheck.facts.snapshot_store import write_snapshot
+    from govcheck.progress import Detail
     from govcheck.redact import redact_url
 
     root = repo_root(args.repo, required=True)
@@ -41,7 +48,13 @@ def run(args: argparse.Namespace) -> int:
     choice = resolve_store(live, root, os.environ, uri=args.mlflow_uri)
     if choice.uri is None:
         raise UsageError("govcheck snapshot needs a live MLflow store: give --mlflow-uri URI")
-    counts = write_snapshot(choice.uri, args.output, resolve_scope(live))
+    feedback = terminal_for(args)
+    feedback(Detail(f"MLflow: {redact_url(choice.uri)} (from {choice.origin})"))
+    try:
+        counts = write_snapshot(choice.uri, args.output, resolve_scope(live), feedback)
+    finally:
+        feedback.close()
     summary = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
-    print(f"wrote {args.output}: {summary} from {redact_url(choice.uri)}")
+    if not args.quiet:
+        print(f"wrote {args.output}: {summary} from {redact_url(choice.uri)}")
     return EXIT_OK

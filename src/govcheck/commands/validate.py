@@ -1,4 +1,9 @@
-"""`govcheck validate FILE ...`: check policy and config files, every error at file:line."""
+"""`govcheck validate [FILE ...]`: check policy and config files, every error at file:line.
+
+Without FILEs it validates the repository's config and the policy files that config loads,
+and nothing else (a `policies/` folder of some other tool's YAML is none of its business):
+what the `govcheck-validate` pre-commit hook runs.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from govcheck.commands.options import add_repo_options, repo_root
 from govcheck.errors import EXIT_OK, EXIT_USAGE, UsageError
 
 HELP = "check policy (and config) files, errors with file:line"
@@ -14,10 +20,12 @@ HELP = "check policy (and config) files, errors with file:line"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "files",
-        nargs="+",
+        nargs="*",
         metavar="POLICY_FILE",
-        help="policy files, a .govcheck.yaml, or builtin:NAME",
+        help="policy files, a .govcheck.yaml, or builtin:NAME (default: the repository's "
+        "config and the policy files it loads)",
     )
+    add_repo_options(parser, policies=False)
 
 
 def _same_file(pack: Path, path: Path) -> bool:
@@ -27,6 +35,25 @@ def _same_file(pack: Path, path: Path) -> bool:
         return pack.resolve() == path.resolve() or pack.read_bytes() == path.read_bytes()
     except OSError:
         return False
+
+
+def _is_config(path: Path) -> bool:
+    return path.name in (".govcheck.yaml", ".govcheck.yml")
+
+
+def _configured(args: argparse.Namespace) -> list[tuple[Path, str, bool]]:
+    """The config and the repository's own policy files it loads, as (file, display name)."""
+    from govcheck.config import find_config, policy_paths
+
+    root = repo_root(args.repo, required=True)
+    assert root is not None
+    config = find_config(root, args.config)
+    if config.path is None:
+        print("no .govcheck.yaml: nothing to validate (give policy files to validate them)")
+        return []
+    config_file = Path(args.config) if args.config else root / config.path
+    own = [(p, d, False) for p, d in policy_paths(config, [], root) if not d.startswith("builtin:")]
+    return [(config_file, config.path, True), *own]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,10 +67,13 @@ def run(args: argparse.Namespace) -> int:
     packs = [(p, f"builtin:{n}") for n, p in builtin.pack_files().items()]
 
     errors: list[str] = []
-    for name in args.files:
-        path = Path(name)
+    try:
+        targets = [(Path(n), n, _is_config(Path(n))) for n in args.files] or _configured(args)
+    except UsageError as exc:  # the config itself is broken: that is the finding
+        targets, errors = [], exc.lines()
+    for path, name, is_config in targets:
         try:
-            if path.name in (".govcheck.yaml", ".govcheck.yml"):
+            if is_config:
                 load_config(path, name)
                 print(f"{name}: ok (config)")
                 continue

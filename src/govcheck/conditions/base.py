@@ -45,6 +45,8 @@ class Condition:
 
     build: Builder
     nested: bool = False
+    # Looks commits up in the repository's history (a shallow clone cannot answer).
+    needs_history: bool = False
 
 
 @dataclass
@@ -59,6 +61,7 @@ class Build:
     used: set[str] = field(default_factory=set)  # parameters the rule refers to
     kinds: frozenset[str] = frozenset()  # resource kinds a condition may name
     reads: set[str] = field(default_factory=set)  # other kinds the rule's conditions read
+    needs_history: bool = False  # the rule uses a condition that looks commits up
 
     def error(self, mark: Mark | None, message: str, hint: str = "") -> None:
         """Record an error; `hint` (a did-you-mean) goes after the rule's name."""
@@ -131,6 +134,7 @@ def build_condition(node: Any, mark: Mark | None, b: Build) -> Evaluator:
         else:
             b.error(node.key_marks.get("require"), f"'{key}' takes no 'require'")
         return _fail
+    b.needs_history = b.needs_history or known.needs_history
     return known.build(node, str(key), kmark, b)
 
 

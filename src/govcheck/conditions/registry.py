@@ -21,6 +21,6 @@ CONDITIONS: dict[str, Condition] = {
     "file": Condition(files.build_file, nested=True),
     "schema": Condition(content.build_schema),
     "sections": Condition(content.build_sections),
-    "git_commit_exists": Condition(gitcond.build_git_commit_exists),
+    "git_commit_exists": Condition(gitcond.build_git_commit_exists, needs_history=True),
     "refers_to": Condition(refers.build_refers_to),  # {field, kind, key}: names another resource
 }

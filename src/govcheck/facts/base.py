@@ -7,13 +7,14 @@ shared by all the rules that name it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from govcheck.context import CheckContext
 from govcheck.globs import glob_match
 from govcheck.model import RepoInfo, Resource
+from govcheck.progress import Tick
 
 T = TypeVar("T")
 
@@ -43,6 +44,9 @@ class RepoSource(Protocol):
 
     def commit_exists(self, sha: str) -> bool: ...
 
+    def shallow(self) -> bool:
+        """Whether history is cut short (a shallow clone): a missing commit proves nothing."""
+
     def attributes(self, paths: list[str], name: str) -> dict[str, str | None]:
         """Git attribute `name` (e.g. 'filter') for each path, one git call for all."""
 
@@ -54,7 +58,11 @@ class Facts:
     """Everything a check may read, fetched lazily and at most once per kind."""
 
     def __init__(
-        self, source: RepoSource, context: CheckContext, providers: Mapping[str, Provider]
+        self,
+        source: RepoSource,
+        context: CheckContext,
+        providers: Mapping[str, Provider],
+        carry: dict[Hashable, Any] | None = None,
     ) -> None:
         self.source = source
         self.context = context
@@ -62,11 +70,13 @@ class Facts:
         self._providers = providers
         self._cache: dict[str, list[Resource]] = {}
         self._shared: dict[str, Any] = {}
+        self._carry: dict[Hashable, Any] = {} if carry is None else carry
         self._tracked: list[str] | None = None
         self._tracked_set: set[str] | None = None
         self._dirs: set[str] | None = None
         self._files: dict[str, Resource] | None = None
         self.notices: list[str] = []
+        self._ticks: dict[tuple[str, str], int] = {}
 
     def resources(self, kind: str) -> list[Resource]:
         if kind not in self._cache:
@@ -79,6 +89,13 @@ class Facts:
         if key not in self._shared:
             self._shared[key] = make()
         return self._shared[key]  # type: ignore[no-any-return]
+
+    def carried(self, key: Hashable, make: Callable[[], T]) -> T:
+        """One value per command, for what does not depend on the tree: a check and the
+        check of its --baseline-rev commit read MLflow once between them."""
+        if key not in self._carry:
+            self._carry[key] = make()
+        return self._carry[key]  # type: ignore[no-any-return]
 
     def tracked(self) -> list[str]:
         """Tracked paths, sorted, minus what the config excludes."""
@@ -121,6 +138,12 @@ class Facts:
         and parsing them: the engine would drop their resources anyway.
         """
         return self.context.reaches(path)
+
+    def tick(self, task: str, unit: str) -> None:
+        """One more item of long work done (a file read): counted, and shown on a terminal."""
+        key = (task, unit)
+        count = self._ticks[key] = self._ticks.get(key, 0) + 1
+        self.context.progress(Tick(task, count, unit))
 
     def notice(self, text: str) -> None:
         if text not in self.notices:

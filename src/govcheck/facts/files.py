@@ -62,6 +62,7 @@ class FileFields(LazyFields):
 
     @cached_property
     def raw(self) -> bytes | None:
+        self.facts.tick("reading files", "files")
         try:
             return self.facts.source.read_bytes(self.path, READ_LIMIT)
         except ValueError:

@@ -89,6 +89,12 @@ class _GitSource:
                 self._commits[key] = False  # missing or ambiguous
         return self._commits[key]
 
+    def shallow(self) -> bool:
+        try:
+            return bool(self.repo.git.rev_parse("--is-shallow-repository") == "true")
+        except git.GitCommandError:  # git older than 2.15: look for the marker file
+            return (Path(self.repo.git_dir) / "shallow").is_file()
+
     def attributes(self, paths: list[str], name: str) -> dict[str, str | None]:
         if not paths:
             return {}
@@ -321,3 +327,29 @@ def changed_paths(path: str | Path, ref: str) -> list[str]:
         base = target
     listing = repo.git.diff("--name-only", "-z", "--no-renames", base, "--")
     return sorted(p for p in listing.split("\0") if p)
+
+
+class Change(NamedTuple):
+    """One staged change, as `git diff --cached --raw` reports it (renames as delete + add)."""
+
+    status: str  # A added, M modified, D deleted, T type changed, ...
+    path: str
+    old_blob: str  # zeros when added
+    new_blob: str  # zeros when deleted
+
+
+def staged_changes(path: str | Path) -> list[Change]:
+    """What the next commit records compared with HEAD: every staged path, deletions included
+    (pre-commit passes hooks only the files that still exist)."""
+    repo = open_repo(path)
+    try:
+        listing = repo.git.diff("--cached", "--raw", "-z", "--no-renames", "--no-abbrev")
+    except git.GitCommandError as exc:
+        raise DataSourceError(f"cannot read the staged changes: {exc.stderr.strip()}") from None
+    fields = listing.split("\0")
+    changes = []
+    for meta, name in zip(fields[0::2], fields[1::2]):
+        if meta.startswith(":"):
+            _, _, old, new, status = meta[1:].split(" ")
+            changes.append(Change(status[:1], name, old, new))
+    return changes

@@ -160,11 +160,16 @@ def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
     return f"MLflow at {where} failed: {first[:240]}"
 
 
-def all_pages(search: Callable[..., Any]) -> Iterator[Any]:
-    """Every item of a paged MLflow search; search(page_token=...) returns one PagedList."""
+def all_pages(
+    search: Callable[..., Any], on_page: Callable[[int], None] | None = None
+) -> Iterator[Any]:
+    """Every item of a paged MLflow search; search(page_token=...) returns one PagedList.
+    on_page(n) hears of each page as it arrives (progress on a terminal)."""
     token: str | None = None
     while True:
         page = search(page_token=token)
+        if on_page is not None:
+            on_page(len(page))
         yield from page
         token = getattr(page, "token", None)
         if not token:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from govcheck.facts import mlflow_fields as mf
 from govcheck.facts.mlflow_client import all_pages, client_session, open_client
 from govcheck.facts.mlflow_store import Scope, in_scope
+from govcheck.progress import Progress, Tick, silent
 
 PAGE = 1000  # the largest page every MLflow backend accepts (Databricks caps runs at 1000)
 ID_BATCH = 100  # ids per `IN (...)` filter, well under URL and SQL parameter limits
@@ -27,9 +28,11 @@ T = TypeVar("T")
 class LiveStore:
     """The four mlflow_* field lists from one tracking URI, each fetched at most once."""
 
-    def __init__(self, uri: str, scope: Scope) -> None:
+    def __init__(self, uri: str, scope: Scope, progress: Progress = silent) -> None:
         self.uri = uri
         self.scope = scope
+        self._progress = progress
+        self._seen: dict[str, tuple[int, int]] = {}  # unit -> (items, pages) read so far
         self.runs_since_ms: int | None = None
         if scope.runs_since_days is not None:
             self.runs_since_ms = int((time.time() - scope.runs_since_days * 86400) * 1000)
@@ -57,6 +60,16 @@ class LiveStore:
         value: T = self._cache[key]
         return value
 
+    def _pages(self, unit: str, search: Callable[..., Any]) -> Iterator[Any]:
+        """all_pages, counting items and pages of `unit` for the progress line."""
+        return all_pages(search, on_page=partial(self._counted, unit))
+
+    def _counted(self, unit: str, items: int) -> None:
+        count, pages = self._seen.get(unit, (0, 0))
+        self._seen[unit] = (count + items, pages + 1)
+        detail = "1 page" if pages == 0 else f"{pages + 1:,} pages"
+        self._progress(Tick("reading MLflow", count + items, unit, detail))
+
     # -- experiments and runs, within the configured scope ---------------------------------
 
     def _experiments(self) -> list[Any]:
@@ -70,7 +83,7 @@ class LiveStore:
                 max_results=PAGE,
                 filter_string=filter_string,
             )
-            for exp in all_pages(search):
+            for exp in self._pages("experiments", search):
                 if in_scope(exp.name, self.scope.experiments):
                     found[str(exp.experiment_id)] = exp
         return sorted(found.values(), key=lambda e: e.name)
@@ -98,20 +111,22 @@ class LiveStore:
         self, experiment_ids: list[str], filter_string: str, view: Any
     ) -> Iterator[Any]:
         for batch in _batches(experiment_ids, EXPERIMENT_BATCH):
-            yield from all_pages(
+            yield from self._pages(
+                "runs",
                 partial(
                     self._client.search_runs,
                     batch,
                     filter_string=filter_string,
                     run_view_type=view,
                     max_results=PAGE,
-                )
+                ),
             )
 
     # -- the registry, and each version's lineage back to its run --------------------------
 
     def _models(self) -> list[Any]:
-        models = all_pages(partial(self._client.search_registered_models, max_results=PAGE))
+        search = partial(self._client.search_registered_models, max_results=PAGE)
+        models = self._pages("registered models", search)
         return sorted(models, key=lambda m: m.name)
 
     def _versions(self) -> list[mf.Fields]:
@@ -119,7 +134,8 @@ class LiveStore:
         for model in self._cache.get("models") or self._models():
             for alias, version in mf.alias_versions(model).items():
                 aliases.setdefault((model.name, version), []).append(alias)
-        versions = list(all_pages(partial(self._client.search_model_versions, max_results=PAGE)))
+        search = partial(self._client.search_model_versions, max_results=PAGE)
+        versions = list(self._pages("model versions", search))
         run_ids = self._version_run_ids(versions)
         runs = self._runs_by_id({r for r in run_ids.values() if r})
         out = []
@@ -155,7 +171,7 @@ class LiveStore:
                     filter_string=filter_string,
                     max_results=PAGE,
                 )
-                for model in all_pages(search):
+                for model in self._pages("logged models", search):
                     found[model.model_id] = model.source_run_id or None
         return found
 
@@ -182,10 +198,11 @@ class LiveStore:
 
         if "all_experiments" not in self._cache:
             self._cache["all_experiments"] = list(
-                all_pages(
+                self._pages(
+                    "experiments",
                     partial(
                         self._client.search_experiments, view_type=ViewType.ALL, max_results=PAGE
-                    )
+                    ),
                 )
             )
         found: list[Any] = self._cache["all_experiments"]

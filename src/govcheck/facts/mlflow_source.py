@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from govcheck.context import MlflowSettings
 from govcheck.facts.base import Facts
 from govcheck.facts.mlflow_store import NO_STORE_NOTICE
 from govcheck.model import LazyFields, Resource
+from govcheck.progress import Progress, silent
+
+if TYPE_CHECKING:
+    from govcheck.facts.snapshot_store import SnapshotStore
 
 Fields = dict[str, Any]
 
@@ -31,7 +35,7 @@ class MlflowData(Protocol):
     def model_versions(self) -> list[Fields]: ...
 
 
-def open_data(settings: MlflowSettings) -> MlflowData:
+def open_data(settings: MlflowSettings, progress: Progress = silent) -> MlflowData:
     """The reader for a configured store: the snapshot file, else the live store."""
     if settings.store.snapshot is not None:
         from govcheck.facts.snapshot_store import SnapshotStore
@@ -40,7 +44,7 @@ def open_data(settings: MlflowSettings) -> MlflowData:
     from govcheck.facts.mlflow_live import LiveStore
 
     assert settings.store.uri is not None
-    return LiveStore(settings.store.uri, settings.scope)
+    return LiveStore(settings.store.uri, settings.scope, progress)
 
 
 def reader(facts: Facts) -> MlflowData | None:
@@ -49,7 +53,25 @@ def reader(facts: Facts) -> MlflowData | None:
     if not settings.store.configured:
         facts.notice(NO_STORE_NOTICE)
         return None
-    return facts.shared("mlflow", lambda: open_data(settings))
+    # Carried, not shared: MLflow metadata is the same whichever commit's tree is checked.
+    key = ("mlflow", settings.store, settings.scope)
+    data = facts.carried(key, lambda: open_data(settings, facts.context.progress))
+    if settings.store.snapshot is not None:
+        from govcheck.facts.snapshot_store import SnapshotStore
+
+        if isinstance(data, SnapshotStore):
+            _stale_notice(facts, data, settings)
+    return data
+
+
+def _stale_notice(facts: Facts, snapshot: SnapshotStore, settings: MlflowSettings) -> None:
+    age = snapshot.age_days()
+    if age is not None and age > settings.snapshot_max_age_days:
+        facts.notice(
+            f"MLflow snapshot {settings.store.snapshot} was recorded {age:.0f} days ago "
+            f"(over mlflow.snapshot_max_age_days: {settings.snapshot_max_age_days:g}); "
+            "MLflow findings may be out of date: record it again with govcheck snapshot"
+        )
 
 
 def _resources(

@@ -19,6 +19,7 @@ NO_STORE_NOTICE = (
     "MLFLOW_TRACKING_URI or mlflow.db at the repo root); MLflow rules skipped"
 )
 DEFAULT_TIMEOUT_SECONDS = 10.0
+DEFAULT_SNAPSHOT_MAX_AGE_DAYS = 30.0
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from govcheck.errors import DataSourceError
 from govcheck.facts.mlflow_store import Scope, in_scope
+from govcheck.progress import Progress, Tick, silent
 from govcheck.redact import redact_url
 
 FORMAT = "govcheck-mlflow-snapshot"
@@ -30,6 +31,17 @@ class SnapshotStore:
 
     path: str
     lists: dict[str, list[Fields]] = field(default_factory=dict)
+    recorded_at: str = ""
+
+    def age_days(self, now: datetime | None = None) -> float | None:
+        """Days since recording; None when recorded_at is not a readable time."""
+        try:
+            recorded = datetime.fromisoformat(self.recorded_at.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if recorded.tzinfo is None:
+            recorded = recorded.replace(tzinfo=timezone.utc)
+        return ((now or datetime.now(timezone.utc)) - recorded).total_seconds() / 86400
 
     @classmethod
     def load(cls, path: str, scope: Scope) -> SnapshotStore:
@@ -41,7 +53,7 @@ class SnapshotStore:
             ]
             kept = {e["experiment_id"] for e in lists["experiments"]}
             lists["runs"] = [r for r in lists["runs"] if r["experiment_id"] in kept]
-        return cls(path, lists)
+        return cls(path, lists, str(document["recorded_at"]))
 
     def experiments(self) -> list[Fields]:
         return self.lists["experiments"]
@@ -72,19 +84,9 @@ def read_snapshot(path: str) -> dict[str, Any]:
 
 def snapshot_problem(document: Any) -> str | None:
     """The first schema violation of a snapshot document, with its JSON path, or None."""
-    import jsonschema
+    from govcheck.structure import first_problem
 
-    from govcheck import builtin
-
-    schema = json.loads(builtin.schema_file("mlflow-snapshot").read_text(encoding="utf-8"))
-    errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(document),
-        key=lambda e: list(map(str, e.absolute_path)),
-    )
-    if not errors:
-        return None
-    where = "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in errors[0].absolute_path)
-    return f"${where}: {errors[0].message}"
+    return first_problem(document, "mlflow-snapshot")
 
 
 def build_snapshot(data: Any, uri: str, scope: Scope, runs_since: str | None) -> dict[str, Any]:
@@ -111,16 +113,21 @@ def build_snapshot(data: Any, uri: str, scope: Scope, runs_since: str | None) ->
     }
 
 
-def write_snapshot(uri: str, output: str, scope: Scope) -> dict[str, int]:
+def write_snapshot(
+    uri: str, output: str, scope: Scope, progress: Progress = silent
+) -> dict[str, int]:
     """Record the store at uri, within scope, into output; the entity counts."""
     from govcheck.atomic import write_atomic
     from govcheck.facts.mlflow_fields import iso_time
     from govcheck.facts.mlflow_live import LiveStore
 
-    store = LiveStore(uri, scope)
+    store = LiveStore(uri, scope, progress)
     document = build_snapshot(store, uri, scope, iso_time(store.runs_since_ms))
     problem = snapshot_problem(document)
     if problem:  # a bug, not a user error: refuse to write a file the reader would reject
         raise DataSourceError(f"the recorded MLflow metadata does not fit its schema: {problem}")
+    counts = {kind: len(document[kind]) for kind in KINDS}
+    progress(Tick("writing snapshot", sum(counts.values()), "entities", output))
     write_atomic(output, json.dumps(document, indent=1, sort_keys=False) + "\n")
-    return {kind: len(document[kind]) for kind in KINDS}
+    progress(Tick("writing snapshot", sum(counts.values()), "entities", output, done=True))
+    return counts

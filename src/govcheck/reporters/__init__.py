@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from govcheck.reporters import github, json_report, junit, markdown, sarif, text
+from govcheck.reporters import concise, github, json_report, junit, markdown, sarif, text
 
 Reporter = Callable[..., str]
 
 REPORTERS: dict[str, Reporter] = {
     "text": text.render,
+    "concise": concise.render,
     "json": json_report.render,
     "sarif": sarif.render,
     "junit": junit.render,

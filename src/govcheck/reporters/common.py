@@ -43,6 +43,19 @@ def summary(report: Report) -> str:
     return f"{parts}; {counts['suppressed']} suppressed"
 
 
+def baseline_note(report: Report) -> str:
+    """ "Baseline .govcheck/baseline.json: 12 findings unchanged, 2 fixed; only new ones
+    count." - or "" when the check used no baseline."""
+    if report.baseline is None:
+        return ""
+    counts = report.counts()
+    unchanged = plural(counts["baselined"], "finding")
+    return (
+        f"Baseline {report.baseline}: {unchanged} unchanged, {counts['absent']} fixed; "
+        "only new findings count."
+    )
+
+
 def skipped_groups(report: Report) -> list[tuple[str, list[str]]]:
     """Skipped rules grouped by reason, in first-seen order: one line per reason, not per rule."""
     groups: dict[str, list[str]] = {}

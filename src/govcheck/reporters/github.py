@@ -1,14 +1,14 @@
 """GitHub Actions workflow commands: one annotation per active finding.
 
 `::error file=models/a/MODEL_CARD.md,line=3,col=1,title=GC-CARD-002 model-card-sections::…`
-Waived findings are not annotated (they are not problems); skipped rule groups and notices
+Waived and baselined findings are not annotated (they are not new problems); skipped rule groups and notices
 become plain notices without a file.
 """
 
 from __future__ import annotations
 
 from govcheck.model import Finding, Report
-from govcheck.reporters.common import expired_note, skipped_groups
+from govcheck.reporters.common import baseline_note, expired_note, skipped_groups
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -32,7 +32,9 @@ def command(name: str, message: str, **props: str | int | None) -> str:
 
 
 def render(report: Report, color: bool = False) -> str:
-    lines = [_annotation(f) for f in report.findings if not f.suppressed]
+    lines = [_annotation(f) for f in report.active()]  # new ones only, with a baseline
+    if report.baseline is not None:
+        lines.append(command("notice", baseline_note(report), title="govcheck baseline"))
     for reason, ids in skipped_groups(report):
         lines.append(command("notice", f"Skipped {', '.join(ids)}: {reason}", title="govcheck"))
     lines += [command("notice", notice, title="govcheck") for notice in report.notices]

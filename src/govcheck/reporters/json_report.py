@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from govcheck.fingerprints import fingerprints
 from govcheck.model import Finding, Location, Report, RuleInfo, Waiver, source_text
 
 FORMAT_VERSION = 1
@@ -16,6 +17,7 @@ def render(report: Report, color: bool = False) -> str:
 
 def report_dict(report: Report) -> dict[str, Any]:
     statuses = [c.status for c in report.checked]
+    prints = fingerprints(report.findings)
     return {
         "format_version": FORMAT_VERSION,
         "tool": {"name": "govcheck", "version": report.tool_version},
@@ -36,7 +38,9 @@ def report_dict(report: Report) -> dict[str, Any]:
             "waived": statuses.count("waived"),
         },
         "rules": [_rule(r) for r in report.rules],
-        "findings": [_finding(f) for f in report.findings],
+        "findings": [_finding(f, fp) for f, fp in zip(report.findings, prints)],
+        "baseline": report.baseline,
+        "absent": [_finding(f, f.fingerprint or "") for f in report.absent],
         "skipped": [{"rule_id": s.rule_id, "reason": s.reason} for s in report.skipped],
         "notices": list(report.notices),
     }
@@ -57,7 +61,7 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
     }
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def _finding(f: Finding, fingerprint: str) -> dict[str, Any]:
     return {
         "rule_id": f.rule_id,
         "rule_name": f.rule_name,
@@ -70,6 +74,8 @@ def _finding(f: Finding) -> dict[str, Any]:
         "suppressed": f.suppressed,
         "waiver": _waiver(f.waiver),
         "expired_waiver": _waiver(f.expired_waiver),
+        "fingerprint": fingerprint,
+        "baseline_state": f.baseline_state,
     }
 
 

@@ -22,7 +22,7 @@ _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-
 @dataclass
 class _Case:
     name: str
-    status: str  # passed | failed | waived | skipped
+    status: str  # passed | failed | waived | baselined | skipped
     findings: list[Finding] = field(default_factory=list)
     reason: str = ""
 
@@ -42,7 +42,7 @@ def render(report: Report, color: bool = False) -> str:
                 "tests": str(len(cases)),
                 "failures": str(sum(c.status == "failed" for c in cases)),
                 "errors": "0",
-                "skipped": str(sum(c.status in ("waived", "skipped") for c in cases)),
+                "skipped": str(sum(c.status in ("waived", "baselined", "skipped") for c in cases)),
                 "time": "0",
                 "timestamp": timestamp,
                 "hostname": "localhost",
@@ -89,7 +89,9 @@ def _collect(report: Report) -> dict[str, list[_Case]]:
 
 
 def _status(found: list[Finding]) -> str:
-    return "waived" if all(f.suppressed for f in found) else "failed"
+    if any(not f.suppressed and not f.baselined for f in found):
+        return "failed"
+    return "waived" if all(f.suppressed for f in found) else "baselined"
 
 
 def _testcase(suite: ET.Element, rule_id: str, case: _Case) -> None:
@@ -102,7 +104,7 @@ def _testcase(suite: ET.Element, rule_id: str, case: _Case) -> None:
             "time": "0",
         },
     )
-    active = [f for f in case.findings if not f.suppressed]
+    active = [f for f in case.findings if not f.suppressed and not f.baselined]
     if case.status == "failed":
         worst = max(
             active or case.findings, key=lambda f: SEVERITY_RANK.get(f.severity, 0), default=None
@@ -123,6 +125,8 @@ def _testcase(suite: ET.Element, rule_id: str, case: _Case) -> None:
         reasons = [f.waiver.reason for f in case.findings if f.waiver is not None]
         text = f"waived: {'; '.join(dict.fromkeys(reasons))}" if reasons else "waived"
         ET.SubElement(element, "skipped", {"message": _clean(text)})
+    elif case.status == "baselined":
+        ET.SubElement(element, "skipped", {"message": "baselined: known before this change"})
     elif case.status == "skipped":
         ET.SubElement(element, "skipped", {"message": _clean(f"rule skipped: {case.reason}")})
 

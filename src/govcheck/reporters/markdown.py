@@ -7,7 +7,14 @@ how many were left out.
 from __future__ import annotations
 
 from govcheck.model import SEVERITIES, Finding, Report
-from govcheck.reporters.common import expired_note, plural, skipped_groups, summary, where
+from govcheck.reporters.common import (
+    baseline_note,
+    expired_note,
+    plural,
+    skipped_groups,
+    summary,
+    where,
+)
 
 MAX_BYTES = 1024 * 1024
 _NOTE_RESERVE = 512  # room for the truncation note itself
@@ -61,7 +68,7 @@ def _head(report: Report) -> list[str]:
     headline = (
         summary(report)
         if active
-        else "No findings"
+        else ("No new findings" if report.baseline is not None else "No findings")
         + (
             f" ({report.counts()['suppressed']} suppressed)"
             if report.counts()["suppressed"]
@@ -69,6 +76,8 @@ def _head(report: Report) -> list[str]:
         )
     )
     lines = ["## govcheck", "", f"**{headline}.**"]
+    if report.baseline is not None:
+        lines += ["", cell(baseline_note(report))]
     rows = _rule_rows(report)
     if rows:
         lines += [
@@ -83,6 +92,8 @@ def _head(report: Report) -> list[str]:
 def _rule_rows(report: Report) -> list[str]:
     counts: dict[str, list[int]] = {}
     for f in report.findings:
+        if f.baselined and not f.suppressed:
+            continue  # counted in the baseline line, not as findings
         counts.setdefault(f.rule_id, [0, 0])[1 if f.suppressed else 0] += 1
     known = {r.id: r for r in report.rules}
     order = [r.id for r in report.rules if r.id in counts] + [i for i in counts if i not in known]

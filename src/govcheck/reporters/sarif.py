@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from govcheck.fingerprints import KEY, fingerprints
 from govcheck.model import SEVERITY_RANK, Finding, Report, RuleInfo
-from govcheck.reporters.common import expired_note, skipped_groups
+from govcheck.reporters.common import baseline_note, expired_note, skipped_groups
 from govcheck.reporters.sarif_locations import (
     SRCROOT,
     physical_location,
@@ -18,7 +19,7 @@ from govcheck.reporters.sarif_locations import (
     result_locations,
     root_uri,
 )
-from govcheck.reporters.sarif_rules import descriptor, fingerprints, unique_rules
+from govcheck.reporters.sarif_rules import descriptor, unique_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/govcheck/govcheck"
@@ -30,13 +31,15 @@ def render(report: Report, color: bool = False) -> str:
 
 
 def sarif_log(report: Report, max_results: int = MAX_RESULTS) -> dict[str, Any]:
-    rules = unique_rules(report.rules, report.findings)
+    # Fixed findings of a baseline come last, as results with baselineState "absent".
+    findings = report.findings + report.absent
+    rules = unique_rules(report.rules, findings)
     index = {rule.id: i for i, rule in enumerate(rules)}
-    kept = _kept(report.findings, max_results)
-    prints = fingerprints(report.findings)
+    kept = _kept(findings, max_results)
+    prints = fingerprints(report.findings) + [f.fingerprint or "" for f in report.absent]
     results = [
-        _result(f, index[f.rule_id], rules[index[f.rule_id]], prints[i])
-        for i, f in enumerate(report.findings)
+        _result(f, index[f.rule_id], rules[index[f.rule_id]], {KEY: prints[i]}, report)
+        for i, f in enumerate(findings)
         if i in kept
     ]
     run: dict[str, Any] = {
@@ -51,7 +54,7 @@ def sarif_log(report: Report, max_results: int = MAX_RESULTS) -> dict[str, Any]:
         },
         "automationDetails": {"id": "govcheck/"},
         "originalUriBaseIds": {SRCROOT: {"uri": root_uri(report.repo.root)}},
-        "invocations": [_invocation(report, len(report.findings) - len(kept), max_results)],
+        "invocations": [_invocation(report, len(findings) - len(kept), max_results)],
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
@@ -65,13 +68,22 @@ def _kept(findings: tuple[Finding, ...], limit: int) -> set[int]:
     """Indexes of the findings to report: when over the limit, active and severe ones first."""
     order = sorted(
         range(len(findings)),
-        key=lambda i: (findings[i].suppressed, -SEVERITY_RANK.get(findings[i].severity, 0), i),
+        key=lambda i: (
+            findings[i].baseline_state == "absent",
+            findings[i].suppressed,
+            -SEVERITY_RANK.get(findings[i].severity, 0),
+            i,
+        ),
     )
     return set(order[:limit])
 
 
 def _result(
-    finding: Finding, rule_index: int, rule: RuleInfo, fingerprint: dict[str, str]
+    finding: Finding,
+    rule_index: int,
+    rule: RuleInfo,
+    fingerprint: dict[str, str],
+    report: Report,
 ) -> dict[str, Any]:
     text = finding.message
     note = expired_note(finding)
@@ -85,6 +97,8 @@ def _result(
     }
     result.update(result_locations(finding, rule))
     result["partialFingerprints"] = fingerprint
+    if report.baseline is not None:  # every result says how it compares with the baseline
+        result["baselineState"] = finding.baseline_state or "new"
     if finding.waiver is not None:
         waiver = finding.waiver
         suppression: dict[str, Any] = {
@@ -109,12 +123,15 @@ def _invocation(report: Report, omitted: int, limit: int) -> dict[str, Any]:
         notes.append(_notification("skipped-rules", "note", f"Skipped {', '.join(ids)}: {reason}"))
     for notice in report.notices:
         notes.append(_notification("notice", "note", notice))
+    if report.baseline is not None:
+        notes.append(_notification("baseline", "note", baseline_note(report)))
     if omitted:
         notes.append(
             _notification(
                 "results-truncated",
                 "warning",
-                f"{omitted} of {len(report.findings)} results omitted: GitHub code scanning "
+                f"{omitted} of {len(report.findings) + len(report.absent)} results omitted: "
+                "GitHub code scanning "
                 f"accepts at most {limit} results per run. Use --format json for all of them.",
             )
         )

@@ -1,8 +1,7 @@
-"""SARIF reporting descriptors for rules, and the result fingerprints code scanning tracks."""
+"""SARIF reporting descriptors for rules."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,7 +9,6 @@ from govcheck.errors import Mark
 from govcheck.model import Finding, RuleInfo
 
 MAX_TAGS = 20  # GitHub code scanning ignores tags beyond 20
-FINGERPRINT_KEY = "govcheck/v1"
 
 
 def unique_rules(rules: Iterable[RuleInfo], findings: Iterable[Finding]) -> list[RuleInfo]:
@@ -52,31 +50,4 @@ def descriptor(rule: RuleInfo) -> dict[str, Any]:
     tags = list(dict.fromkeys(rule.tags))[:MAX_TAGS]
     if tags:
         out["properties"] = {"tags": tags}
-    return out
-
-
-def fingerprint_base(finding: Finding) -> str:
-    """A hash of what identifies a finding, deliberately without its line number.
-
-    Lines move when unrelated text is inserted above; the rule, the file, the offending text
-    (or the MLflow entity) and the message do not.
-    """
-    loc = finding.location
-    parts = (
-        finding.rule_id,
-        loc.path if loc else "",
-        (loc.snippet if loc and loc.snippet else None) or finding.entity or finding.resource_id,
-        finding.message,
-    )
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
-
-
-def fingerprints(findings: Iterable[Finding]) -> list[dict[str, str]]:
-    """One partialFingerprints object per finding; equal bases get occurrence counters."""
-    seen: dict[str, int] = {}
-    out = []
-    for f in findings:
-        base = fingerprint_base(f)
-        seen[base] = seen.get(base, 0) + 1
-        out.append({FINGERPRINT_KEY: f"{base}:{seen[base]}"})
     return out

@@ -9,7 +9,14 @@ import re
 from collections.abc import Callable
 
 from govcheck.model import Finding, Location, Report
-from govcheck.reporters.common import expired_note, position, skipped_groups, summary, where
+from govcheck.reporters.common import (
+    baseline_note,
+    expired_note,
+    position,
+    skipped_groups,
+    summary,
+    where,
+)
 
 _SEVERITY_COLOR = {"error": "31", "warning": "33", "note": "36"}
 _GAP = "  "
@@ -20,9 +27,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 Paint = Callable[[str, str], str]
 
 
-def render(report: Report, color: bool = False) -> str:
+def render(report: Report, color: bool = False, quiet: bool = False) -> str:
+    """The report; quiet=True (`--quiet`) keeps only the active findings, grouped by file."""
     paint = _painter(color)
-    groups = _groups(report.findings)
+    shown = report.active() if quiet else (f for f in report.findings if not f.baselined)
+    groups = _groups(tuple(shown))
     rows = [_columns(f) for _, fs in groups for f in fs]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
     lines: list[str] = []
@@ -31,13 +40,16 @@ def render(report: Report, color: bool = False) -> str:
         for f in findings:
             lines.extend(_finding_lines(f, widths, paint))
         lines.append("")
+    if quiet:
+        return "\n".join(lines[:-1]) + "\n" if lines else ""
     if any(True for _ in report.active()):
         lines.append(paint(summary(report) + ".", "1"))
     else:
         suppressed = report.counts()["suppressed"]
-        lines.append(
-            "No findings." if not suppressed else f"No findings ({suppressed} suppressed)."
-        )
+        none = "No new findings" if report.baseline is not None else "No findings"
+        lines.append(f"{none}." if not suppressed else f"{none} ({suppressed} suppressed).")
+    if report.baseline is not None:
+        lines.append(_visible(baseline_note(report)))
     skipped = skipped_groups(report)
     if skipped:
         lines += ["", "Skipped rules:"]
