@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govcheck import structure
+from govcheck import fieldpath, structure
 from govcheck.conditions.base import Build, Evaluator, build_condition
 from govcheck.conditions.registry import CONDITIONS
 from govcheck.errors import Mark, PolicyErrors, UsageError
@@ -32,6 +32,8 @@ class Rule:
     mark: Mark  # the rule's `id:` line, where findings about entities can anchor
     params: tuple[str, ...]  # names of the parameters the rule refers to
     reads: tuple[str, ...] = ()  # other resource kinds its conditions read (refers_to)
+    # `for_each: PATH`: require is checked on each item of this list field, one finding each
+    for_each: fieldpath.FieldPath | None = None
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -133,6 +135,7 @@ def build_rules(
                 else None
             )
             require = build_condition(node["require"], node.value_marks["require"], b)
+            for_each = _for_each(node, b)
             message = b.subst(
                 str(node.get("message") or node.get("title") or name),
                 node.value_marks.get("message"),
@@ -148,9 +151,20 @@ def build_rules(
                     mark,
                     tuple(sorted(b.used)),
                     tuple(sorted(b.reads)),
+                    for_each,
                 )
             )
     return rules
+
+
+def _for_each(node: LDict, b: Build) -> fieldpath.FieldPath | None:
+    if "for_each" not in node:
+        return None
+    try:
+        return fieldpath.parse(node["for_each"])
+    except fieldpath.FieldPathError as exc:
+        b.error(node.value_marks.get("for_each"), f"for_each: {exc}")
+        return None
 
 
 def _info(node: LDict, pf: PolicyFile) -> RuleInfo:
