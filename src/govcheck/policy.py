@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from govcheck import fieldpath, structure
-from govcheck.conditions.base import Build, Evaluator, build_condition
+from govcheck.conditions.base import Build, Evaluator, Scope, build_condition
 from govcheck.conditions.registry import CONDITIONS
 from govcheck.errors import Mark, PolicyErrors, UsageError
-from govcheck.model import RuleInfo, Severity
+from govcheck.model import Outcome, RuleInfo, Severity
 from govcheck.suggest import suggest
 from govcheck.yamlsrc import LDict, LList, YAMLSourceError, read_one
 
@@ -106,10 +106,10 @@ def build_rules(
     seen_names: dict[str, str] = {}
     for pf in files:
         for node in pf.data.get("rules") or []:
-            if not isinstance(node, LDict) or not {"id", "name", "resource", "require"} <= set(
-                node
-            ):
+            if not isinstance(node, LDict) or not {"id", "name", "resource"} <= set(node):
                 continue  # pass 1 already reported it
+            if "require" not in node and "for_each" not in node:
+                continue
             rid, name = str(node["id"]), str(node["name"])
             mark = node.key_marks["id"]
             b = Build(rid, params, CONDITIONS, kinds=frozenset(known_kinds))
@@ -134,7 +134,11 @@ def build_rules(
                 if "where" in node
                 else None
             )
-            require = build_condition(node["require"], node.value_marks["require"], b)
+            require = (
+                build_condition(node["require"], node.value_marks["require"], b)
+                if "require" in node
+                else _each_item_fails
+            )
             for_each = _for_each(node, b)
             message = b.subst(
                 str(node.get("message") or node.get("title") or name),
@@ -155,6 +159,11 @@ def build_rules(
                 )
             )
     return rules
+
+
+def _each_item_fails(scope: Scope) -> Outcome:
+    """`for_each` without `require`: the list is one of problems, each item a finding."""
+    return Outcome(False)
 
 
 def _for_each(node: LDict, b: Build) -> fieldpath.FieldPath | None:

@@ -85,3 +85,24 @@ def test_a_bad_path_is_a_policy_error(make_repo: MakeRepo) -> None:
         check(repo, "    for_each: 'data..x'\n    require: {field: x, exists: true}\n")
     [line] = caught.value.lines()
     assert "policy.yaml:7:15: for_each: bad field path 'data..x'" in line
+
+
+def test_without_require_every_item_is_a_finding(make_repo: MakeRepo) -> None:
+    text = "problems:\n  - {kind: a}\n  - {kind: b}\n"
+    report = check(
+        make_repo({"pipeline.yaml": text}),
+        "    for_each: data.problems\n    message: 'problem {kind}'\n",
+    )
+    assert [(f.location.line, f.message) for f in report.findings if f.location] == [
+        (2, "problem a"),
+        (3, "problem b"),
+    ]
+
+
+def test_a_rule_needs_require_or_for_each(make_repo: MakeRepo) -> None:
+    with pytest.raises(PolicyErrors) as caught:
+        check(make_repo({"pipeline.yaml": STAGES}), "    message: x\n")
+    assert any(
+        "missing required key 'require' or 'for_each' in rule T-001" in line
+        for line in caught.value.lines()
+    )

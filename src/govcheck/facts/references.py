@@ -56,6 +56,10 @@ def _local_pin(path: str, file_dir: str, facts: Facts, dvc: DvcOutputs) -> str |
     return None
 
 
+def is_dvc_file(name: str) -> bool:
+    return name in ("dvc.yaml", "dvc.lock") or name.endswith(".dvc")
+
+
 SCHEMA_KEYWORDS = frozenset({"$schema", "$id", "$ref"})
 
 
@@ -66,6 +70,8 @@ def data_references(facts: Facts) -> list[Resource]:
     dvc: DvcOutputs | None = None
     found: dict[str, Resource] = {}
     for res, _ in data_files(facts, ("yaml", "json", "toml")):
+        if is_dvc_file(res.fields["name"]):
+            continue  # DVC's own files: what pins their paths is the DVC rules' business
         for scalar in located_strings(res):
             if scalar.key in SCHEMA_KEYWORDS:
                 continue  # "$schema": "https://…/x.json" names a schema, not data
