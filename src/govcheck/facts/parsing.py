@@ -209,33 +209,34 @@ class Scalar:
     key: Any  # the nearest mapping key above it (its own key, or the list's key); None at top
     line: int | None
     column: int | None
+    path: tuple[str, ...] = ()  # keys and list indexes from the document's root
 
 
-_Child = tuple[Any, Any, Any, Any]  # (parent, value, nearest key, mark)
+_Child = tuple[Any, Any, Any, Any, tuple[str, ...]]  # (parent, value, nearest key, mark, path)
 
 
-def _children(node: Any, key: Any) -> Iterator[_Child]:
+def _children(node: Any, key: Any, path: tuple[str, ...]) -> Iterator[_Child]:
     if isinstance(node, dict):
-        return ((node, v, k, value_mark(node, k)) for k, v in node.items())
-    return ((node, v, key, value_mark(node, i)) for i, v in enumerate(node))
+        return ((node, v, k, value_mark(node, k), (*path, str(k))) for k, v in node.items())
+    return ((node, v, key, value_mark(node, i), (*path, str(i))) for i, v in enumerate(node))
 
 
 def walk_strings(document: Any) -> Iterator[Scalar]:
     """Every string value (not keys) in a parsed document, depth first, in document order."""
     seen: set[int] = set()  # aliases may share (or even nest) containers: visit each once
-    stack: list[Iterator[_Child]] = [iter([(None, document, None, None)])]
+    stack: list[Iterator[_Child]] = [iter([(None, document, None, None, ())])]
     while stack:
         child = next(stack[-1], None)
         if child is None:
             stack.pop()
             continue
-        parent, value, key, mark = child
+        parent, value, key, mark, path = child
         if isinstance(value, str) and parent is not None:
             line, column = (mark.line, mark.column) if mark else (None, None)
-            yield Scalar(value, parent, key, line, column)
+            yield Scalar(value, parent, key, line, column, path)
         elif isinstance(value, (dict, list)) and id(value) not in seen:
             seen.add(id(value))
-            stack.append(_children(value, key))
+            stack.append(_children(value, key, path))
 
 
 class TextLocator:
@@ -274,5 +275,5 @@ def located_strings(res: Resource) -> Iterator[Scalar]:
                 locator = locator or TextLocator(res.fields["text"] or "")
                 where = locator.find(scalar.value)
                 if where:
-                    scalar = Scalar(scalar.value, scalar.parent, scalar.key, *where)
+                    scalar = Scalar(scalar.value, scalar.parent, scalar.key, *where, scalar.path)
             yield scalar

@@ -1,0 +1,3 @@
+import sys
+
+open(sys.argv[2], "w").write("model")
