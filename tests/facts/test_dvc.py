@@ -12,17 +12,16 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from conftest import git, write_files
 from govcheck.model import Resource
 from support import make_facts
-
-from conftest import git, write_files
 
 pytest.importorskip("dvc", reason="DVC is a test dependency (pip install '.[test]')")
 
@@ -135,7 +134,12 @@ FILES = {
 def dvc(root: Path, *args: str) -> str:
     env = {**os.environ, "DVC_NO_ANALYTICS": "1", "PYTHONPATH": "src"}
     done = subprocess.run(
-        [sys.executable, "-m", "dvc", *args], cwd=root, capture_output=True, text=True, env=env
+        [sys.executable, "-m", "dvc", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     if done.returncode != 0:
         raise AssertionError(f"dvc {' '.join(args)} failed: {done.stderr.strip()}")

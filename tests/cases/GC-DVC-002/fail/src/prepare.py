@@ -1,4 +1,5 @@
-import os, sys
+import sys
+from pathlib import Path
 
-os.makedirs("data/prepared", exist_ok=True)
-open("data/prepared/train.tsv", "w").write(open(sys.argv[1]).read())
+Path("data/prepared").mkdir(parents=True, exist_ok=True)
+Path("data/prepared/train.tsv").write_text(Path(sys.argv[1]).read_text())

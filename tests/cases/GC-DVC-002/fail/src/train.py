@@ -1,3 +1,4 @@
 import sys
+from pathlib import Path
 
-open(sys.argv[2], "w").write("model")
+Path(sys.argv[2]).write_text("model")

@@ -1,4 +1,4 @@
-import os, sys
+from pathlib import Path
 
-os.makedirs("data/features", exist_ok=True)
-open("data/features/train.pkl", "w").write(open("data/prepared/train.tsv").read())
+Path("data/features").mkdir(parents=True, exist_ok=True)
+Path("data/features/train.pkl").write_text(Path("data/prepared/train.tsv").read_text())
