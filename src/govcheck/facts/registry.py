@@ -12,6 +12,7 @@ from govcheck.facts import (
     experiments,
     files,
     mlflow_source,
+    mlproject,
     references,
     registered_models,
 )
@@ -28,6 +29,7 @@ PROVIDERS: dict[str, Provider] = {
     "registered_model_reference": registered_models.registered_model_references,
     "dvc_file": dvc_files.dvc_files,
     "dvc_stage": dvc_stages.dvc_stages,
+    "mlproject": mlproject.mlproject_resources,
     # MLflow entities: mlflow itself is imported only when one of these runs on a live store.
     "mlflow_experiment": mlflow_source.experiments,
     "mlflow_run": mlflow_source.runs,
