@@ -82,6 +82,33 @@ _READERS = frozenset(
         "scan_iceberg",
     }
 )
+# What those readers are called on (`Path(p).read_text("utf-8")` is no data read).
+_READER_ROOTS = frozenset(
+    {
+        "pd",
+        "pandas",
+        "pl",
+        "polars",
+        "ray",
+        "dd",
+        "dask",
+        "pa",
+        "pq",
+        "pyarrow",
+        "csv",
+        "cudf",
+        "modin",
+        "mpd",
+        "vaex",
+        "daft",
+        "spark",
+        "ps",
+        "koalas",
+        "ks",
+        "np",
+        "numpy",
+    }
+)
 _PATH_KEYWORDS = (
     "path",
     "filepath_or_buffer",
@@ -126,6 +153,21 @@ def _references(
         last = name.rsplit(".", 1)[-1]
         for node, verdict in _call(call, name, last, names, judge, base):
             yield node, verdict, string_value(node, names) or ast.unparse(node)
+        for node, verdict in _literals(call, judge):
+            yield node, verdict, str(node.value)
+
+
+def _literals(call: ast.Call, judge: Judge) -> Iterator[tuple[ast.Constant, Verdict]]:
+    """A data file's URI written as a literal argument of any call (`load_data(data_url=
+    "https://.../tweets.csv")`), judged like a config value under the keyword's name."""
+    given = [(None, a) for a in call.args] + [(k.arg, k.value) for k in call.keywords]
+    for key, node in given:
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+            continue
+        if "://" in node.value and judge.cls.is_data_url(node.value):
+            verdict = judge.uri(node.value, key, None)
+            if verdict is not None:
+                yield node, verdict
 
 
 def _call(
@@ -166,7 +208,11 @@ def _call(
         yield from _dvc_api(call, text, judge, base)
     elif _MLFLOW_DATA.search(name):
         yield from _mlflow_data(call, last, text, judge, base)
-    elif last in _SPARK_READS and ".read." in f".{name}." or last in _READERS:
+    elif (
+        last in _SPARK_READS
+        and ".read." in f".{name}."
+        or (last in _READERS and name.split(".", 1)[0] in _READER_ROOTS)
+    ):
         node = path_arg()
         value = text(node)
         if node is None or value is None:

@@ -56,6 +56,17 @@ def md5_of(data: bytes, legacy: bool) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
+def same_content(data: bytes, md5: str, legacy: bool) -> bool:
+    """Whether the bytes git holds are what DVC hashed, line endings aside: a lock written
+    on Windows (CRLF in the working tree, LF in git) describes the same text."""
+    if md5_of(data, legacy) == md5:
+        return True
+    if not _is_text(data[:512]):
+        return False
+    lf = data.replace(b"\r\n", b"\n")
+    return md5 in (md5_of(lf, False), md5_of(lf.replace(b"\n", b"\r\n"), False))
+
+
 def _is_text(block: bytes) -> bool:
     if not block:
         return True
@@ -180,7 +191,7 @@ def _changed(
             continue
         path = repo_path(stage.base, written)
         data = workspace.read(path) if path else None
-        if data is not None and md5_of(data, legacy="hash" not in entry) != md5.lower():
+        if data is not None and not same_content(data, md5.lower(), legacy="hash" not in entry):
             changed.append(written)
     return changed
 

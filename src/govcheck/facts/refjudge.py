@@ -88,10 +88,11 @@ class Judge:
             return path
         if by_context:
             return path  # read by a data call: whatever its name
-        shaped = "/" in path or extension(path) in self.cls.data_extensions
         if not isinstance(key, str) or not self.cls.data_keys.match(key):
             return None
-        if shaped or _FOLDER_KEY.search(key):
+        # A bare name (`train.tsv`, `features`) is usually joined to a folder by the code
+        # that reads it; only under a key naming a folder does it name one itself.
+        if "/" in text.rstrip("/") or _FOLDER_KEY.search(key):
             return path
         return None
 
@@ -144,9 +145,7 @@ class Judge:
         reason = self.cls.not_data(key, parent, path)
         if reason:
             return Verdict("local", "not-data", reason=reason)
-        candidates = [path]
-        if base and not path.startswith(base + "/"):
-            candidates.append(posixpath.normpath(posixpath.join(base, path)))
+        candidates = _candidates(path, base, self.facts.tracked_set())
         pins = dvc_pins(self.facts)
         for candidate in candidates:
             entry = pins.lookup(candidate)
@@ -199,6 +198,25 @@ class Judge:
         if self.facts.context.rev is not None:
             return False
         return (self.facts.context.root / path).exists()
+
+
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "MLproject", "dvc.yaml")
+
+
+def _candidates(path: str, base: str, tracked: set[str]) -> list[str]:
+    """Where a relative path may point: from the repository root, from the folder of the
+    file that names it, or from a project folder above it (a subproject's conf/base names
+    data/ from the folder holding its pyproject.toml)."""
+    out = [path]
+    folder = base
+    while folder and folder != ".":
+        first = folder == base
+        if first or any(posixpath.join(folder, m) in tracked for m in _PROJECT_MARKERS):
+            joined = posixpath.normpath(posixpath.join(folder, path))
+            if joined not in out:
+                out.append(joined)
+        folder = posixpath.dirname(folder)
+    return out
 
 
 def judge(facts: Facts) -> Judge:
