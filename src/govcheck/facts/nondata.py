@@ -11,6 +11,7 @@ that decided it, so a reference left out can be explained.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +30,7 @@ PARAMS = (
     "data_keys",
     "hf_keys",
     "non_data_keys",
+    "non_data_sections",
     "non_data_types",
     "non_data_extensions",
     "non_data_names",
@@ -60,12 +62,26 @@ class _Globs:
             self._any = compile_regex(joined)
 
     def match(self, name: str) -> str | None:
-        if self._any is None or not self._any.match(name.lower()):
+        if self._any is None:
             return None
         low = name.lower()
+        if not self._any.match(low):
+            low = normal_key(name)
+            if not self._any.match(low):
+                return None
         return next(
             p for p in self.patterns if compile_regex(translate(p.lower(), path=False)).match(low)
         )
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+def normal_key(key: str) -> str:
+    """`_artifact_location`, `artifactLocation`, `mlflow.loggedModel.artifactLocation`,
+    `artifact-location` all read as `artifact_location`."""
+    last = key.rsplit(".", 1)[-1]
+    return _CAMEL.sub(r"_\1", last).replace("-", "_").lower().lstrip("_$")
 
 
 def _strings(value: Any) -> list[str]:
@@ -87,6 +103,7 @@ class Classifier:
     data_keys: _Globs
     hf_keys: _Globs
     non_data_keys: _Globs
+    non_data_sections: _Globs
     non_data_types: frozenset[str]
     non_data_extensions: frozenset[str]
     non_data_names: _Globs
@@ -107,6 +124,7 @@ class Classifier:
             data_keys=_Globs(get("data_keys")),
             hf_keys=_Globs(get("hf_keys")),
             non_data_keys=_Globs(get("non_data_keys")),
+            non_data_sections=_Globs(get("non_data_sections")),
             non_data_types=frozenset(get("non_data_types")),
             non_data_extensions=frozenset(e.lower() for e in get("non_data_extensions")),
             non_data_names=_Globs(get("non_data_names")),
@@ -137,6 +155,14 @@ class Classifier:
         ):
             if segment.lower() in self.non_data_dirs:
                 return f"folder {segment!r} is in non_data_dirs"
+        return None
+
+    def section_not_data(self, path: tuple[str, ...]) -> str | None:
+        """A value under a section that holds what a job writes (`outputs:`)."""
+        for key in path[:-1]:
+            hit = self.non_data_sections.match(key)
+            if hit:
+                return f"it is under {key!r}, which matches non_data_sections {hit!r}"
         return None
 
     def host_not_data(self, uri: str) -> str | None:
