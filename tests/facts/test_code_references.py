@@ -144,3 +144,16 @@ def test_files_without_data_calls_are_not_parsed(make_repo: MakeRepo) -> None:
     # a syntax error would be harmless anyway; nothing here names data
     root = make_repo({"util.py": "def f(:\n", "ok.py": "import os\nos.getcwd()\n"})
     assert make_facts(root).resources("data_reference") == []
+
+
+def test_literals_in_tests_are_fixtures_but_reads_still_count(make_repo: MakeRepo) -> None:
+    code = (
+        "import pandas as pd\n"
+        "expected = make_ref(uri='s3://ml-data/fraud/train.parquet')\n"
+        "frame = pd.read_csv('s3://ml-data/fraud/eval.csv')\n"
+    )
+    root = make_repo({"tests/test_load.py": code, "src/load.py": code})
+    found = {
+        (r.fields["file"], r.fields["line"]) for r in make_facts(root).resources("data_reference")
+    }
+    assert found == {("src/load.py", 2), ("src/load.py", 3), ("tests/test_load.py", 3)}

@@ -137,24 +137,39 @@ def code_references(facts: Facts, judge: Judge) -> list[Resource]:
         if not text or not any(marker in text for marker in _MARKERS):
             continue
         source = "notebook" if res.fields["suffix"] == ".ipynb" else "python"
+        literals = not _is_test(res.id)
         for unit in code_of(res):
             names = constants(unit)
-            for node, verdict, written in _references(unit, names, judge, res.fields["dir"]):
+            found = _references(unit, names, judge, res.fields["dir"], literals)
+            for node, verdict, written in found:
                 line, column = unit.position(node)
                 out.append(reference(res.id, line, column, written, None, source, verdict))
     return out
 
 
+def _is_test(path: str) -> bool:
+    """Test code: its literals are fixtures, not lineage (what it reads still counts)."""
+    parts = path.split("/")
+    name = parts[-1]
+    return (
+        any(p in ("tests", "test") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
 def _references(
-    unit: CodeUnit, names: dict[str, str], judge: Judge, base: str
+    unit: CodeUnit, names: dict[str, str], judge: Judge, base: str, literals: bool
 ) -> Iterator[tuple[ast.expr, Verdict, str]]:
     for call in calls(unit):
         name = dotted_name(call.func)
         last = name.rsplit(".", 1)[-1]
         for node, verdict in _call(call, name, last, names, judge, base):
             yield node, verdict, string_value(node, names) or ast.unparse(node)
-        for node, verdict in _literals(call, judge):
-            yield node, verdict, str(node.value)
+        if literals:
+            for node, verdict in _literals(call, judge):
+                yield node, verdict, str(node.value)
 
 
 def _literals(call: ast.Call, judge: Judge) -> Iterator[tuple[ast.Constant, Verdict]]:
