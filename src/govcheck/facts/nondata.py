@@ -60,8 +60,16 @@ class _Globs:
         if self.patterns:
             joined = "|".join(translate(p.lower(), path=False) for p in self.patterns)
             self._any = compile_regex(joined)
+        self._seen: dict[str, str | None] = {}  # the same keys recur in every config
 
     def match(self, name: str) -> str | None:
+        if name not in self._seen:
+            if len(self._seen) > 100_000:
+                self._seen.clear()
+            self._seen[name] = self._match(name)
+        return self._seen[name]
+
+    def _match(self, name: str) -> str | None:
         if self._any is None:
             return None
         low = name.lower()
