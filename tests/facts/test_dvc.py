@@ -434,3 +434,13 @@ def test_stage_outputs_are_pinned_only_through_a_lock_that_agrees(
     stale = edited(lambda root: write_files(root, config), CASES["cmd"][0][0])
     refs = {r.fields["key"]: r.fields for r in make_facts(stale).resources("data_reference")}
     assert refs["features"]["pinned"] and not refs["prepared"]["pinned"]
+
+
+def test_a_check_limited_to_a_script_rechecks_the_stages_that_run_it(
+    edited: Callable[..., Path],
+) -> None:
+    root = edited(CASES["script-edited"][0][0])
+    facts = make_facts(root, paths=frozenset({"src/train.py"}))
+    found = {r.fields["name"]: r.fields["lock_differences"] for r in facts.resources("dvc_stage")}
+    assert set(found) == {"train@rf", "train@gb"}
+    assert all(d[0]["kind"] == "changed-deps" for d in found.values())

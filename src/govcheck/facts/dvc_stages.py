@@ -201,7 +201,12 @@ def _fields(name: str, path: str, line: int, lock_path: str) -> dict[str, Any]:
 
 
 def _resource(fields: dict[str, Any], path: str, line: int) -> Resource:
-    touches = tuple(dict.fromkeys((fields["file"], fields["lock_file"])))
+    # A stage is re-checked when its pipeline files, a dependency or a params file change
+    # (a pre-commit hook given src/train.py re-checks the stages that run it).
+    base = fields["wdir"]
+    named = [*fields["deps"], *fields["params"]] if fields["resolved"] else []
+    inputs = [p for p in (repo_path(base, n) for n in named) if p is not None]
+    touches = tuple(dict.fromkeys((fields["file"], fields["lock_file"], *inputs)))
     rid = f"{fields['file']}#{fields['name']}"
     location = Location(path, line, 1, fields["name"])
     return Resource("dvc_stage", rid, fields, location, touches=touches)
