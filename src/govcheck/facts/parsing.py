@@ -146,7 +146,40 @@ def _json_problem(text: str, exc: json.JSONDecodeError) -> Problem:
     )
 
 
-_JSONC_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?\*/|,(?=\s*[}\]])', re.DOTALL)
+def _strip_jsonc(text: str) -> str:
+    """Comments and trailing commas blanked out (lines and columns kept), in one pass."""
+    out = list(text)
+    i, n = 0, len(text)
+    last_comma = -1  # a comma seen since the last value, maybe trailing
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"' and text[i] != "\n":
+                i += 2 if text[i] == "\\" else 1
+            last_comma = -1
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                out[i] = " "
+                i += 1
+            continue
+        elif text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            stop = n if close < 0 else close + 2
+            for j in range(i, stop):
+                if out[j] != "\n":
+                    out[j] = " "
+            i = stop
+            continue
+        elif c == ",":
+            last_comma = i
+        elif c in "}]" and last_comma >= 0:
+            out[last_comma] = " "
+            last_comma = -1
+        elif not c.isspace():
+            last_comma = -1
+        i += 1
+    return "".join(out)
 
 
 def _jsonc(text: str) -> str | None:
@@ -154,12 +187,7 @@ def _jsonc(text: str) -> str | None:
     when that is not what the file is."""
     if "//" not in text and "/*" not in text and "," not in text:
         return None
-
-    def blank(m: re.Match[str]) -> str:
-        token = m.group(0)
-        return token if token.startswith('"') else re.sub(r"[^\n]", " ", token)
-
-    plain = _JSONC_TOKEN.sub(blank, text)
+    plain = _strip_jsonc(text)
     if plain == text:
         return None
     try:
