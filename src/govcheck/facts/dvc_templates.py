@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
-_EXPR = re.compile(r"(?<!\\)\$\{(?P<inner>.*?)\}")
+_EXPR = re.compile(r"(?<!\\)\$\{(?P<inner>[^{}]*)\}")
 _INDEX = re.compile(r"\[\s*([^\]]*?)\s*\]")
 JOIN = "@"
 
