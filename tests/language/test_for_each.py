@@ -70,7 +70,7 @@ def test_scalar_items_and_a_missing_list(make_repo: MakeRepo) -> None:
         "    for_each: data.tags\n    require: {field: ., equals: ok}\n    message: '{path}'\n",
     )
     assert [(f.location.line, f.message) for f in report.findings if f.location] == [
-        (1, "pipeline.yaml (. is 'bad', expected 'ok')")
+        (1, "pipeline.yaml (is 'bad', expected 'ok')")
     ]
     empty = check(
         make_repo({"pipeline.yaml": "x: 1\n"}),
