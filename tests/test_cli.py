@@ -145,6 +145,8 @@ def test_list_rules_and_explain() -> None:
     assert done.returncode == 0
     assert "GC-CARD-002" in done.stdout and "Why it matters" in done.stdout and "```" in done.stdout
     assert "eu-ai-act/" in done.stdout
+    per_item = govcheck("explain", "GC-DVC-002", cwd="/")
+    assert "one finding per item of: lock_differences" in per_item.stdout
     missing = govcheck("explain", "GC-CARD-02", cwd="/")
     assert missing.returncode == 2 and "did you mean" in missing.stderr
 

@@ -42,6 +42,9 @@ ML_REPO_FINDINGS = {
     ("GC-EXP-001", "configs/experiment.yaml", 1),  # experiment_name: "Fraud Model v2"
     ("GC-EXP-001", "src/train.py", 23),  # mlflow.set_experiment("Default")
     ("GC-EXP-001", ".env", 3),  # MLFLOW_EXPERIMENT_NAME=MyExperiment
+    ("GC-DVC-002", "dvc.yaml", 2),  # params.yaml changed since dvc.lock was written
+    ("GC-MLP-003", "MLproject", 10),  # {seed} is no declared parameter
+    ("GC-DATA-001", "notebooks/eda.ipynb", 37),  # pd.read_csv of a raw URL on main
 }
 
 # Pinned references that must be recognised as data references and pass.
@@ -97,7 +100,7 @@ def test_ml_repo_reports_each_violation_at_its_line(ml_repo: Path) -> None:
     assert got == ML_REPO_FINDINGS
     assert len(report["findings"]) == len(ML_REPO_FINDINGS)
     assert report["counts"] == {
-        "error": 11,
+        "error": 14,
         "warning": 3,
         "note": 0,
         "suppressed": 0,
@@ -167,6 +170,9 @@ def test_compliant_repo_has_no_findings(tmp_path: Path, run_git: Git) -> None:
     report = json.loads(done.stdout)
     assert report["findings"] == []
     assert report["checked"]["total"] > 0 and report["checked"]["failed"] == 0
+    # the DVC pipeline, its .dvc file and the MLproject were judged, not skipped
+    checked = {c.rule_id for c in run(CheckOptions(repo=str(repo), no_mlflow=True)).checked}
+    assert {"GC-DVC-001", "GC-DVC-002", "GC-DVC-003", "GC-MLP-001", "GC-MLP-004"} <= checked
 
 
 @pytest.mark.parametrize(

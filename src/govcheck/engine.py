@@ -7,14 +7,16 @@ deterministic order (path, line, column, rule, resource) whatever the evaluation
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from govcheck import templates
+from govcheck import fieldpath, templates
 from govcheck.conditions.base import Scope
 from govcheck.facts.base import Facts
-from govcheck.model import Checked, Finding, Location, Resource, Skipped
+from govcheck.model import Checked, Finding, Location, Outcome, Resource, Skipped
 from govcheck.policy import Rule
+from govcheck.yamlsrc import value_mark
 
 
 @dataclass(frozen=True)
@@ -60,29 +62,108 @@ def evaluate(rules: Iterable[Rule], facts: Facts, skip_reason: SkipReason = _nev
             scope = Scope(facts, resource, resource.fields, base)
             if rule.where is not None and not rule.where(scope).ok:
                 continue
-            outcome = rule.require(scope)
-            location = outcome.location or resource.location or _anchor(rule, facts)
-            if outcome.ok:
-                checked.append(Checked(rule.id, resource.id, resource.location, "passed"))
-                continue
-            message = templates.render(rule.message, resource.fields)
-            if outcome.reason:
-                message = f"{message.rstrip()} ({outcome.reason})"
-            findings.append(
-                Finding(
-                    rule_id=rule.id,
-                    rule_name=rule.info.name,
-                    severity=rule.info.severity,
-                    message=message,
-                    location=location,
-                    resource_kind=resource.kind,
-                    resource_id=resource.id,
-                    entity=resource.entity,
+            failures = _each_item(rule, scope) if rule.for_each is not None else _whole(rule, scope)
+            located = [
+                (message, location or resource.location or _anchor(rule, facts))
+                for message, location in failures
+            ]
+            for message, location in located:
+                findings.append(
+                    Finding(
+                        rule_id=rule.id,
+                        rule_name=rule.info.name,
+                        severity=rule.info.severity,
+                        message=message,
+                        location=location,
+                        resource_kind=resource.kind,
+                        resource_id=resource.id,
+                        entity=resource.entity,
+                    )
                 )
-            )
-            checked.append(Checked(rule.id, resource.id, location, "failed"))
+            # One checked pair per resource, failed when any of its items failed.
+            if located:
+                checked.append(Checked(rule.id, resource.id, located[0][1], "failed"))
+            else:
+                checked.append(Checked(rule.id, resource.id, resource.location, "passed"))
     findings.sort(key=sort_key)
     return Evaluation(tuple(findings), tuple(checked), tuple(skipped))
+
+
+Failure = tuple[str, "Location | None"]  # the finding's message, and its most precise place
+
+
+def _message(rule: Rule, fields: Mapping[str, Any], outcome: Outcome) -> str:
+    message = templates.render(rule.message, fields)
+    return f"{message.rstrip()} ({outcome.reason})" if outcome.reason else message
+
+
+def _whole(rule: Rule, scope: Scope) -> list[Failure]:
+    outcome = rule.require(scope)
+    if outcome.ok:
+        return []
+    return [(_message(rule, scope.resource.fields, outcome), outcome.location)]
+
+
+def _each_item(rule: Rule, scope: Scope) -> list[Failure]:
+    """`for_each: PATH`: require on each item of a list field; each failing item is its own
+    finding, its message rendered over the item's fields, then the resource's."""
+    assert rule.for_each is not None
+    look = fieldpath.get(scope.resource.fields, rule.for_each)
+    items = look.value if look.found and isinstance(look.value, (list, tuple)) else []
+    out: list[Failure] = []
+    for index, item in enumerate(items):
+        outcome = rule.require(Scope(scope.facts, scope.resource, item, scope.base_dir))
+        if outcome.ok:
+            continue
+        fields: Mapping[str, Any] = scope.resource.fields
+        if isinstance(item, Mapping):
+            fields = _Chain(item, fields)
+        location = _declared_location(scope.resource, item) or outcome.location
+        location = location or _marked_location(look.value, index, item)
+        out.append((_message(rule, fields, outcome), location))
+    return out
+
+
+class _Chain(Mapping[str, Any]):
+    """An item's fields, then its resource's (read lazily: a file's text only if named)."""
+
+    def __init__(self, item: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+        self.item, self.fields = item, fields
+
+    def __getitem__(self, key: str) -> Any:
+        return self.item[key] if key in self.item else self.fields[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.item
+        yield from (k for k in self.fields if k not in self.item)
+
+    def __len__(self) -> int:
+        return len(set(self.item) | set(self.fields))
+
+
+def _declared_location(resource: Resource, item: Any) -> Location | None:
+    """Where an item says it is: `line`, and `file` when not in the resource's own file."""
+    if not isinstance(item, Mapping) or not isinstance(item.get("line"), int):
+        return None
+    path = item.get("file") or (resource.location.path if resource.location else None)
+    if not isinstance(path, str):
+        return None
+    column = item.get("column") if isinstance(item.get("column"), int) else None
+    return Location(path, item["line"], column, _snippet(item))
+
+
+def _marked_location(items: Any, index: int, item: Any) -> Location | None:
+    mark = value_mark(items, index)
+    return Location(mark.path, mark.line, mark.column, _snippet(item)) if mark else None
+
+
+def _snippet(item: Any) -> str:
+    # Fingerprints hash the snippet: several items on one line must not collide.
+    if isinstance(item, Mapping):
+        parts = [str(item[k]) for k in ("kind", "name", "path", "detail") if item.get(k)]
+        if parts:
+            return " ".join(parts)[:200]
+    return str(item)[:200]
 
 
 def _anchor(rule: Rule, facts: Facts) -> Location | None:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govcheck import structure
-from govcheck.conditions.base import Build, Evaluator, build_condition
+from govcheck import fieldpath, structure
+from govcheck.conditions.base import Build, Evaluator, Scope, build_condition
 from govcheck.conditions.registry import CONDITIONS
 from govcheck.errors import Mark, PolicyErrors, UsageError
-from govcheck.model import RuleInfo, Severity
+from govcheck.model import Outcome, RuleInfo, Severity
 from govcheck.suggest import suggest
 from govcheck.yamlsrc import LDict, LList, YAMLSourceError, read_one
 
@@ -33,6 +33,8 @@ class Rule:
     params: tuple[str, ...]  # names of the parameters the rule refers to
     reads: tuple[str, ...] = ()  # other resource kinds its conditions read (refers_to)
     needs_history: bool = False  # looks commits up: a shallow clone cannot check it
+    # `for_each: PATH`: require is checked on each item of this list field, one finding each
+    for_each: fieldpath.FieldPath | None = None
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -105,10 +107,10 @@ def build_rules(
     seen_names: dict[str, str] = {}
     for pf in files:
         for node in pf.data.get("rules") or []:
-            if not isinstance(node, LDict) or not {"id", "name", "resource", "require"} <= set(
-                node
-            ):
+            if not isinstance(node, LDict) or not {"id", "name", "resource"} <= set(node):
                 continue  # pass 1 already reported it
+            if "require" not in node and "for_each" not in node:
+                continue
             rid, name = str(node["id"]), str(node["name"])
             mark = node.key_marks["id"]
             b = Build(rid, params, CONDITIONS, kinds=frozenset(known_kinds))
@@ -133,7 +135,12 @@ def build_rules(
                 if "where" in node
                 else None
             )
-            require = build_condition(node["require"], node.value_marks["require"], b)
+            require = (
+                build_condition(node["require"], node.value_marks["require"], b)
+                if "require" in node
+                else _each_item_fails
+            )
+            for_each = _for_each(node, b)
             message = b.subst(
                 str(node.get("message") or node.get("title") or name),
                 node.value_marks.get("message"),
@@ -150,9 +157,25 @@ def build_rules(
                     tuple(sorted(b.used)),
                     tuple(sorted(b.reads)),
                     b.needs_history,
+                    for_each,
                 )
             )
     return rules
+
+
+def _each_item_fails(scope: Scope) -> Outcome:
+    """`for_each` without `require`: the list is one of problems, each item a finding."""
+    return Outcome(False)
+
+
+def _for_each(node: LDict, b: Build) -> fieldpath.FieldPath | None:
+    if "for_each" not in node:
+        return None
+    try:
+        return fieldpath.parse(node["for_each"])
+    except fieldpath.FieldPathError as exc:
+        b.error(node.value_marks.get("for_each"), f"for_each: {exc}")
+        return None
 
 
 def _info(node: LDict, pf: PolicyFile) -> RuleInfo:

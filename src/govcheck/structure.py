@@ -78,6 +78,11 @@ def describe(data: Any, err: Any, path: list[Any], where: str) -> tuple[Mark | N
     if err.validator == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         return getattr(node, "mark", mark), f"missing required key '{missing}'{where}"
+    if err.validator == "anyOf" and all(
+        set(sub) == {"required"} for sub in err.validator_value if isinstance(sub, dict)
+    ):
+        names = " or ".join(f"'{sub['required'][0]}'" for sub in err.validator_value)
+        return getattr(node, "mark", mark), f"missing required key {names}{where}"
     if err.validator == "enum":
         choices = ", ".join(map(str, err.validator_value))
         return mark, f"'{key}' must be one of {choices}, got {node!r}{where}"

@@ -55,7 +55,14 @@ class LList(list):  # type: ignore[type-arg]
 
 
 class YAMLSourceError(UsageError):
-    """Malformed YAML or a duplicate key; carries the mark of the offending place."""
+    """Malformed YAML or a duplicate key; carries the mark of the offending place, and for
+    an unclosed structure where it was opened (`context`: "while parsing a flow mapping")."""
+
+    def __init__(
+        self, message: str, mark: Mark | None = None, context: tuple[str, Mark] | None = None
+    ) -> None:
+        super().__init__(message, mark)
+        self.context = context
 
 
 def mark_of(node: yaml.Node, path: str) -> Mark:
@@ -171,7 +178,11 @@ def load_all(text: str, path: str, local_tags: bool = False) -> list[Any]:
         mark = exc.problem_mark or exc.context_mark
         where = Mark(path, mark.line + 1, mark.column + 1) if mark else Mark(path, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        raise YAMLSourceError(f"invalid YAML: {problem}", where) from None
+        context = None
+        if exc.context and exc.context_mark and exc.problem_mark:
+            cm = exc.context_mark
+            context = (exc.context, Mark(path, cm.line + 1, cm.column + 1))
+        raise YAMLSourceError(f"invalid YAML: {problem}", where, context) from None
     except yaml.YAMLError as exc:
         raise YAMLSourceError(f"invalid YAML: {exc}", Mark(path, 1, 1)) from None
     except RecursionError:

@@ -137,6 +137,15 @@ def test_sibling_must_be_in_the_same_mapping(make_repo) -> None:
     ]
 
 
+STAGE = """stages:
+  prepare:
+    cmd: python prep.py
+    outs:
+    - data/prepared
+    - data/unhashed.csv
+"""
+
+
 def test_local_paths_pinned_by_dvc_or_git(make_repo) -> None:
     lock = (
         "schema: '2.0'\nstages:\n  prepare:\n    cmd: python prep.py\n    outs:\n"
@@ -145,17 +154,22 @@ def test_local_paths_pinned_by_dvc_or_git(make_repo) -> None:
     )
     root = make_repo(
         {
-            "data/raw.csv.dvc": "outs:\n- md5: abc\n  path: raw.csv\n",
-            "data/images.dvc": "outs:\n- md5: def.dir\n  path: images\n",
+            "data/raw.csv.dvc": "outs:\n- md5: abc1234\n  path: raw.csv\n",
+            "data/images.dvc": "outs:\n- md5: def5678.dir\n  path: images\n",
+            "data/hashless.csv.dvc": "outs:\n- path: hashless.csv\n",
+            "dvc.yaml": STAGE,
             "dvc.lock": lock,
             "data/small.csv": "a\n",
+            "data/empty/.gitkeep": "",
             "params.yaml": (
                 "raw: data/raw.csv\n"
                 "img: ./data/images/cat.png\n"
                 "prep: data/prepared/train.parquet\n"
                 "unhashed: data/unhashed.csv\n"
+                "hashless: data/hashless.csv\n"
                 "small: data/small.csv\n"
                 "missing: data/missing.csv\n"
+                "empty: data/empty/x.csv\n"
             ),
         }
     )
@@ -163,25 +177,38 @@ def test_local_paths_pinned_by_dvc_or_git(make_repo) -> None:
     assert {k: r.fields["pin"] for k, r in found.items()} == {
         "raw": "dvc-md5",
         "img": "dvc-md5",
-        "prep": "dvc-md5",
+        # the lock records no hash for one of prepare's outputs: it is stale as a whole
+        "prep": None,
         "unhashed": None,
+        "hashless": None,
         "small": "git-tracked",
         "missing": None,
+        "empty": None,
     }
     assert all(r.fields["scheme"] == "local" for r in found.values())
     assert found["img"].fields["uri"] == "./data/images/cat.png"
+    assert "dvc commit prepare" in found["prep"].fields["pin_hint"]
+    assert "dvc commit data/hashless.csv.dvc" in found["hashless"].fields["pin_hint"]
+    assert "dvc add data/missing.csv" in found["missing"].fields["pin_hint"]
 
 
 def test_dvc_lock_in_a_subdirectory_is_relative_to_it(make_repo) -> None:
-    lock = "stages:\n  s:\n    outs:\n    - path: data/feat.parquet\n      md5: x\n"
+    lock = "schema: '2.0'\nstages:\n  s:\n    cmd: make\n    outs:\n    - path: data/feat.parquet\n      md5: x1234\n"
     root = make_repo(
         {
+            "pipelines/fraud/dvc.yaml": "stages:\n  s:\n    cmd: make\n    outs: [data/feat.parquet]\n",
             "pipelines/fraud/dvc.lock": lock,
             "pipelines/fraud/params.yaml": "feat: data/feat.parquet\nother: data/feat2.parquet\n",
+            "orphan/dvc.lock": lock,  # its dvc.yaml is gone: its entries pin nothing
+            "orphan/params.yaml": "feat: data/feat.parquet\n",
         }
     )
-    found = {r.fields["key"]: r.fields["pin"] for r in refs(root)}
-    assert found == {"feat": "dvc-md5", "other": None}
+    found = {(r.fields["file"], r.fields["key"]): r.fields["pin"] for r in refs(root)}
+    assert found == {
+        ("pipelines/fraud/params.yaml", "feat"): "dvc-lock",
+        ("pipelines/fraud/params.yaml", "other"): None,
+        ("orphan/params.yaml", "feat"): None,
+    }
 
 
 def test_data_dirs_param(make_repo) -> None:

@@ -42,11 +42,16 @@ def test_toml() -> None:
 
 
 def test_data_format() -> None:
-    assert [data_format(p) for p in ("a/b.YML", "x.json", "p.toml", "MLproject", "r.md")] == [
+    paths = ("a/b.YML", "x.json", "p.toml", "MLproject", "sub/mlProject", "d/x.dvc", "dvc.lock")
+    assert [data_format(p) for p in (*paths, "r.md", "x.ipynb")] == [
         "yaml",
         "json",
         "toml",
         "yaml",
+        "yaml",  # MLflow finds MLproject case-insensitively
+        "yaml",  # DVC's files are YAML
+        "yaml",
+        None,
         None,
     ]
 
@@ -90,3 +95,42 @@ def test_tools_own_tags_keep_their_values_in_repository_files() -> None:
     [doc] = parse_yaml_all(text, "template.yaml").documents
     assert doc == {"Name": "Topic", "Arn": ["Alarm", "Arn"], "Sub": {"x": 1}, "Day": "2027-13-45"}
     assert doc.value_marks["Arn"].line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "context_line", "says"),
+    [
+        ("a: 1\nb: {c: 2, d: 3\ne: 4\n", 3, 2, "flow mapping that starts at line 2"),
+        ("a:\n  - [1, 2\n  - 3\nb: 1\n", 4, 2, "flow sequence that starts at line 2"),
+        ("a: b: c\n", 1, None, "mapping values are not allowed"),
+    ],
+)
+def test_yaml_problem_names_where_the_unclosed_structure_began(
+    text: str, line: int, context_line: int | None, says: str
+) -> None:
+    problem = parse_yaml_all(text, "f.yaml").problem
+    assert problem is not None
+    assert (problem.line, problem.context_line) == (line, context_line)
+    assert says in problem.message
+
+
+def test_json_problem_names_the_open_bracket_outside_strings() -> None:
+    text = '{\n  "a": "[{",\n  "b": [\n    1\n    2\n  ]\n}\n'
+    problem = parse_json(text, "f.json").problem
+    assert problem is not None
+    assert (problem.line, problem.column, problem.context_line) == (5, 5, 3)
+    assert problem.message == "invalid JSON: Expecting ',' delimiter (in the '[' opened at line 3)"
+
+
+def test_json_with_comments_and_trailing_commas_is_jsonc() -> None:
+    text = '{\n  // the image\n  "image": "python:3.11", /* pinned */\n  "x": [1, 2,],\n}\n'
+    parsed = parse_json(text, ".devcontainer/devcontainer.json")
+    assert parsed.problem is None
+    assert parsed.data == {"image": "python:3.11", "x": [1, 2]}
+    assert parsed.data.value_marks["image"].line == 3  # lines kept for findings
+    # a URL with // inside a string is not a comment
+    assert parse_json('{"u": "https://x/y.csv",}', "f.json").data == {"u": "https://x/y.csv"}
+    # still broken after comments are set aside: the original error
+    assert parse_json('{"a": 1 // c\n "b": 2}', "f.json").error == (
+        "1:9: invalid JSON: Expecting ',' delimiter (in the '{' opened at line 1)"
+    )

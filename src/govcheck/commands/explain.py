@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
             f"defined at: {source_text(info.source)}"
         ),
     ]
+    if found[0].for_each is not None:
+        out.append(f"one finding per item of: {found[0].for_each}")
     if found[0].params:
         out.append(f"parameters: {', '.join(found[0].params)}")
     if info.tags:

@@ -13,7 +13,7 @@ from typing import Any
 
 from govcheck.facts import markdown
 from govcheck.facts.base import Facts, RepoSource
-from govcheck.facts.parsing import Parsed, name_and_suffix, parse_file
+from govcheck.facts.parsing import Parsed, data_format, name_and_suffix, parse_file
 from govcheck.facts.pycode import CodeUnit, code_units
 from govcheck.model import LazyFields, Location, Resource
 
@@ -107,6 +107,11 @@ class FileFields(LazyFields):
             return self.parsed.error
         return self.front.error if self.front is not None else None
 
+    def parse_errors(self) -> list[dict[str, Any]]:
+        """The parse error as a located item (line, column, message, context_line)."""
+        problem = self.parsed.problem if self.parsed is not None else None
+        return [problem.as_fields()] if problem else []
+
     def lfs(self) -> bool:
         if self._lfs_attr.get(self.path) == "lfs":
             return True
@@ -131,7 +136,9 @@ _COMPUTED: dict[str, Callable[[FileFields], Any]] = {
     "text": lambda f: f.text,
     "data": lambda f: f.parsed.data if f.parsed else None,
     "documents": lambda f: f.parsed.documents if f.parsed else [],
+    "format": lambda f: data_format(f.path),
     "parse_error": FileFields.parse_error,
+    "parse_errors": FileFields.parse_errors,
     "front_matter": lambda f: f.front.data if f.front else {},
     "headings": _markdown(markdown.headings),
     "sections": _markdown(markdown.sections),

@@ -27,36 +27,72 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-YAML_SUFFIXES = (".yaml", ".yml")
-YAML_NAMES = ("MLproject",)  # YAML files without a YAML suffix
+YAML_SUFFIXES = (".yaml", ".yml", ".dvc")  # DVC's `.dvc` files are YAML
+YAML_NAMES = ("mlproject", "dvc.lock")  # YAML files without a YAML suffix (any case)
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a file could not be parsed, where, and where the structure it broke began."""
+
+    line: int
+    column: int
+    message: str
+    context_line: int | None = None  # the line of the unclosed bracket or block
+
+    def as_fields(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "context_line": self.context_line,
+        }
 
 
 @dataclass(frozen=True)
 class Parsed:
     documents: list[Any]
-    error: str | None = None  # "line:col: message" when the file could not be parsed
+    problem: Problem | None = None  # set when the file could not be parsed
 
     @property
     def data(self) -> Any:
         return self.documents[0] if self.documents else None
+
+    @property
+    def error(self) -> str | None:
+        """ "line:col: message" when the file could not be parsed."""
+        p = self.problem
+        return f"{p.line}:{p.column}: {p.message}" if p else None
 
 
 def parse_yaml_all(text: str, path: str) -> Parsed:
     try:
         return Parsed(load_all(text, path, local_tags=True))
     except YAMLSourceError as exc:
-        where = f"{exc.mark.line}:{exc.mark.column}" if exc.mark else "1:1"
-        return Parsed([], f"{where}: {exc.message}")
+        line, column = (exc.mark.line, exc.mark.column) if exc.mark else (1, 1)
+        message, context_line = exc.message, None
+        if exc.context is not None and exc.context[1].line != line:
+            what, mark = exc.context
+            context_line = mark.line
+            message = f"{message} ({what} that starts at line {mark.line})"
+        return Parsed([], Problem(line, column, message, context_line))
 
 
 def parse_json(text: str, path: str) -> Parsed:
     try:
         plain = json.loads(text)
     except json.JSONDecodeError as exc:
-        return Parsed([], f"{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
+        relaxed = _jsonc(text)
+        if relaxed is not None:  # JSON with comments (tsconfig, devcontainer, .vscode)
+            return _located_json(relaxed, json.loads(relaxed), path)
+        return Parsed([], _json_problem(text, exc))
     except RecursionError:
-        return Parsed([], "1:1: invalid JSON: nested too deeply")
+        return Parsed([], Problem(1, 1, "invalid JSON: nested too deeply"))
+    return _located_json(text, plain, path)
+
+
+def _located_json(text: str, plain: Any, path: str) -> Parsed:
     # The YAML loader gives line marks; keep its result only when it reads the same data
     # (YAML 1.1 and JSON disagree on a few corners: NaN, duplicate keys, tabs).
     try:
@@ -74,8 +110,91 @@ def parse_toml(text: str, path: str) -> Parsed:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = _TOML_POSITION.search(message)
-        where = f"{found.group(1)}:{found.group(2)}" if found else "1:1"
-        return Parsed([], f"{where}: invalid TOML: {_TOML_POSITION.sub('', message).strip()}")
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+        shown = _TOML_POSITION.sub("", message).strip()
+        return Parsed([], Problem(line, column, f"invalid TOML: {shown}"))
+
+
+_OPENERS = {"{": "}", "[": "]"}
+
+
+def _json_problem(text: str, exc: json.JSONDecodeError) -> Problem:
+    """The decoder's position, and the innermost bracket still open there."""
+    stack: list[int] = []
+    in_string = escaped = False
+    for i, c in enumerate(text[: exc.pos]):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in _OPENERS:
+            stack.append(i)
+        elif c in "}]" and stack:
+            stack.pop()
+    message = f"invalid JSON: {exc.msg}"
+    if not stack:
+        return Problem(exc.lineno, exc.colno, message)
+    at = stack[-1]
+    line = text.count("\n", 0, at) + 1
+    return Problem(
+        exc.lineno, exc.colno, f"{message} (in the '{text[at]}' opened at line {line})", line
+    )
+
+
+def _strip_jsonc(text: str) -> str:
+    """Comments and trailing commas blanked out (lines and columns kept), in one pass."""
+    out = list(text)
+    i, n = 0, len(text)
+    last_comma = -1  # a comma seen since the last value, maybe trailing
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"' and text[i] != "\n":
+                i += 2 if text[i] == "\\" else 1
+            last_comma = -1
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                out[i] = " "
+                i += 1
+            continue
+        elif text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            stop = n if close < 0 else close + 2
+            for j in range(i, stop):
+                if out[j] != "\n":
+                    out[j] = " "
+            i = stop
+            continue
+        elif c == ",":
+            last_comma = i
+        elif c in "}]" and last_comma >= 0:
+            out[last_comma] = " "
+            last_comma = -1
+        elif not c.isspace():
+            last_comma = -1
+        i += 1
+    return "".join(out)
+
+
+def _jsonc(text: str) -> str | None:
+    """JSON with comments and trailing commas made plain (same lines and columns), or None
+    when that is not what the file is."""
+    if "//" not in text and "/*" not in text and "," not in text:
+        return None
+    plain = _strip_jsonc(text)
+    if plain == text:
+        return None
+    try:
+        json.loads(plain)
+    except (ValueError, RecursionError):
+        return None
+    return plain
 
 
 def name_and_suffix(path: str) -> tuple[str, str]:
@@ -88,7 +207,7 @@ def name_and_suffix(path: str) -> tuple[str, str]:
 def data_format(path: str) -> str | None:
     """'yaml', 'json' or 'toml' for files govcheck parses, else None."""
     name, suffix = name_and_suffix(path)
-    if suffix in YAML_SUFFIXES or name in YAML_NAMES:
+    if suffix in YAML_SUFFIXES or name.lower() in YAML_NAMES:
         return "yaml"
     if suffix == ".json":
         return "json"
@@ -118,33 +237,34 @@ class Scalar:
     key: Any  # the nearest mapping key above it (its own key, or the list's key); None at top
     line: int | None
     column: int | None
+    path: tuple[str, ...] = ()  # keys and list indexes from the document's root
 
 
-_Child = tuple[Any, Any, Any, Any]  # (parent, value, nearest key, mark)
+_Child = tuple[Any, Any, Any, Any, tuple[str, ...]]  # (parent, value, nearest key, mark, path)
 
 
-def _children(node: Any, key: Any) -> Iterator[_Child]:
+def _children(node: Any, key: Any, path: tuple[str, ...]) -> Iterator[_Child]:
     if isinstance(node, dict):
-        return ((node, v, k, value_mark(node, k)) for k, v in node.items())
-    return ((node, v, key, value_mark(node, i)) for i, v in enumerate(node))
+        return ((node, v, k, value_mark(node, k), (*path, str(k))) for k, v in node.items())
+    return ((node, v, key, value_mark(node, i), (*path, str(i))) for i, v in enumerate(node))
 
 
 def walk_strings(document: Any) -> Iterator[Scalar]:
     """Every string value (not keys) in a parsed document, depth first, in document order."""
     seen: set[int] = set()  # aliases may share (or even nest) containers: visit each once
-    stack: list[Iterator[_Child]] = [iter([(None, document, None, None)])]
+    stack: list[Iterator[_Child]] = [iter([(None, document, None, None, ())])]
     while stack:
         child = next(stack[-1], None)
         if child is None:
             stack.pop()
             continue
-        parent, value, key, mark = child
+        parent, value, key, mark, path = child
         if isinstance(value, str) and parent is not None:
             line, column = (mark.line, mark.column) if mark else (None, None)
-            yield Scalar(value, parent, key, line, column)
+            yield Scalar(value, parent, key, line, column, path)
         elif isinstance(value, (dict, list)) and id(value) not in seen:
             seen.add(id(value))
-            stack.append(_children(value, key))
+            stack.append(_children(value, key, path))
 
 
 class TextLocator:
@@ -183,5 +303,5 @@ def located_strings(res: Resource) -> Iterator[Scalar]:
                 locator = locator or TextLocator(res.fields["text"] or "")
                 where = locator.find(scalar.value)
                 if where:
-                    scalar = Scalar(scalar.value, scalar.parent, scalar.key, *where)
+                    scalar = Scalar(scalar.value, scalar.parent, scalar.key, *where, scalar.path)
             yield scalar

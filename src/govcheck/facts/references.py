@@ -1,107 +1,124 @@
-"""The `data_reference` provider (and, by import, `experiment_reference`).
+"""The `data_reference` provider: data named in configs (YAML, JSON, TOML, `MLproject`) and
+read in code (Python files and notebook code cells, see coderefs).
 
-References are read from the parsed content of the `file` resources, so a config read by
-a rule and scanned for references is parsed once. Only YAML, JSON and TOML files and
-`MLproject` are opened; a file that does not parse yields no references.
+A config value is a reference when it is a URI with a data scheme (`s3://`, `azureml:`,
+`wandb-artifact://`, `dbfs:/`...), an http(s) URL of a data file, a path under a data
+folder, a local path under a data key (`train_data_root: train_images`, a Kedro
+`filepath:`), or a Hugging Face id under an HF key. Hydra/OmegaConf `${...}` is resolved
+in the config tree first; what only the run can resolve is `unknown`. DVC's own files are
+left to the DVC rules, which know what pins their paths.
 """
 
 from __future__ import annotations
 
-import posixpath
-from collections.abc import Iterator
+import re
+from dataclasses import replace
 from typing import Any
 
+from govcheck.facts import coderefs
 from govcheck.facts.base import Facts
-from govcheck.facts.datarefs import UriPin, classify, pin_hint, sibling_pin
-from govcheck.facts.parsing import Scalar, data_files, located_strings, parse_yaml_all
-from govcheck.model import Location, Resource
-
-
-class DvcOutputs:
-    """Paths DVC pins by content hash: `<path>.dvc` files and `dvc.lock` outs with an md5."""
-
-    def __init__(self, facts: Facts) -> None:
-        tracked = facts.tracked_set()
-        self.paths = {p[: -len(".dvc")] for p in tracked if p.endswith(".dvc")}
-        for res in facts.resources("file"):
-            if res.fields["name"] == "dvc.lock" and res.fields["text"] is not None:
-                # not a data_format file (no YAML suffix), so parsed here, not by `file`
-                lock = parse_yaml_all(res.fields["text"], res.id).data
-                self.paths.update(_lock_outs(lock, res.fields["dir"]))
-
-    def pins(self, path: str) -> bool:
-        while path and path != ".":
-            if path in self.paths:
-                return True
-            path = posixpath.dirname(path)
-        return False
-
-
-def _lock_outs(data: Any, base: str) -> Iterator[str]:
-    stages = data.get("stages") if isinstance(data, dict) else None
-    for stage in (stages or {}).values() if isinstance(stages, dict) else ():
-        outs = stage.get("outs") if isinstance(stage, dict) else None
-        for out in outs if isinstance(outs, list) else ():
-            if isinstance(out, dict) and out.get("md5") and isinstance(out.get("path"), str):
-                yield posixpath.normpath(posixpath.join(base, out["path"]))
-
-
-def _local_pin(path: str, file_dir: str, facts: Facts, dvc: DvcOutputs) -> str | None:
-    # Configs usually name paths from the repo root; some from their own directory.
-    candidates = [path, posixpath.normpath(posixpath.join(file_dir, path))] if file_dir else [path]
-    if any(dvc.pins(c) for c in candidates):
-        return "dvc-md5"
-    if any(c in facts.tracked_set() for c in candidates):
-        return "git-tracked"
-    return None
-
+from govcheck.facts.datarefs import scheme_of, sibling_pin
+from govcheck.facts.hydra import Unknown, has_interpolation, resolver
+from govcheck.facts.parsing import Scalar, data_files, located_strings
+from govcheck.facts.refjudge import Judge, Verdict, judge, reference
+from govcheck.model import Resource
 
 SCHEMA_KEYWORDS = frozenset({"$schema", "$id", "$ref"})
+# Text only a templating tool fills in: `{{ cookiecutter.x }}`, `{{ .input }}`, AzureML's
+# `${{inputs.x}}`, `<datastore-name>`, `<% x %>`.
+_TEMPLATE = re.compile(r"\{\{|\{%|<%|<[A-Za-z_][\w .-]*>")
+
+
+def is_dvc_file(name: str) -> bool:
+    return name in ("dvc.yaml", "dvc.lock") or name.endswith(".dvc")
 
 
 def data_references(facts: Facts) -> list[Resource]:
-    data_dirs = facts.params.get("data_dirs", ["data"])
-    if isinstance(data_dirs, str):
-        data_dirs = [data_dirs]
-    dvc: DvcOutputs | None = None
     found: dict[str, Resource] = {}
+    the_judge = judge(facts)
     for res, _ in data_files(facts, ("yaml", "json", "toml")):
+        if is_dvc_file(res.fields["name"]):
+            continue  # DVC's own files: what pins their paths is the DVC rules' business
         for scalar in located_strings(res):
-            if scalar.key in SCHEMA_KEYWORDS:
-                continue  # "$schema": "https://…/x.json" names a schema, not data
-            hit = classify(scalar.value, data_dirs)
-            if hit is None or scalar.line is None:
+            if scalar.key in SCHEMA_KEYWORDS or scalar.line is None:
                 continue
-            uri_pin, uri = hit
-            pin = uri_pin.pin
-            if uri_pin.scheme == "local" and pin is None:
-                dvc = dvc or DvcOutputs(facts)
-                pin = _local_pin(uri, res.fields["dir"], facts, dvc)
-            if pin is None and not uri_pin.floating:
-                pin = sibling_pin(scalar)
-            ref = _resource(res.id, scalar, uri_pin, pin)
-            found.setdefault(ref.id, ref)  # a YAML alias repeats its anchor's position
+            ref = _config_reference(facts, the_judge, res, scalar)
+            if ref is not None:
+                found.setdefault(ref.id, ref)  # a YAML alias repeats its anchor's position
+    for ref in coderefs.code_references(facts, the_judge):
+        found.setdefault(ref.id, ref)
     return sorted(
         found.values(), key=lambda r: (r.fields["file"], r.fields["line"], r.fields["column"])
     )
 
 
-def _resource(path: str, scalar: Scalar, uri_pin: UriPin, pin: str | None) -> Resource:
-    fields = {
-        "uri": scalar.value,
-        "scheme": uri_pin.scheme,
-        "file": path,
-        "line": scalar.line,
-        "column": scalar.column,
-        "key": scalar.key if isinstance(scalar.key, str) else None,
-        "pinned": pin is not None,
-        "pin": pin,
-        "pin_hint": None if pin else pin_hint(uri_pin),
-    }
-    return Resource(
-        "data_reference",
-        f"{path}:{scalar.line}:{scalar.column}",
-        fields,
-        Location(path, scalar.line, scalar.column, snippet=scalar.value),
-        touches=(path,),
+def _config_reference(
+    facts: Facts, the_judge: Judge, res: Resource, scalar: Scalar
+) -> Resource | None:
+    value, key, parent = scalar.value, scalar.key, scalar.parent
+    if _TEMPLATE.search(value):
+        shape = _shape(the_judge, value, key)
+        if shape is None:
+            return None
+        return _resource(
+            res, scalar, Verdict(shape, "unknown", reason="a template its tool fills in")
+        )
+    resolved = value
+    if has_interpolation(value):
+        try:
+            resolved = resolver(facts).resolve(res.id, scalar.path, value)
+        except Unknown as exc:
+            scheme = _shape(the_judge, value, key)
+            if scheme is None:
+                return None
+            return _resource(res, scalar, Verdict(scheme, "unknown", reason=str(exc)))
+    verdict = judge_value(the_judge, resolved, key, parent, res.fields["dir"])
+    if verdict is None:
+        return None
+    section = the_judge.cls.section_not_data(scalar.path)
+    if section and verdict.status != "not-data":
+        verdict = Verdict(verdict.scheme, "not-data", reason=section, asset=verdict.asset)
+    # A moving ref (a branch, @latest, an alias) stays unpinned whatever its siblings say.
+    if verdict.status == "unpinned" and not verdict.floating:
+        pin = sibling_pin(scalar)
+        if pin:
+            verdict = replace(verdict, status="pinned", pin=pin, hint="")
+    if resolved != value:
+        verdict = replace(verdict, uri=resolved)
+    return _resource(res, scalar, verdict)
+
+
+def judge_value(the_judge: Judge, value: str, key: Any, parent: Any, base: str) -> Verdict | None:
+    """The verdict on a config value, or None when it is no data reference."""
+    verdict = the_judge.uri(value, key, parent)
+    if verdict is not None:
+        return verdict
+    if the_judge.hf_id(value, key):
+        asset = "model" if "model" in str(key).lower() or "token" in str(key).lower() else "data"
+        return the_judge.hf_config(parent, key, asset)
+    path = the_judge.local_path(value, key, base)
+    if path is not None:
+        return the_judge.local(path, key, parent, base)
+    return None
+
+
+def _shape(the_judge: Judge, value: str, key: Any) -> str | None:
+    """For a value that cannot be resolved: the scheme it would have, when it has the shape
+    of a data reference (a data scheme, or a data key)."""
+    found = scheme_of(value)
+    if found is not None and found[0] not in ("http", "https"):
+        return found[0]
+    if isinstance(key, str) and the_judge.cls.non_data_keys.match(key):
+        return None
+    if isinstance(key, str) and (
+        the_judge.cls.data_keys.match(key) or the_judge.cls.hf_keys.match(key)
+    ):
+        return "local" if found is None else found[0]
+    return None
+
+
+def _resource(res: Resource, scalar: Scalar, verdict: Verdict) -> Resource:
+    assert scalar.line is not None
+    return reference(
+        res.id, scalar.line, scalar.column or 1, scalar.value, scalar.key, "config", verdict
     )

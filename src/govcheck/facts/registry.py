@@ -6,7 +6,16 @@ its names; a check hands it to Facts, which calls each provider at most once.
 
 from __future__ import annotations
 
-from govcheck.facts import experiments, files, mlflow_source, references, registered_models
+from govcheck.facts import (
+    dvc_files,
+    dvc_stages,
+    experiments,
+    files,
+    mlflow_source,
+    mlproject,
+    references,
+    registered_models,
+)
 from govcheck.facts.base import Provider
 from govcheck.facts.monitors import provider as monitors
 
@@ -18,6 +27,9 @@ PROVIDERS: dict[str, Provider] = {
     "experiment_reference": experiments.experiment_references,
     "monitor": monitors.monitor_resources,  # every platform's monitors (facts/monitors/)
     "registered_model_reference": registered_models.registered_model_references,
+    "dvc_file": dvc_files.dvc_files,
+    "dvc_stage": dvc_stages.dvc_stages,
+    "mlproject": mlproject.mlproject_resources,
     # MLflow entities: mlflow itself is imported only when one of these runs on a live store.
     "mlflow_experiment": mlflow_source.experiments,
     "mlflow_run": mlflow_source.runs,
