@@ -190,6 +190,16 @@ def load_all(text: str, path: str, local_tags: bool = False) -> list[Any]:
     return docs
 
 
+def plain(value: Any) -> Any:
+    """Located containers (LDict/LList, keys of any type) as plain dicts with string keys
+    and lists, for comparing values whatever loader read them."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
 def load_one(text: str, path: str) -> Any:
     """A single-document YAML file (policies, config). An empty file is None."""
     docs = load_all(text, path)

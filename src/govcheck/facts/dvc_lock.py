@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from govcheck.facts.dvc_files import hash_of, repo_path
+from govcheck.yamlsrc import plain
 
 _TEXT_CHARS = bytes(range(32, 127)) + b"\n\r\t\f\b"
 _MISSING = object()
@@ -146,7 +147,7 @@ def _params(stage: Stage, lock: Any, workspace: Workspace) -> dict[str, Any] | N
             continue
         current = workspace.params(repo_path(stage.base, name) or name)
         if keys is None:  # the whole file is a dependency
-            if current is not None and _plain(current) != _plain(recorded):
+            if current is not None and plain(current) != plain(recorded):
                 problems.append(f"{name} changed since dvc.lock was written")
             continue
         for key in keys:
@@ -158,10 +159,10 @@ def _params(stage: Stage, lock: Any, workspace: Workspace) -> dict[str, Any] | N
             now = _lookup(current, key)
             if now is _MISSING:
                 problems.append(f"{name}:{key} is in dvc.lock but not in {name}")
-            elif _plain(now) != _plain(recorded[key]):
+            elif plain(now) != plain(recorded[key]):
                 problems.append(
-                    f"{key} is {_shown(_plain(now))} in {name} but "
-                    f"{_shown(_plain(recorded[key]))} in dvc.lock"
+                    f"{key} is {_shown(plain(now))} in {name} but "
+                    f"{_shown(plain(recorded[key]))} in dvc.lock"
                 )
         extra = [k for k in recorded if k not in keys]
         if extra:
@@ -170,15 +171,6 @@ def _params(stage: Stage, lock: Any, workspace: Workspace) -> dict[str, Any] | N
         return None
     detail = f"params differ from dvc.lock ({'; '.join(problems)})"
     return _difference(stage, "params", detail, f"run `dvc repro {stage.name}`")
-
-
-def _plain(value: Any) -> Any:
-    """Located YAML containers as plain ones, so 0.1 == 0.1 whatever the loader."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _changed(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from govcheck.facts.base import Facts
+from govcheck.yamlsrc import plain
 
 _EXPR = re.compile(r"(?<!\\)\$\{([^${}]*)\}")
 _PACKAGE = re.compile(r"^#\s*@package\s+(\S+)", re.MULTILINE)
@@ -54,15 +55,7 @@ def _merge(into: dict[str, Any], data: Any) -> None:
         if isinstance(value, Mapping) and isinstance(into.get(key), dict):
             _merge(into[key], value)
         else:
-            into[str(key)] = _plain(value)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+            into[str(key)] = plain(value)
 
 
 def _at(tree: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -216,7 +209,7 @@ class Resolver:
         for candidate in candidates:
             data = self._data(candidate)
             if isinstance(data, Mapping):
-                tree = _Tree(_plain(data), {candidate: [()]})
+                tree = _Tree(plain(data), {candidate: [()]})
                 return self._select(tree, candidate, (), key, 0)
         raise Unknown(f"${{globals:{key}}}: no globals.yml")
 
