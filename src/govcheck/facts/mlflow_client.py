@@ -72,14 +72,13 @@ def read_only_uris(uri: str) -> tuple[str, str | None]:
 
 
 def _sqlite_read_only(uri: str) -> str:
-    path = uri.split("://", 1)[1].removeprefix("/")
-    if path.startswith("file:") or "?" in path:
-        raise UsageError(f"give the sqlite store as sqlite:///PATH: {redact_url(uri)}")
-    if not path or path == ":memory:" or not Path(path).is_file():
-        raise DataSourceError(f"MLflow tracking store not found: {redact_url(uri)}")
+    """The store as a read-only SQLite URI for MLflow's client. govcheck reads sqlite stores
+    itself (facts/mlflow_sqlite.py); this path serves callers that want MLflow's own view."""
+    from govcheck.facts.mlflow_sqlite import sqlite_path
+
     # A percent-encoded SQLite URI: MLflow's "create parent folders" step then sees no folder
     # to create, and mode=ro makes any write attempt fail instead of touching the file.
-    encoded = quote(str(Path(path).resolve()), safe="")
+    encoded = quote(str(sqlite_path(uri)), safe="")
     return f"sqlite:///file:{encoded}?mode=ro&uri=true"
 
 

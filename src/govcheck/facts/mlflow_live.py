@@ -12,16 +12,29 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from govcheck.facts import mlflow_fields as mf
 from govcheck.facts.mlflow_client import all_pages, client_session, open_client
-from govcheck.facts.mlflow_store import Scope, in_scope
+from govcheck.facts.mlflow_store import Scope, in_scope, is_sqlite
+
+if TYPE_CHECKING:
+    from govcheck.facts.mlflow_sqlite import SqliteStore
 
 PAGE = 1000  # the largest page every MLflow backend accepts (Databricks caps runs at 1000)
 ID_BATCH = 100  # ids per `IN (...)` filter, well under URL and SQL parameter limits
 EXPERIMENT_BATCH = 100  # experiment ids per search_runs / search_logged_models request
 T = TypeVar("T")
+
+
+def open_live(uri: str, scope: Scope) -> LiveStore | SqliteStore:
+    """The reader for a live store: sqlite files directly (any MLflow version, no client),
+    everything else through MLflow's client."""
+    from govcheck.facts.mlflow_sqlite import SqliteStore
+
+    if is_sqlite(uri):
+        return SqliteStore(uri, scope)
+    return LiveStore(uri, scope)
 
 
 class LiveStore:
@@ -30,6 +43,7 @@ class LiveStore:
     def __init__(self, uri: str, scope: Scope) -> None:
         self.uri = uri
         self.scope = scope
+        self.notices: list[str] = []
         self.runs_since_ms: int | None = None
         if scope.runs_since_days is not None:
             self.runs_since_ms = int((time.time() - scope.runs_since_days * 86400) * 1000)

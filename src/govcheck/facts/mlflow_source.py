@@ -30,6 +30,11 @@ class MlflowData(Protocol):
 
     def model_versions(self) -> list[Fields]: ...
 
+    @property
+    def notices(self) -> list[str]:
+        """What the report should say about the source (e.g. a newer schema than known)."""
+        ...
+
 
 def open_data(settings: MlflowSettings) -> MlflowData:
     """The reader for a configured store: the snapshot file, else the live store."""
@@ -37,10 +42,10 @@ def open_data(settings: MlflowSettings) -> MlflowData:
         from govcheck.facts.snapshot_store import SnapshotStore
 
         return SnapshotStore.load(settings.store.snapshot, settings.scope)
-    from govcheck.facts.mlflow_live import LiveStore
+    from govcheck.facts.mlflow_live import open_live
 
     assert settings.store.uri is not None
-    return LiveStore(settings.store.uri, settings.scope)
+    return open_live(settings.store.uri, settings.scope)
 
 
 def reader(facts: Facts) -> MlflowData | None:
@@ -49,7 +54,10 @@ def reader(facts: Facts) -> MlflowData | None:
     if not settings.store.configured:
         facts.notice(NO_STORE_NOTICE)
         return None
-    return facts.shared("mlflow", lambda: open_data(settings))
+    data = facts.shared("mlflow", lambda: open_data(settings))
+    for notice in data.notices:
+        facts.notice(notice)
+    return data
 
 
 def _resources(

@@ -83,6 +83,11 @@ def resolve_scope(config: MlflowConfig) -> Scope:
     )
 
 
+def is_sqlite(uri: str) -> bool:
+    """Whether a tracking URI names a sqlite file (read directly, without MLflow's client)."""
+    return uri.lower().startswith("sqlite:")
+
+
 def in_scope(name: str, globs: tuple[str, ...]) -> bool:
     """Whether an experiment name is in scope (no globs: every experiment)."""
     return not globs or any(name_match(g, name) for g in globs)

@@ -30,6 +30,7 @@ class SnapshotStore:
 
     path: str
     lists: dict[str, list[Fields]] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: str, scope: Scope) -> SnapshotStore:
@@ -115,9 +116,9 @@ def write_snapshot(uri: str, output: str, scope: Scope) -> dict[str, int]:
     """Record the store at uri, within scope, into output; the entity counts."""
     from govcheck.atomic import write_atomic
     from govcheck.facts.mlflow_fields import iso_time
-    from govcheck.facts.mlflow_live import LiveStore
+    from govcheck.facts.mlflow_live import open_live
 
-    store = LiveStore(uri, scope)
+    store = open_live(uri, scope)
     document = build_snapshot(store, uri, scope, iso_time(store.runs_since_ms))
     problem = snapshot_problem(document)
     if problem:  # a bug, not a user error: refuse to write a file the reader would reject
