@@ -137,4 +137,6 @@ def test_logged_models_resolve_to_their_source_runs_in_one_search(world: World) 
         world.model_ids["ranker-lm"]: None,
     }
     # The direct reader resolves them the same way.
-    assert SqliteStore(world.uri, Scope())._logged_model_runs(set(world.model_ids.values())) == found
+    assert (
+        SqliteStore(world.uri, Scope())._logged_model_runs(set(world.model_ids.values())) == found
+    )

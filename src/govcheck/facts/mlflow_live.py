@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from govcheck.errors import DataSourceError
 from govcheck.facts import mlflow_fields as mf
 from govcheck.facts.mlflow_client import all_pages, client_session, open_client
 from govcheck.facts.mlflow_store import Scope, in_scope, is_sqlite
+from govcheck.redact import redact_url
 
 if TYPE_CHECKING:
     from govcheck.facts.mlflow_sqlite import SqliteStore
@@ -159,6 +161,17 @@ class LiveStore:
     def _logged_model_runs(self, model_ids: set[str]) -> dict[str, str | None]:
         if not model_ids:
             return {}
+        if not hasattr(self._client, "search_logged_models"):
+            # MLflow 2.x clients know no logged models: guessing "untraced" would report
+            # versions that do trace, so say what is needed instead.
+            from mlflow import __version__ as client_version
+
+            raise DataSourceError(
+                f"MLflow at {redact_url(self.uri)} has model versions registered from "
+                f"{len(model_ids)} MLflow 3 logged model(s) (e.g. {min(model_ids)}), which the "
+                f"installed MLflow client {client_version} cannot trace: "
+                "pip install -U 'mlflow-skinny>=3'"
+            )
         found: dict[str, str | None] = {}
         for exp_batch in _batches(self._all_experiments(), EXPERIMENT_BATCH):
             for id_batch in _batches(sorted(model_ids), ID_BATCH):
