@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -36,6 +36,17 @@ _UNREACHABLE = (
 # Database URIs MLflow would open (and migrate) directly; only sqlite is opened read-only.
 _SERVER_ONLY = ("postgresql", "mysql", "mssql")
 
+# What MLflow's REST client sends credentials from (besides user:password@ in the URI).
+_CREDENTIAL_VARS = (
+    "MLFLOW_TRACKING_TOKEN",
+    "MLFLOW_TRACKING_USERNAME",
+    "MLFLOW_TRACKING_PASSWORD",
+    "MLFLOW_TRACKING_AUTH",
+    "MLFLOW_TRACKING_CLIENT_CERT_PATH",
+)
+_CREDENTIALS_HINT = (
+    "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN"
+)
 _ERROR_RESPONSES = re.compile(r"too many (\d{3}) error responses")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -145,6 +156,8 @@ def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
     text = str(exc)
     lowered = text.lower()
     if code in _REFUSED:
+        if not credentials_sent(uri):
+            return f"MLflow at {where} needs credentials: {_CREDENTIALS_HINT}"
         return f"MLflow refused the credentials for {where}"
     status = _ERROR_RESPONSES.search(text)
     if status:  # urllib3 gives up on a 5xx at once, since retries are off
@@ -157,6 +170,15 @@ def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
         return f"MLflow store {where} cannot be read without changing it (not an MLflow database?)"
     first = scrub(text.strip().splitlines()[0] if text.strip() else type(exc).__name__)
     return f"MLflow at {where} failed: {first[:240]}"
+
+
+def credentials_sent(uri: str, env: Mapping[str, str] = os.environ) -> bool:
+    """Whether MLflow's client sends any credentials to this URI: a user or password in it,
+    or MLflow's (or Databricks') credential settings in the environment."""
+    if uri.startswith("databricks"):
+        return True  # Databricks always authenticates, from its own config if not the env
+    parts = urlsplit(uri)
+    return bool(parts.username or parts.password or any(env.get(k) for k in _CREDENTIAL_VARS))
 
 
 def all_pages(search: Callable[..., Any]) -> Iterator[Any]:
