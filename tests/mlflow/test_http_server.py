@@ -137,3 +137,17 @@ def test_a_server_with_basic_auth_is_read_with_the_right_credentials(
     assert everything(facts_for(mlflow_uri=auth_server)) == everything(
         facts_for(mlflow_uri=world.uri)
     )
+
+
+def test_registered_models_are_fetched_once_whichever_kind_asks_first(
+    mlflow_server: str, facts_for: Any
+) -> None:
+    proxy = CountingProxy(mlflow_server)
+    try:
+        facts = facts_for(mlflow_uri=proxy.url)
+        versions = facts.resources("mlflow_model_version")  # needs the models' aliases first
+        models = facts.resources("mlflow_registered_model")
+    finally:
+        proxy.close()
+    assert len(versions) == 6 and len(models) == 4
+    assert sum("registered-models/search" in p for p in proxy.api_calls()) == 1

@@ -105,9 +105,13 @@ class LiveStore:
         )
 
     def _experiments_cached(self) -> list[Any]:
-        if "experiments" not in self._cache:
-            self._cache["experiments"] = self._experiments()
-        found: list[Any] = self._cache["experiments"]
+        return self._kept("experiments", self._experiments)
+
+    def _kept(self, key: str, fetch: Callable[[], list[Any]]) -> list[Any]:
+        """A list fetched once per check, inside a request already under way."""
+        if key not in self._cache:
+            self._cache[key] = fetch()
+        found: list[Any] = self._cache[key]
         return found
 
     def _search_runs(
@@ -132,7 +136,7 @@ class LiveStore:
 
     def _versions(self) -> list[mf.Fields]:
         aliases: dict[tuple[str, str], list[str]] = {}
-        for model in self._cache.get("models") or self._models():
+        for model in self._kept("models", self._models):  # fetched once, whoever asks first
             for alias, version in mf.alias_versions(model).items():
                 aliases.setdefault((model.name, version), []).append(alias)
         versions = list(all_pages(partial(self._client.search_model_versions, max_results=PAGE)))
@@ -207,16 +211,8 @@ class LiveStore:
     def _all_experiment_entities(self) -> list[Any]:
         from mlflow.entities import ViewType
 
-        if "all_experiments" not in self._cache:
-            self._cache["all_experiments"] = list(
-                all_pages(
-                    partial(
-                        self._client.search_experiments, view_type=ViewType.ALL, max_results=PAGE
-                    )
-                )
-            )
-        found: list[Any] = self._cache["all_experiments"]
-        return found
+        search = partial(self._client.search_experiments, view_type=ViewType.ALL, max_results=PAGE)
+        return self._kept("all_experiments", lambda: list(all_pages(search)))
 
 
 def _name_filters(globs: tuple[str, ...]) -> list[str | None]:
