@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from govcheck.context import CheckContext, MlflowSettings
 from govcheck.errors import UsageError
 from govcheck.facts import gitrepo
 from govcheck.facts.base import Facts, RepoSource
+from govcheck.facts.mlflow_fieldset import RuleReads
 from govcheck.facts.mlflow_store import resolve_scope, resolve_store
 from govcheck.facts.registry import PROVIDERS
 from govcheck.model import FailOn, Location, Report
@@ -88,7 +90,9 @@ def repo_paths(
     return frozenset(out)
 
 
-def mlflow_settings(options: CheckOptions, config: Config, root: Path) -> MlflowSettings:
+def mlflow_settings(
+    options: CheckOptions, config: Config, root: Path, rules: Sequence[Rule] = ()
+) -> MlflowSettings:
     """Where MLflow facts come from, resolved once (SPEC section 3's precedence)."""
     store = resolve_store(
         config.mlflow, root, os.environ, options.mlflow_uri, options.mlflow_snapshot
@@ -97,7 +101,27 @@ def mlflow_settings(options: CheckOptions, config: Config, root: Path) -> Mlflow
     anchor = (
         Location(config.path, mark.line, mark.column, "mlflow:") if config.path and mark else None
     )
-    return MlflowSettings(store, resolve_scope(config.mlflow), anchor, options.no_mlflow)
+    return MlflowSettings(
+        store, resolve_scope(config.mlflow), anchor, options.no_mlflow, rule_reads(rules)
+    )
+
+
+def rule_reads(rules: Sequence[Rule]) -> tuple[RuleReads, ...]:
+    """The fields of MLflow kinds each rule reads, of its own resource or, through
+    refers_to, of another kind (what a snapshot must record)."""
+    out = []
+    for rule in rules:
+        by_kind: dict[str, set[tuple[Any, bool]]] = {}
+        for kind, path, presence in rule.field_reads:
+            by_kind.setdefault(kind or rule.info.resource, set()).add((path, presence))
+        if rule.info.resource.startswith("mlflow_"):
+            by_kind.setdefault(rule.info.resource, set())
+        out += [
+            RuleReads(rule.id, kind, frozenset(reads))
+            for kind, reads in sorted(by_kind.items())
+            if kind.startswith("mlflow_")
+        ]
+    return tuple(out)
 
 
 def run(options: CheckOptions) -> Report:
@@ -117,7 +141,7 @@ def run(options: CheckOptions) -> Report:
         paths=paths,
         rev=options.rev,
         exclude=config.exclude,
-        mlflow=mlflow_settings(options, config, root),
+        mlflow=mlflow_settings(options, config, root, rules),
     )
     facts = Facts(source, context, PROVIDERS)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govcheck.facts.mlflow_fieldset import RuleReads
 from govcheck.facts.mlflow_store import NO_STORE_NOTICE, Scope, StoreChoice
 from govcheck.model import Location
 
@@ -26,6 +27,8 @@ class MlflowSettings:
     # code review has a line to show them on.
     anchor: Location | None = None
     disabled: bool = False  # --no-mlflow
+    # What the enabled MLflow rules read: a snapshot must hold it (facts/mlflow_fieldset.py).
+    reads: tuple[RuleReads, ...] = ()
 
     @property
     def skip_reason(self) -> str | None:

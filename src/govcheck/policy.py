@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from govcheck import structure
-from govcheck.conditions.base import Build, Evaluator, build_condition
+from govcheck.conditions.base import Build, Evaluator, FieldRead, build_condition
 from govcheck.conditions.registry import CONDITIONS
 from govcheck.errors import Mark, PolicyErrors, UsageError
 from govcheck.model import RuleInfo, Severity
@@ -32,6 +32,7 @@ class Rule:
     mark: Mark  # the rule's `id:` line, where findings about entities can anchor
     params: tuple[str, ...]  # names of the parameters the rule refers to
     reads: tuple[str, ...] = ()  # other resource kinds its conditions read (refers_to)
+    field_reads: frozenset[FieldRead] = frozenset()  # the fields its conditions read
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -138,6 +139,7 @@ def build_rules(
                 node.value_marks.get("message"),
                 allow_fields=True,
             )
+            b.read_template(message)
             errors.extend(b.errors)
             rules.append(
                 Rule(
@@ -148,6 +150,7 @@ def build_rules(
                     mark,
                     tuple(sorted(b.used)),
                     tuple(sorted(b.reads)),
+                    frozenset(b.field_reads),
                 )
             )
     return rules

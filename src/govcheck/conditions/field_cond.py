@@ -64,6 +64,9 @@ def _field_ref(operand: Any, op: str, mark: Mark | None, b: Build) -> FieldRef |
     return FieldRef(path, float(days) if days is not None else None)
 
 
+PRESENCE_OPERATORS = ("exists", "empty")  # they read whether a value is there, not what it is
+
+
 def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     try:
         # `{param}` in a path picks a field by parameter: `names.{experiment_name_part}`.
@@ -86,6 +89,7 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
             )
         return lambda scope: Outcome(False, "invalid condition")
     op = ops[0]
+    b.read(path.keys, presence=op in PRESENCE_OPERATORS)
     if op not in OPERATORS:
         b.error(node.key_marks.get(op), f"unknown operator '{op}'", suggest(str(op), OPERATORS))
         return lambda scope: Outcome(False, "invalid condition")

@@ -41,7 +41,7 @@ def open_data(settings: MlflowSettings) -> MlflowData:
     if settings.store.snapshot is not None:
         from govcheck.facts.snapshot_store import SnapshotStore
 
-        return SnapshotStore.load(settings.store.snapshot, settings.scope)
+        return SnapshotStore.load(settings.store.snapshot, settings.scope, settings.reads)
     from govcheck.facts.mlflow_live import open_live
 
     assert settings.store.uri is not None
@@ -101,7 +101,7 @@ def experiments(facts: Facts) -> list[Resource]:
 
     def run_count(experiment_id: str) -> int:
         if not counts and data is not None:
-            counts.update(Counter(r["experiment_id"] for r in data.runs()))
+            counts.update(Counter(str(r.get("experiment_id")) for r in data.runs()))
             counts.setdefault("", 0)  # marks the counts as computed
         return counts.get(experiment_id, 0)
 

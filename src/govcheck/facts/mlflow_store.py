@@ -83,6 +83,21 @@ def resolve_scope(config: MlflowConfig) -> Scope:
     )
 
 
+def shown_uri(uri: str, root: Path) -> str:
+    """A store as reports and snapshots name it: without credentials, and a sqlite file
+    inside the repository relative to it, so the same store reads the same on any machine."""
+    from govcheck.redact import redact_url
+
+    if is_sqlite(uri) and uri.startswith("sqlite:///"):
+        path = Path(uri.removeprefix("sqlite:///"))
+        if path.is_absolute():
+            try:
+                return f"sqlite:///{path.resolve().relative_to(root.resolve()).as_posix()}"
+            except ValueError:
+                pass
+    return redact_url(uri)
+
+
 def is_sqlite(uri: str) -> bool:
     """Whether a tracking URI names a sqlite file (read directly, without MLflow's client)."""
     return uri.lower().startswith("sqlite:")
