@@ -15,6 +15,11 @@ def test_field_conditions_read_their_path_and_presence_operators_only_presence()
     assert reads("{field: \"tags['owner']\", matches: x}") == {(("tags", "owner"), False)}
     assert reads("{field: run, empty: false}") == {(("run",), True)}
     assert reads("{git_commit_exists: \"run.tags['c']\"}") == {(("run", "tags", "c"), False)}
+    # An operand naming another field reads that one too.
+    assert reads("{field: end_time, after: {field: start_time, days: 1}}") == {
+        (("end_time",), False),
+        (("start_time",), False),
+    }
 
 
 def test_every_reads_item_fields_below_the_list_and_the_names_failures_show() -> None:

@@ -54,6 +54,7 @@ def _field_ref(operand: Any, op: str, mark: Mark | None, b: Build) -> FieldRef |
     except fieldpath.FieldPathError as exc:
         b.error(operand.value_marks.get("field"), str(exc))
         return None
+    b.read(path.keys)  # compared with at evaluation time
     days = b.subst(operand.get("days"), operand.value_marks.get("days"))
     if days is not None and (isinstance(days, bool) or not isinstance(days, (int, float))):
         try:
