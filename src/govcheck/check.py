@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govcheck import __version__, engine, waivers
+from govcheck import __version__, engine, provenance, waivers
 from govcheck.config import Config, find_config, policy_paths
 from govcheck.context import CheckContext, MlflowSettings
 from govcheck.errors import UsageError
@@ -19,7 +19,7 @@ from govcheck.facts.base import Facts, RepoSource
 from govcheck.facts.mlflow_fieldset import RuleReads
 from govcheck.facts.mlflow_store import resolve_scope, resolve_store
 from govcheck.facts.registry import PROVIDERS
-from govcheck.model import FailOn, Location, Report
+from govcheck.model import FailOn, Location, Provenance, Report
 from govcheck.policy import Rule, load
 
 
@@ -39,6 +39,7 @@ class CheckOptions:
     rev: str | None = None
     fail_on: FailOn | None = None
     changed_only: bool = False  # --changed-since: an empty change set checks nothing
+    only: frozenset[str] | None = None  # exactly these rule ids (govcheck verify)
 
 
 def rule_matches(rule: Rule, token: str) -> bool:
@@ -134,6 +135,8 @@ def run(options: CheckOptions) -> Report:
     config = find_config(root, options.config)
     all_rules, params = load_rules(config, root, options.policies)
     rules = select_rules(all_rules, options.select, options.ignore)
+    if options.only is not None:
+        rules = [r for r in rules if r.id in options.only]
     paths = repo_paths(options.paths, root, options.changed_only, source.tracked())
     context = CheckContext(
         root=root,
@@ -165,9 +168,10 @@ def run(options: CheckOptions) -> Report:
         notices += waivers.unknown_rules(
             config.waivers, frozenset(key for r in rules for key in (r.id, r.info.name))
         )
+    info = source.info()
     return Report(
         tool_version=__version__,
-        repo=source.info(),
+        repo=info,
         rules=tuple(r.info for r in rules),
         findings=findings,
         checked=checked,
@@ -176,6 +180,34 @@ def run(options: CheckOptions) -> Report:
         started_at=started,
         ended_at=_now(),
         fail_on=options.fail_on or config.fail_on or "error",
+        provenance=_provenance(options, repo, info.head, rules, params, context, facts, paths),
+    )
+
+
+def _provenance(
+    options: CheckOptions,
+    repo: Any,
+    commit: str | None,
+    rules: list[Rule],
+    params: dict[str, Any],
+    context: CheckContext,
+    facts: Facts,
+    paths: frozenset[str] | None,
+) -> Provenance:
+    """What this verdict was reached on (govcheck verify re-runs it)."""
+    changed = () if options.rev else gitrepo.working_changes(repo)
+    uri, snapshot = provenance.mlflow_source(context.mlflow, context.root)
+    data = facts.shared_if_made("mlflow")
+    return Provenance(
+        commit=commit,
+        dirty=bool(changed),
+        changed_paths=changed,
+        policy_hash=provenance.policy_hash(rules, params, __version__),
+        rev=options.rev,
+        paths=tuple(sorted(paths)) if paths is not None else None,
+        mlflow_uri=uri,
+        mlflow_snapshot=snapshot,
+        snapshot_digest=getattr(data, "digest", None) or None,
     )
 
 

@@ -33,6 +33,7 @@ class Rule:
     params: tuple[str, ...]  # names of the parameters the rule refers to
     reads: tuple[str, ...] = ()  # other resource kinds its conditions read (refers_to)
     field_reads: frozenset[FieldRead] = frozenset()  # the fields its conditions read
+    definition: Any = None  # the rule as written (its YAML mapping): what the policy hash hashes
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -151,6 +152,7 @@ def build_rules(
                     tuple(sorted(b.used)),
                     tuple(sorted(b.reads)),
                     frozenset(b.field_reads),
+                    node,
                 )
             )
     return rules

@@ -80,6 +80,10 @@ class Facts:
             self._shared[key] = make()
         return self._shared[key]  # type: ignore[no-any-return]
 
+    def shared_if_made(self, key: str) -> Any:
+        """The shared value under key if some provider made it during the check, else None."""
+        return self._shared.get(key)
+
     def tracked(self) -> list[str]:
         """Tracked paths, sorted, minus what the config excludes."""
         if self._tracked is None:

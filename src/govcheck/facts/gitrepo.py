@@ -321,3 +321,13 @@ def changed_paths(path: str | Path, ref: str) -> list[str]:
         base = target
     listing = repo.git.diff("--name-only", "-z", "--no-renames", base, "--")
     return sorted(p for p in listing.split("\0") if p)
+
+
+def working_changes(repo: git.Repo) -> tuple[str, ...]:
+    """Tracked paths whose index or working-tree content differs from HEAD (every tracked
+    path when there is no commit yet)."""
+    try:
+        listing = repo.git.diff("--name-only", "-z", "--no-renames", "HEAD", "--")
+    except git.GitCommandError:  # no HEAD yet: everything in the index is new
+        listing = repo.git.ls_files("-z")
+    return tuple(sorted(p for p in listing.split("\0") if p))

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from govcheck.model import Finding, Location, Report, RuleInfo, Waiver, source_text
+from govcheck.reporters import provenance
 
 FORMAT_VERSION = 1
 
@@ -39,6 +40,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "findings": [_finding(f) for f in report.findings],
         "skipped": [{"rule_id": s.rule_id, "reason": s.reason} for s in report.skipped],
         "notices": list(report.notices),
+        "provenance": provenance.as_dict(report.provenance) if report.provenance else None,
     }
 
 
