@@ -10,7 +10,16 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from govcheck.commands import check, explain, init, list_rules, snapshot, test, validate
+from govcheck.commands import (
+    check,
+    explain,
+    init,
+    list_rules,
+    snapshot,
+    test,
+    validate,
+    verify,
+)
 
 
 class Command(Protocol):
@@ -23,6 +32,7 @@ class Command(Protocol):
 
 COMMANDS: dict[str, Command] = {
     "check": check,
+    "verify": verify,
     "snapshot": snapshot,
     "list-rules": list_rules,
     "explain": explain,

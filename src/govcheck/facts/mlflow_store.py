@@ -64,9 +64,7 @@ def resolve_store(
     if config.snapshot:
         return StoreChoice(snapshot=str(root / config.snapshot), origin="mlflow.snapshot")
     if config.tracking_uri:
-        return StoreChoice(
-            uri=_relative_sqlite(config.tracking_uri, root), origin="mlflow.tracking_uri"
-        )
+        return StoreChoice(uri=repo_sqlite(config.tracking_uri, root), origin="mlflow.tracking_uri")
     if env.get("MLFLOW_TRACKING_URI"):
         return StoreChoice(uri=env["MLFLOW_TRACKING_URI"], origin="MLFLOW_TRACKING_URI")
     default_db = root / "mlflow.db"
@@ -108,7 +106,7 @@ def in_scope(name: str, globs: tuple[str, ...]) -> bool:
     return not globs or any(name_match(g, name) for g in globs)
 
 
-def _relative_sqlite(uri: str, root: Path) -> str:
+def repo_sqlite(uri: str, root: Path) -> str:
     # A relative sqlite path in the config means relative to the repo, not to wherever
     # govcheck happens to be started (MLflow itself would use the working directory).
     prefix = "sqlite:///"
