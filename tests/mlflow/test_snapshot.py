@@ -7,12 +7,13 @@ import hashlib
 import json
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from kinds import KINDS, everything
+from kinds import KINDS, MLFLOW_RULES, everything
 from mlflow_world import World
 
 from govcheck import builtin
@@ -263,3 +264,50 @@ def test_a_broken_snapshot_names_the_file_and_the_place(tmp_path: Path, facts_fo
         facts_for(mlflow_snapshot=str(bad)).resources("mlflow_run")
     with pytest.raises(DataSourceError, match="MLflow snapshot not found: .*gone.json"):
         facts_for(mlflow_snapshot=str(tmp_path / "gone.json")).resources("mlflow_run")
+
+
+def test_a_mangled_snapshot_is_one_line_never_a_crash(
+    rules_snapshot: Path, tmp_path: Path, ml_repo: Path
+) -> None:
+    """Values swapped for other types anywhere (the digest made to match): the check either
+    reads it or stops with one line naming the file."""
+    import random
+
+    from govcheck.check import CheckOptions, run
+    from govcheck.facts.snapshot_store import content_digest
+
+    original = json.loads(rules_snapshot.read_text())
+    swaps = [None, 7, -1.5, True, "", "x", [], ["a"], {}, {"k": "v"}, [{}]]
+    rng = random.Random(13)
+
+    def places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        out = [path]
+        if isinstance(value, dict):
+            for k, v in value.items():
+                out += places(v, (*path, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value[:3]):
+                out += places(v, (*path, i))
+        return out
+
+    spots = [p for p in places(original) if p and p[0] not in ("snapshot_digest",)]
+    target = tmp_path / "mangled.json"
+    outcomes = set()
+    for _ in range(40):
+        document = json.loads(json.dumps(original))
+        spot = rng.choice(spots)
+        parent = document
+        for key in spot[:-1]:
+            parent = parent[key]
+        parent[spot[-1]] = rng.choice(swaps)
+        if document.get("version") == 2 and isinstance(document.get("snapshot_digest"), str):
+            document["snapshot_digest"] = content_digest(document)
+        target.write_text(json.dumps(document))
+        try:
+            options = CheckOptions(select=MLFLOW_RULES, mlflow_snapshot=str(target))
+            run(replace(options, repo=str(ml_repo)))
+            outcomes.add("read")
+        except DataSourceError as exc:
+            assert len(exc.lines()) == 1 and str(target) in exc.lines()[0], (spot, exc.lines())
+            outcomes.add("refused")
+    assert outcomes == {"read", "refused"}

@@ -48,7 +48,12 @@ class SnapshotStore:
     @classmethod
     def load(cls, path: str, scope: Scope, reads: Iterable[RuleReads] = ()) -> SnapshotStore:
         document = read_snapshot(path)
-        missing = uncovered(document.get("fields"), reads)
+        try:
+            missing = uncovered(document.get("fields"), reads)
+        except ValueError as exc:  # a field path no snapshot writer wrote
+            raise DataSourceError(
+                f"{path}: not a govcheck MLflow snapshot: $['fields']: {exc}"
+            ) from None
         if missing:
             rule, what = missing
             raise DataSourceError(
