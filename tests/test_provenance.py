@@ -7,13 +7,22 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import MakeRepo, git
 from govcheck.check import CheckOptions, run
 from govcheck.model import Provenance
 from support import CARD, GOOD_MODEL, TEAM_POLICY, registry_snapshot
+
+MakeRepo = Callable[..., Path]
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+
 
 CONFIG = "version: 1\npolicies: [builtin:all, team.yaml]\nparams: {models_glob: 'models/*'}\n"
 

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import MakeRepo, git
 from govcheck.cli import main
 from support import GOOD_MODEL, TEAM_POLICY, registry_snapshot
+
+MakeRepo = Callable[..., Path]
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+
 
 UNPINNED = "data: s3://bucket/train.csv\n"
 
