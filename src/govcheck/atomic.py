@@ -7,8 +7,9 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write text (UTF-8, newlines as given) to path through a temporary file and a rename.
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
+    """Write text (UTF-8, newlines as given; or bytes as they are) to path through a
+    temporary file and a rename.
 
     The temporary file lives in the target's directory because os.replace is only atomic
     within one filesystem. A crash or error leaves the previous file untouched.
@@ -17,8 +18,9 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp creates the file 0600; a report should get the usual umask-based mode.

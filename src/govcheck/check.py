@@ -6,24 +6,25 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from govcheck import __version__, baseline, engine, waivers
+from govcheck import __version__, baseline, engine, provenance, waivers
 from govcheck.config import Config, find_config, policy_paths
 from govcheck.context import CheckContext, MlflowSettings
 from govcheck.errors import UsageError
-from govcheck.facts import gitrepo
+from govcheck.facts import gitrepo, mlflow_source
 from govcheck.facts.base import Facts, RepoSource
+from govcheck.facts.mlflow_fieldset import RuleReads
 from govcheck.facts.mlflow_store import (
     DEFAULT_SNAPSHOT_MAX_AGE_DAYS,
     resolve_scope,
     resolve_store,
 )
 from govcheck.facts.registry import PROVIDERS
-from govcheck.model import FailOn, Finding, Location, Report
+from govcheck.model import FailOn, Finding, Location, Provenance, Report
 from govcheck.policy import Rule, load
 from govcheck.progress import Detail, Progress, silent
 from govcheck.redact import redact_url
@@ -55,6 +56,7 @@ class CheckOptions:
     progress: Progress = silent  # where long work reports how far it got
     baseline: str | None = None  # --baseline FILE
     baseline_rev: str | None = None  # --baseline-rev REV: the baseline is that commit's check
+    only: frozenset[str] | None = None  # exactly these rule ids (govcheck verify)
 
 
 def rule_matches(rule: Rule, token: str) -> bool:
@@ -106,7 +108,9 @@ def repo_paths(
     return frozenset(out)
 
 
-def mlflow_settings(options: CheckOptions, config: Config, root: Path) -> MlflowSettings:
+def mlflow_settings(
+    options: CheckOptions, config: Config, root: Path, rules: Sequence[Rule] = ()
+) -> MlflowSettings:
     """Where MLflow facts come from, resolved once (SPEC section 3's precedence)."""
     store = resolve_store(
         config.mlflow, root, os.environ, options.mlflow_uri, options.mlflow_snapshot
@@ -116,7 +120,27 @@ def mlflow_settings(options: CheckOptions, config: Config, root: Path) -> Mlflow
         Location(config.path, mark.line, mark.column, "mlflow:") if config.path and mark else None
     )
     max_age = config.mlflow.snapshot_max_age_days or DEFAULT_SNAPSHOT_MAX_AGE_DAYS
-    return MlflowSettings(store, resolve_scope(config.mlflow), anchor, options.no_mlflow, max_age)
+    return MlflowSettings(
+        store, resolve_scope(config.mlflow), anchor, options.no_mlflow, max_age, rule_reads(rules)
+    )
+
+
+def rule_reads(rules: Sequence[Rule]) -> tuple[RuleReads, ...]:
+    """The fields of MLflow kinds each rule reads, of its own resource or, through
+    refers_to, of another kind (what a snapshot must record)."""
+    out = []
+    for rule in rules:
+        by_kind: dict[str, set[tuple[Any, bool]]] = {}
+        for kind, path, presence in rule.field_reads:
+            by_kind.setdefault(kind or rule.info.resource, set()).add((path, presence))
+        if rule.info.resource.startswith("mlflow_"):
+            by_kind.setdefault(rule.info.resource, set())
+        out += [
+            RuleReads(rule.id, kind, frozenset(reads))
+            for kind, reads in sorted(by_kind.items())
+            if kind.startswith("mlflow_")
+        ]
+    return tuple(out)
 
 
 def run(options: CheckOptions, carry: dict[Hashable, Any] | None = None) -> Report:
@@ -147,6 +171,8 @@ def _check(
     config = find_config(root, options.config)
     all_rules, params = load_rules(config, root, options.policies)
     rules = select_rules(all_rules, options.select, options.ignore)
+    if options.only is not None:
+        rules = [r for r in rules if r.id in options.only]
     paths = repo_paths(options.paths, root, options.changed_only, source.tracked())
     context = CheckContext(
         root=root,
@@ -154,7 +180,7 @@ def _check(
         paths=paths,
         rev=options.rev,
         exclude=config.exclude,
-        mlflow=mlflow_settings(options, config, root),
+        mlflow=mlflow_settings(options, config, root, rules),
         progress=options.progress,
     )
     facts = Facts(source, context, PROVIDERS, carry)
@@ -190,9 +216,10 @@ def _check(
         passed = {(c.rule_id, c.resource_id) for c in checked if c.status == "passed"}
         findings, absent = baseline.compare(findings, known, ran, paths is None, passed)
         options.progress(Detail(f"baseline: {known.source}, {len(known.findings)} findings"))
+    info = source.info()
     return Report(
         tool_version=__version__,
-        repo=source.info(),
+        repo=info,
         rules=tuple(r.info for r in rules),
         findings=findings,
         checked=checked,
@@ -203,6 +230,34 @@ def _check(
         fail_on=options.fail_on or config.fail_on or "error",
         baseline=known.source if known is not None else None,
         absent=absent,
+        provenance=_provenance(options, repo, info.head, rules, params, context, facts, paths),
+    )
+
+
+def _provenance(
+    options: CheckOptions,
+    repo: Any,
+    commit: str | None,
+    rules: list[Rule],
+    params: dict[str, Any],
+    context: CheckContext,
+    facts: Facts,
+    paths: frozenset[str] | None,
+) -> Provenance:
+    """What this verdict was reached on (govcheck verify re-runs it)."""
+    changed = () if options.rev else gitrepo.working_changes(repo)
+    uri, snapshot = provenance.mlflow_source(context.mlflow, context.root)
+    data = mlflow_source.opened(facts)
+    return Provenance(
+        commit=commit,
+        dirty=bool(changed),
+        changed_paths=changed,
+        policy_hash=provenance.policy_hash(rules, params, __version__),
+        rev=options.rev,
+        paths=tuple(sorted(paths)) if paths is not None else None,
+        mlflow_uri=uri,
+        mlflow_snapshot=snapshot,
+        snapshot_digest=getattr(data, "digest", None) or None,
     )
 
 

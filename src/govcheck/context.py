@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govcheck.facts.mlflow_fieldset import RuleReads
 from govcheck.facts.mlflow_store import (
     DEFAULT_SNAPSHOT_MAX_AGE_DAYS,
     NO_STORE_NOTICE,
@@ -34,6 +35,8 @@ class MlflowSettings:
     anchor: Location | None = None
     disabled: bool = False  # --no-mlflow
     snapshot_max_age_days: float = DEFAULT_SNAPSHOT_MAX_AGE_DAYS
+    # What the enabled MLflow rules read: a snapshot must hold it (facts/mlflow_fieldset.py).
+    reads: tuple[RuleReads, ...] = ()
 
     @property
     def skip_reason(self) -> str | None:

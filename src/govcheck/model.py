@@ -139,6 +139,24 @@ class RepoInfo:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """What a verdict was reached on, so an auditor can reach it again (`govcheck verify`).
+
+    Built once per check (check.py); every report format carries it.
+    """
+
+    commit: str | None  # the commit whose tree was checked: --rev's, else HEAD
+    dirty: bool = False  # the working tree or index differed from `commit` (never with --rev)
+    changed_paths: tuple[str, ...] = ()  # the tracked paths that differed
+    policy_hash: str = ""  # sha256 (hex) of the rules' definitions, their params, the version
+    rev: str | None = None  # --rev as given
+    paths: tuple[str, ...] | None = None  # the PATHs the check was limited to; None: all
+    mlflow_uri: str | None = None  # the live store read, without credentials
+    mlflow_snapshot: str | None = None  # or the snapshot file read (repo-relative inside it)
+    snapshot_digest: str | None = None  # that snapshot's, when one was read
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     repo: RepoInfo
@@ -152,6 +170,7 @@ class Report:
     fail_on: FailOn = "error"
     baseline: str | None = None  # what the findings were compared with, e.g. a file or commit
     absent: tuple[Finding, ...] = ()  # baseline findings fixed since (baseline_state "absent")
+    provenance: Provenance | None = None
 
     def active(self) -> Iterator[Finding]:
         """Findings that count: not waived, and not known from the baseline."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from govcheck import fieldpath, structure
-from govcheck.conditions.base import Build, Evaluator, Scope, build_condition
+from govcheck.conditions.base import Build, Evaluator, FieldRead, Scope, build_condition
 from govcheck.conditions.registry import CONDITIONS
 from govcheck.errors import Mark, PolicyErrors, UsageError
 from govcheck.model import Outcome, RuleInfo, Severity
@@ -35,6 +35,8 @@ class Rule:
     needs_history: bool = False  # looks commits up: a shallow clone cannot check it
     # `for_each: PATH`: require is checked on each item of this list field, one finding each
     for_each: fieldpath.FieldPath | None = None
+    field_reads: frozenset[FieldRead] = frozenset()  # the fields its conditions read
+    definition: Any = None  # the rule as written (its YAML mapping): what the policy hash hashes
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -146,6 +148,7 @@ def build_rules(
                 node.value_marks.get("message"),
                 allow_fields=True,
             )
+            b.read_template(message)
             errors.extend(b.errors)
             rules.append(
                 Rule(
@@ -158,6 +161,8 @@ def build_rules(
                     tuple(sorted(b.reads)),
                     b.needs_history,
                     for_each,
+                    frozenset(b.field_reads),
+                    node,
                 )
             )
     return rules

@@ -30,6 +30,19 @@ def _lookup(inner: str, fields: Any) -> tuple[bool, Any, str]:
     return False, None, ""
 
 
+def field_paths(template: str) -> list[fieldpath.FieldPath]:
+    """The field paths a template may read (what `render` would look up)."""
+    out = []
+    for m in _FIELD.finditer(template):
+        spec = _SPEC.fullmatch(m.group(1))
+        for text in (spec.group(1), m.group(1)) if spec else (m.group(1),):
+            try:
+                out.append(fieldpath.parse(text.strip()))
+            except fieldpath.FieldPathError:
+                continue
+    return out
+
+
 def render(template: str, fields: Any) -> str:
     def repl(m: re.Match[str]) -> str:
         found, value, fmt = _lookup(m.group(1), fields)

@@ -103,3 +103,11 @@ def check_rule(
         for c in report.checked
         if c.rule_id == RULE
     }
+
+
+def reads(text: str, params: Params = None) -> set[tuple[tuple[Any, ...], bool]]:
+    """The field paths (None: every list item) a condition reads, and whether only their
+    presence matters: what a snapshot must record for it."""
+    b = Build(RULE, dict(params or {}), CONDITIONS)
+    build_condition(load_one(text, "policy.yaml"), Mark("policy.yaml", 1, 1), b)
+    return {(path, presence) for kind, path, presence in b.field_reads if kind is None}

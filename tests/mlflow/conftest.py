@@ -1,4 +1,4 @@
-"""Session fixtures: one populated sqlite store, one git repository, two real MLflow servers.
+"""Session fixtures: one populated sqlite store, one git repository, three real MLflow servers.
 
 Everything is real: the store is written through MlflowClient, the servers are `mlflow
 server` processes on loopback (started together, since each takes seconds to boot), and
@@ -86,12 +86,14 @@ def _servers(mlflow_dir: Path, store_db: Path) -> Iterator[dict[str, Server]]:
     shutil.copyfile(store_db, main_db)
     bulk_db = mlflow_dir / "server-bulk.db"
     populate_bulk(f"sqlite:///{bulk_db}", str(bulk_db), BULK_RUNS)
+    auth_db = mlflow_dir / "server-auth.db"
+    shutil.copyfile(store_db, auth_db)
     servers = {}
     try:
-        for name, db in (("main", main_db), ("bulk", bulk_db)):
+        for name, db in (("main", main_db), ("bulk", bulk_db), ("auth", auth_db)):
             workdir = mlflow_dir / f"server-{name}"
             workdir.mkdir()
-            servers[name] = start_server(db, workdir)
+            servers[name] = start_server(db, workdir, basic_auth=name == "auth")
         yield servers
     finally:
         for server in servers.values():
@@ -108,6 +110,13 @@ def mlflow_server(_servers: dict[str, Server]) -> str:
 def bulk_server(_servers: dict[str, Server]) -> str:
     _servers["bulk"].wait_healthy()
     return _servers["bulk"].url
+
+
+@pytest.fixture(scope="session")
+def auth_server(_servers: dict[str, Server]) -> str:
+    """A server with MLflow's basic-auth app (user AUTH_USER, password AUTH_PASSWORD)."""
+    _servers["auth"].wait_healthy()
+    return _servers["auth"].url
 
 
 @pytest.fixture

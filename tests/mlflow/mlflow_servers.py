@@ -55,7 +55,12 @@ class Server:
                 self.proc.wait()
 
 
-def start_server(db_path: Path, workdir: Path) -> Server:
+AUTH_USER, AUTH_PASSWORD = "admin", "s3cret-admin-pw"
+
+
+def start_server(db_path: Path, workdir: Path, basic_auth: bool = False) -> Server:
+    """`mlflow server` over db_path; with basic_auth, MLflow's basic-auth app, whose one
+    user is AUTH_USER with AUTH_PASSWORD."""
     port = free_port()
     log = workdir / f"server-{port}.log"
     env = {
@@ -64,6 +69,18 @@ def start_server(db_path: Path, workdir: Path) -> Server:
         "MLFLOW_DISABLE_TELEMETRY": "true",
     }
     env.pop("MLFLOW_TRACKING_URI", None)
+    app: list[str] = []
+    if basic_auth:
+        config = workdir / "basic_auth.ini"
+        config.write_text(
+            "[mlflow]\ndefault_permission = READ\n"
+            f"database_uri = sqlite:///{workdir / 'basic_auth.db'}\n"
+            f"admin_username = {AUTH_USER}\nadmin_password = {AUTH_PASSWORD}\n"
+            "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+        )
+        env["MLFLOW_AUTH_CONFIG_PATH"] = str(config)
+        env["MLFLOW_FLASK_SERVER_SECRET_KEY"] = "govcheck-tests"
+        app = ["--app-name", "basic-auth"]
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
@@ -81,6 +98,7 @@ def start_server(db_path: Path, workdir: Path) -> Server:
                 str(port),
                 "--workers",
                 "1",
+                *app,
             ],
             cwd=workdir,
             env=env,

@@ -5,27 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from kinds import MLFLOW_RULES, reported
 from mlflow_world import World, expected
 
 from govcheck.facts.mlflow_store import NO_STORE_NOTICE
 from support import govcheck
-
-MLFLOW_RULES = (
-    "GC-EXP-010",
-    "GC-EXP-011",
-    "GC-RUN-001",
-    "GC-RUN-002",
-    "GC-RUN-003",
-    "GC-REG-001",
-    "GC-REG-002",
-    "GC-REG-003",
-    "GC-MON-010",
-)
 
 
 def check_json(repo: Path, *args: str) -> dict[str, Any]:
@@ -42,16 +30,6 @@ def check_json(repo: Path, *args: str) -> dict[str, Any]:
     )
     assert done.returncode == 1, done.stderr
     return dict(json.loads(done.stdout))
-
-
-def reported(report: dict[str, Any]) -> dict[str, set[str]]:
-    pairs = [(f["rule_id"], f["entity"]) for f in report["findings"]]
-    twice = [pair for pair, n in Counter(pairs).items() if n > 1]
-    assert twice == [], f"reported more than once: {twice}"
-    out: dict[str, set[str]] = {}
-    for rule, entity in pairs:
-        out.setdefault(rule, set()).add(entity)
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from kinds import everything
-from mlflow_servers import CountingProxy, free_port
+from mlflow_servers import AUTH_PASSWORD, AUTH_USER, CountingProxy, free_port
 from mlflow_world import World
 
 from govcheck.errors import DataSourceError
@@ -107,3 +107,47 @@ def test_requests_grow_with_pages_not_runs(bulk_server: str, facts_for: Any) -> 
     assert sum("runs/search" in c for c in calls) == run_pages
     # experiments, registered models, versions: one page each; nothing per run or version.
     assert len(calls) <= run_pages + 4, calls
+
+
+def test_a_server_asking_for_credentials_none_were_sent_for_says_so(
+    auth_server: str, facts_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(DataSourceError) as caught:
+        facts_for(mlflow_uri=auth_server).resources("mlflow_registered_model")
+    needs = (
+        f"MLflow at {auth_server} needs credentials: set MLFLOW_TRACKING_USERNAME and "
+        "MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN"
+    )
+    assert caught.value.lines() == [needs]
+    # Wrong ones are refused, and never shown.
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", AUTH_USER)
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "not-the-password")
+    with pytest.raises(DataSourceError) as caught:
+        facts_for(mlflow_uri=auth_server).resources("mlflow_registered_model")
+    assert caught.value.lines() == [f"MLflow refused the credentials for {auth_server}"]
+
+
+def test_a_server_with_basic_auth_is_read_with_the_right_credentials(
+    auth_server: str, world: World, facts_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", AUTH_USER)
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", AUTH_PASSWORD)
+    assert everything(facts_for(mlflow_uri=auth_server)) == everything(
+        facts_for(mlflow_uri=world.uri)
+    )
+
+
+def test_registered_models_are_fetched_once_whichever_kind_asks_first(
+    mlflow_server: str, facts_for: Any
+) -> None:
+    proxy = CountingProxy(mlflow_server)
+    try:
+        facts = facts_for(mlflow_uri=proxy.url)
+        versions = facts.resources("mlflow_model_version")  # needs the models' aliases first
+        models = facts.resources("mlflow_registered_model")
+    finally:
+        proxy.close()
+    assert len(versions) == 6 and len(models) == 4
+    assert sum("registered-models/search" in p for p in proxy.api_calls()) == 1

@@ -38,7 +38,11 @@ def test_runs_carry_tags_datasets_and_names(world: World, facts_for: Any, good_s
     assert dataset["source"] == "s3://ml-data/fraud/train.parquet"
     assert dataset["source_type"] == "s3" and dataset["context"] == "training"
     no_source = found[f"mlflow:run/{world.run_ids['churn-train']}"].fields["datasets"]
-    assert [d["source"] for d in no_source] == ["s3://ml-data/fraud/train.parquet", ""]
+    # A run's datasets come sorted by name, whatever order the store returns them in.
+    assert [(d["name"], d["source"]) for d in no_source] == [
+        ("churn-features", ""),
+        ("fraud-train", "s3://ml-data/fraud/train.parquet"),
+    ]
     in_default = found[f"mlflow:run/{world.run_ids['default-run']}"]
     assert in_default.fields["experiment_name"] == "Default"
     assert len(found) == len(world.run_ids)
@@ -103,8 +107,9 @@ def test_an_empty_database_file_is_not_initialised(tmp_path: Path, facts_for: An
     empty = tmp_path / "empty.db"
     empty.write_bytes(b"")
     facts = facts_for(mlflow_uri=f"sqlite:///{empty}")
-    with pytest.raises(DataSourceError, match="cannot be read without changing it"):
+    with pytest.raises(DataSourceError) as caught:
         facts.resources("mlflow_experiment")
+    assert caught.value.lines() == [f"sqlite:///{empty} is not an MLflow tracking database"]
     assert empty.read_bytes() == b""
 
 
@@ -120,6 +125,7 @@ def test_logged_models_resolve_to_their_source_runs_in_one_search(world: World) 
     # cannot show this path alone: ask the batched logged-model lookup directly.
     from govcheck.facts.mlflow_client import client_session, open_client
     from govcheck.facts.mlflow_live import LiveStore
+    from govcheck.facts.mlflow_sqlite import SqliteStore
     from govcheck.facts.mlflow_store import Scope
 
     store = LiveStore(world.uri, Scope())
@@ -130,3 +136,7 @@ def test_logged_models_resolve_to_their_source_runs_in_one_search(world: World) 
         world.model_ids["fraud-lm"]: world.run_ids["good-run"],
         world.model_ids["ranker-lm"]: None,
     }
+    # The direct reader resolves them the same way.
+    assert (
+        SqliteStore(world.uri, Scope())._logged_model_runs(set(world.model_ids.values())) == found
+    )

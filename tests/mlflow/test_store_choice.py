@@ -130,3 +130,23 @@ def test_without_the_client_a_live_store_says_how_to_install_it(tmp_path: Path) 
         done.stdout.strip()
         == "2 MLflow rules need the MLflow client: pip install 'govcheck[mlflow]'"
     )
+
+
+def test_a_sqlite_store_needs_no_mlflow_at_all(store_db: Path) -> None:
+    # MLflow, SQLAlchemy and Alembic unimportable: the store is read all the same.
+    code = (
+        "import sys\n"
+        "for name in ('mlflow', 'sqlalchemy', 'alembic'):\n    sys.modules[name] = None\n"
+        "from govcheck.facts.mlflow_sqlite import SqliteStore\n"
+        "from govcheck.facts.mlflow_store import Scope\n"
+        f"store = SqliteStore('sqlite:///{store_db}', Scope())\n"
+        "print(len(store.runs()), len(store.model_versions()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": SRC},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.stdout.strip(), done.stderr) == ("7 6", "")

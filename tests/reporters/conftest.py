@@ -17,6 +17,7 @@ from govcheck.model import (
     Checked,
     Finding,
     Location,
+    Provenance,
     RepoInfo,
     Report,
     RuleInfo,
@@ -259,6 +260,14 @@ REPORT = Report(
     started_at="2026-01-02T03:04:05Z",
     ended_at="2026-01-02T03:04:06Z",
     fail_on="error",
+    provenance=Provenance(
+        commit="0123456789abcdef0123456789abcdef01234567",
+        dirty=True,
+        changed_paths=("models/fraud/MODEL_CARD.md", "train.py"),
+        policy_hash="5d41402abc4b2a76b9719d911017c592" * 2,
+        mlflow_snapshot=".govcheck/mlflow.json",
+        snapshot_digest="9e107d9d372bb6826bd81d3542a419d6" * 2,
+    ),
 )
 
 

@@ -57,10 +57,20 @@ def test_truncated_under_one_mebibyte(report: Report) -> None:
     shown = sum(1 for line in out.splitlines() if line.startswith("| warning |"))
     assert 3000 < shown < 6000
     assert f"> **Note:** {6000 - shown} of 6000 findings not shown" in out
-    assert out.rstrip().endswith("(recorded 2026-01-01T00:00:00Z)")  # notices kept after the cut
+    # Notices and the provenance footer are kept after the cut.
+    assert "(recorded 2026-01-01T00:00:00Z)\n\n<sub>Verdict on commit `0123456789" in out
+    assert out.rstrip().endswith("govcheck 0.1.0</sub>")
 
 
 def test_not_truncated_when_it_fits(report: Report) -> None:
     out = markdown.render(_bulk(report, 100))
     assert "not shown" not in out
     assert sum(1 for line in out.splitlines() if line.startswith("| warning |")) == 100
+
+
+def test_the_footer_says_what_the_verdict_was_reached_on(report: Report) -> None:
+    footer = markdown.render(report).rstrip().splitlines()[-1]
+    assert footer.startswith("<sub>Verdict on commit `0123456789abcdef0123456789abcdef01234567`")
+    assert "working tree `differed in 2 paths: models/fraud/MODEL_CARD.md, train.py`" in footer
+    assert f"policy hash `{report.provenance.policy_hash}`" in footer  # type: ignore[union-attr]
+    assert "MLflow snapshot `.govcheck/mlflow.json` · snapshot digest `9e107d9d" in footer

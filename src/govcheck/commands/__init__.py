@@ -10,7 +10,17 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from govcheck.commands import baseline, check, explain, init, list_rules, snapshot, test, validate
+from govcheck.commands import (
+    baseline,
+    check,
+    explain,
+    init,
+    list_rules,
+    snapshot,
+    test,
+    validate,
+    verify,
+)
 
 
 class Command(Protocol):
@@ -24,6 +34,7 @@ class Command(Protocol):
 COMMANDS: dict[str, Command] = {
     "check": check,
     "baseline": baseline,
+    "verify": verify,
     "snapshot": snapshot,
     "list-rules": list_rules,
     "explain": explain,

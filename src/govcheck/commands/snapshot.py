@@ -2,6 +2,7 @@
 
 The store is the one a check would read live (--mlflow-uri, config tracking_uri,
 MLFLOW_TRACKING_URI, mlflow.db); a configured snapshot is never the source of a new one.
+Only the fields the enabled rules (config policies and --policy files) read are recorded.
 """
 
 from __future__ import annotations
@@ -22,24 +23,34 @@ HELP = "record the MLflow metadata the rules need, as JSON (for offline checks)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_repo_options(parser, policies=False)
+    add_repo_options(parser)
     parser.add_argument(
         "--mlflow-uri",
         metavar="URI",
         help="the tracking store to record (default: the one a check would read live)",
     )
     parser.add_argument(
-        "--output", required=True, metavar="FILE", help="where to write the snapshot"
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="where to write the snapshot (FILE.json.gz: gzip); left as it is when its "
+        "content would not change",
+    )
+    parser.add_argument(
+        "--all-fields",
+        action="store_true",
+        help="record every field of every MLflow entity, not only those the rules read",
     )
     add_feedback_options(parser, color=False)
 
 
 def run(args: argparse.Namespace) -> int:
+    from govcheck.check import load_rules, rule_reads
     from govcheck.config import find_config
-    from govcheck.facts.mlflow_store import resolve_scope, resolve_store
+    from govcheck.facts.mlflow_fieldset import record_paths
+    from govcheck.facts.mlflow_store import resolve_scope, resolve_store, shown_uri
     from govcheck.facts.snapshot_store import write_snapshot
     from govcheck.progress import Detail
-    from govcheck.redact import redact_url
 
     root = repo_root(args.repo, required=True)
     assert root is not None
@@ -48,13 +59,24 @@ def run(args: argparse.Namespace) -> int:
     choice = resolve_store(live, root, os.environ, uri=args.mlflow_uri)
     if choice.uri is None:
         raise UsageError("govcheck snapshot needs a live MLflow store: give --mlflow-uri URI")
+    fields = None
+    if not args.all_fields:
+        rules, _ = load_rules(config, root, tuple(args.policy))
+        fields = record_paths(rule_reads(rules))
+    shown = shown_uri(choice.uri, root)
     feedback = terminal_for(args)
-    feedback(Detail(f"MLflow: {redact_url(choice.uri)} (from {choice.origin})"))
+    feedback(Detail(f"MLflow: {shown} (from {choice.origin})"))
     try:
-        counts = write_snapshot(choice.uri, args.output, resolve_scope(live), feedback)
+        counts, digest, unchanged = write_snapshot(
+            choice.uri, args.output, resolve_scope(live), fields, shown, feedback
+        )
     finally:
         feedback.close()
     summary = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
-    if not args.quiet:
-        print(f"wrote {args.output}: {summary} from {redact_url(choice.uri)}")
+    if args.quiet:
+        pass
+    elif unchanged:
+        print(f"{args.output} already records this ({summary}; digest {digest[:12]}); unchanged")
+    else:
+        print(f"wrote {args.output}: {summary} from {shown} (digest {digest[:12]})")
     return EXIT_OK

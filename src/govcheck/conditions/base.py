@@ -10,10 +10,12 @@ this module through Build, so nested conditions (all, not, every...) need no imp
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from govcheck import templates
 from govcheck.errors import Mark
 from govcheck.facts.base import Facts
 from govcheck.model import Outcome, Resource
@@ -36,6 +38,9 @@ class Evaluator(Protocol):
 
 
 Builder = Callable[[LDict, str, "Mark | None", "Build"], Evaluator]
+ReadKey = str | int | None  # None: every item of a list
+# (kind, None for the rule's own; key path; only its presence matters)
+FieldRead = tuple[str | None, tuple[ReadKey, ...], bool]
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,46 @@ class Build:
     kinds: frozenset[str] = frozenset()  # resource kinds a condition may name
     reads: set[str] = field(default_factory=set)  # other kinds the rule's conditions read
     needs_history: bool = False  # the rule uses a condition that looks commits up
+    # The fields the rule reads, of its own resource (kind None) or another kind
+    # (refers_to), as key paths (None: every item of a list) and whether only their
+    # presence matters; an MLflow snapshot records exactly these.
+    field_reads: set[FieldRead] = field(default_factory=set)
+    _prefix: tuple[ReadKey, ...] = ()
+    _elsewhere: bool = False  # inside `file:`, conditions read another resource
+
+    def read(self, keys: tuple[ReadKey, ...], presence: bool = False) -> None:
+        """Note that the condition being built reads this field (relative to the item)."""
+        if not self._elsewhere:
+            self.field_reads.add((None, self._prefix + keys, presence))
+
+    def read_kind(self, kind: str, keys: tuple[ReadKey, ...]) -> None:
+        """Note that the condition reads this field of every resource of another kind."""
+        self.field_reads.add((kind, keys, False))
+
+    @contextmanager
+    def inside(self, keys: tuple[ReadKey, ...]) -> Iterator[None]:
+        """Build nested conditions whose fields are read relative to `keys` (every/some)."""
+        saved = self._prefix
+        self._prefix = saved + keys
+        try:
+            yield
+        finally:
+            self._prefix = saved
+
+    @contextmanager
+    def elsewhere(self) -> Iterator[None]:
+        """Build nested conditions that read another resource (`file:`): not recorded."""
+        saved = self._elsewhere
+        self._elsewhere = True
+        try:
+            yield
+        finally:
+            self._elsewhere = saved
+
+    def read_template(self, template: str) -> None:
+        """Note the `{field}`s of a message or path template."""
+        for path in templates.field_paths(template):
+            self.read(path.keys)
 
     def error(self, mark: Mark | None, message: str, hint: str = "") -> None:
         """Record an error; `hint` (a did-you-mean) goes after the rule's name."""

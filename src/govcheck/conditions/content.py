@@ -43,6 +43,7 @@ def build_schema(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     if not isinstance(ref, str) or not ref.strip():
         b.error(node.value_marks.get(key), "'schema' takes a path or builtin:NAME")
         return lambda scope: Outcome(False, "invalid condition")
+    b.read(())  # validates the whole item
     cache: dict[str, Any] = {}
     shipped: list[Any] = []  # a built-in schema as data, for quickschema's fast yes
     if (
@@ -155,6 +156,7 @@ def normalize(heading: str) -> str:
 
 def build_sections(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     specs = b.subst(node[key], node.value_marks.get(key))
+    b.read(("headings",))
     wanted: list[tuple[str, Callable[[str], bool]]] = []
     if not isinstance(specs, list) or not specs:
         b.error(node.value_marks.get(key), "'sections' takes a non-empty list")

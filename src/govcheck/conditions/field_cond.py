@@ -54,6 +54,7 @@ def _field_ref(operand: Any, op: str, mark: Mark | None, b: Build) -> FieldRef |
     except fieldpath.FieldPathError as exc:
         b.error(operand.value_marks.get("field"), str(exc))
         return None
+    b.read(path.keys)  # compared with at evaluation time
     days = b.subst(operand.get("days"), operand.value_marks.get("days"))
     if days is not None and (isinstance(days, bool) or not isinstance(days, (int, float))):
         try:
@@ -62,6 +63,9 @@ def _field_ref(operand: Any, op: str, mark: Mark | None, b: Build) -> FieldRef |
             b.error(operand.value_marks.get("days"), f"'days' takes a number, got {show(days)}")
             return None
     return FieldRef(path, float(days) if days is not None else None)
+
+
+PRESENCE_OPERATORS = ("exists", "empty")  # they read whether a value is there, not what it is
 
 
 def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
@@ -86,6 +90,7 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
             )
         return lambda scope: Outcome(False, "invalid condition")
     op = ops[0]
+    b.read(path.keys, presence=op in PRESENCE_OPERATORS)
     if op not in OPERATORS:
         b.error(node.key_marks.get(op), f"unknown operator '{op}'", suggest(str(op), OPERATORS))
         return lambda scope: Outcome(False, "invalid condition")

@@ -42,6 +42,8 @@ def build_file_exists(node: Any, key: str, mark: Mark | None, b: Build) -> Evalu
     if not templates_ or not all(isinstance(t, str) and t.strip() for t in templates_):
         b.error(node.value_marks.get(key), f"'{key}' takes a path string or a list of them")
         templates_ = []
+    for template in templates_:
+        b.read_template(template)
 
     def evaluate(scope: Scope) -> Outcome:
         tried = []
@@ -60,7 +62,11 @@ def build_file(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     candidates = list(raw) if isinstance(raw, list) else [raw]
     if not candidates or not all(isinstance(c, str) and c.strip() for c in candidates):
         b.error(node.value_marks.get(key), "'file' takes a path or a list of paths")
-    inner = build_condition(node["require"], node.value_marks.get("require"), b)
+    for candidate in candidates:
+        if isinstance(candidate, str):
+            b.read_template(candidate)
+    with b.elsewhere():  # the condition reads the file, not this resource
+        inner = build_condition(node["require"], node.value_marks.get("require"), b)
 
     def evaluate(scope: Scope) -> Outcome:
         for candidate in candidates:

@@ -19,6 +19,7 @@ def build_git_commit_exists(node: Any, key: str, mark: Mark | None, b: Build) ->
     except fieldpath.FieldPathError as exc:
         b.error(node.value_marks.get(key), str(exc))
         return lambda scope: Outcome(False, "invalid condition")
+    b.read(path.keys)
 
     def evaluate(scope: Scope) -> Outcome:
         look = fieldpath.get(scope.item, path)

@@ -72,7 +72,11 @@ def _list_builder(quantifier: str) -> Any:
         except fieldpath.FieldPathError as exc:
             b.error(node.value_marks.get(key), str(exc))
             path = fieldpath.FieldPath(".", ())
-        inner = build_condition(node["require"], node.value_marks.get("require"), b)
+        b.read(path.keys, presence=True)
+        for label in _LABEL_KEYS:  # failures name their items
+            b.read((*path.keys, None, label))
+        with b.inside((*path.keys, None)):
+            inner = build_condition(node["require"], node.value_marks.get("require"), b)
 
         def evaluate(scope: Scope) -> Outcome:
             look = fieldpath.get(scope.item, path)
@@ -107,9 +111,12 @@ def _list_builder(quantifier: str) -> Any:
     return build
 
 
+_LABEL_KEYS = ("name", "heading", "id", "key")
+
+
 def _label(index: int, item: Any) -> str:
     if isinstance(item, Mapping):
-        for key in ("name", "heading", "id", "key"):
+        for key in _LABEL_KEYS:
             if isinstance(item.get(key), (str, int)):
                 return f"[{index}] {item[key]!r}"
     return f"[{index}]"

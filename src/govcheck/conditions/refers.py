@@ -50,6 +50,8 @@ def build_refers_to(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluat
         return _invalid
     b.reads.add(kind)
     field_path, key_path = paths["field"], paths["key"]
+    b.read(field_path.keys)
+    b.read_kind(str(kind), key_path.keys)
 
     def index(scope: Scope) -> frozenset[Any]:
         def make() -> frozenset[Any]:

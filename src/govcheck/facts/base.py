@@ -97,6 +97,10 @@ class Facts:
             self._carry[key] = make()
         return self._carry[key]  # type: ignore[no-any-return]
 
+    def carried_if_made(self, key: Hashable) -> Any:
+        """The carried value under key if something made it, else None (never makes it)."""
+        return self._carry.get(key)
+
     def tracked(self) -> list[str]:
         """Tracked paths, sorted, minus what the config excludes."""
         if self._tracked is None:

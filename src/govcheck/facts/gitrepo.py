@@ -353,3 +353,13 @@ def staged_changes(path: str | Path) -> list[Change]:
             _, _, old, new, status = meta[1:].split(" ")
             changes.append(Change(status[:1], name, old, new))
     return changes
+
+
+def working_changes(repo: git.Repo) -> tuple[str, ...]:
+    """Tracked paths whose index or working-tree content differs from HEAD (every tracked
+    path when there is no commit yet)."""
+    try:
+        listing = repo.git.diff("--name-only", "-z", "--no-renames", "HEAD", "--")
+    except git.GitCommandError:  # no HEAD yet: everything in the index is new
+        listing = repo.git.ls_files("-z")
+    return tuple(sorted(p for p in listing.split("\0") if p))

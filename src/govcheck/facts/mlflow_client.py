@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -36,6 +36,17 @@ _UNREACHABLE = (
 # Database URIs MLflow would open (and migrate) directly; only sqlite is opened read-only.
 _SERVER_ONLY = ("postgresql", "mysql", "mssql")
 
+# What MLflow's REST client sends credentials from (besides user:password@ in the URI).
+_CREDENTIAL_VARS = (
+    "MLFLOW_TRACKING_TOKEN",
+    "MLFLOW_TRACKING_USERNAME",
+    "MLFLOW_TRACKING_PASSWORD",
+    "MLFLOW_TRACKING_AUTH",
+    "MLFLOW_TRACKING_CLIENT_CERT_PATH",
+)
+_CREDENTIALS_HINT = (
+    "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN"
+)
 _ERROR_RESPONSES = re.compile(r"too many (\d{3}) error responses")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -72,14 +83,13 @@ def read_only_uris(uri: str) -> tuple[str, str | None]:
 
 
 def _sqlite_read_only(uri: str) -> str:
-    path = uri.split("://", 1)[1].removeprefix("/")
-    if path.startswith("file:") or "?" in path:
-        raise UsageError(f"give the sqlite store as sqlite:///PATH: {redact_url(uri)}")
-    if not path or path == ":memory:" or not Path(path).is_file():
-        raise DataSourceError(f"MLflow tracking store not found: {redact_url(uri)}")
+    """The store as a read-only SQLite URI for MLflow's client. govcheck reads sqlite stores
+    itself (facts/mlflow_sqlite.py); this path serves callers that want MLflow's own view."""
+    from govcheck.facts.mlflow_sqlite import sqlite_path
+
     # A percent-encoded SQLite URI: MLflow's "create parent folders" step then sees no folder
     # to create, and mode=ro makes any write attempt fail instead of touching the file.
-    encoded = quote(str(Path(path).resolve()), safe="")
+    encoded = quote(str(sqlite_path(uri)), safe="")
     return f"sqlite:///file:{encoded}?mode=ro&uri=true"
 
 
@@ -146,6 +156,8 @@ def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
     text = str(exc)
     lowered = text.lower()
     if code in _REFUSED:
+        if not credentials_sent(uri):
+            return f"MLflow at {where} needs credentials: {_CREDENTIALS_HINT}"
         return f"MLflow refused the credentials for {where}"
     status = _ERROR_RESPONSES.search(text)
     if status:  # urllib3 gives up on a 5xx at once, since retries are off
@@ -158,6 +170,15 @@ def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
         return f"MLflow store {where} cannot be read without changing it (not an MLflow database?)"
     first = scrub(text.strip().splitlines()[0] if text.strip() else type(exc).__name__)
     return f"MLflow at {where} failed: {first[:240]}"
+
+
+def credentials_sent(uri: str, env: Mapping[str, str] = os.environ) -> bool:
+    """Whether MLflow's client sends any credentials to this URI: a user or password in it,
+    or MLflow's (or Databricks') credential settings in the environment."""
+    if uri.startswith("databricks"):
+        return True  # Databricks always authenticates, from its own config if not the env
+    parts = urlsplit(uri)
+    return bool(parts.username or parts.password or any(env.get(k) for k in _CREDENTIAL_VARS))
 
 
 def all_pages(

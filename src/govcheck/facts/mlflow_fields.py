@@ -56,7 +56,11 @@ def run_fields(run: Any, experiment_name: str | None) -> Fields:
         "metrics": _sorted(data.metrics),
         "start_time": iso_time(info.start_time),
         "end_time": iso_time(info.end_time),
-        "datasets": [dataset_fields(d) for d in dataset_inputs],
+        # Stores return a run's inputs in no defined order: sorted, every source agrees.
+        "datasets": sorted(
+            (dataset_fields(d) for d in dataset_inputs),
+            key=lambda d: (d["name"], d["digest"], d["source"], d["source_type"], d["context"]),
+        ),
     }
 
 

@@ -12,17 +12,32 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from govcheck.errors import DataSourceError
 from govcheck.facts import mlflow_fields as mf
 from govcheck.facts.mlflow_client import all_pages, client_session, open_client
-from govcheck.facts.mlflow_store import Scope, in_scope
+from govcheck.facts.mlflow_store import Scope, in_scope, is_sqlite
 from govcheck.progress import Progress, Tick, silent
+from govcheck.redact import redact_url
+
+if TYPE_CHECKING:
+    from govcheck.facts.mlflow_sqlite import SqliteStore
 
 PAGE = 1000  # the largest page every MLflow backend accepts (Databricks caps runs at 1000)
 ID_BATCH = 100  # ids per `IN (...)` filter, well under URL and SQL parameter limits
 EXPERIMENT_BATCH = 100  # experiment ids per search_runs / search_logged_models request
 T = TypeVar("T")
+
+
+def open_live(uri: str, scope: Scope, progress: Progress = silent) -> LiveStore | SqliteStore:
+    """The reader for a live store: sqlite files directly (any MLflow version, no client),
+    everything else through MLflow's client."""
+    from govcheck.facts.mlflow_sqlite import SqliteStore
+
+    if is_sqlite(uri):
+        return SqliteStore(uri, scope, progress)
+    return LiveStore(uri, scope, progress)
 
 
 class LiveStore:
@@ -33,6 +48,7 @@ class LiveStore:
         self.scope = scope
         self._progress = progress
         self._seen: dict[str, tuple[int, int]] = {}  # unit -> (items, pages) read so far
+        self.notices: list[str] = []
         self.runs_since_ms: int | None = None
         if scope.runs_since_days is not None:
             self.runs_since_ms = int((time.time() - scope.runs_since_days * 86400) * 1000)
@@ -102,9 +118,13 @@ class LiveStore:
         )
 
     def _experiments_cached(self) -> list[Any]:
-        if "experiments" not in self._cache:
-            self._cache["experiments"] = self._experiments()
-        found: list[Any] = self._cache["experiments"]
+        return self._kept("experiments", self._experiments)
+
+    def _kept(self, key: str, fetch: Callable[[], list[Any]]) -> list[Any]:
+        """A list fetched once per check, inside a request already under way."""
+        if key not in self._cache:
+            self._cache[key] = fetch()
+        found: list[Any] = self._cache[key]
         return found
 
     def _search_runs(
@@ -131,7 +151,7 @@ class LiveStore:
 
     def _versions(self) -> list[mf.Fields]:
         aliases: dict[tuple[str, str], list[str]] = {}
-        for model in self._cache.get("models") or self._models():
+        for model in self._kept("models", self._models):  # fetched once, whoever asks first
             for alias, version in mf.alias_versions(model).items():
                 aliases.setdefault((model.name, version), []).append(alias)
         search = partial(self._client.search_model_versions, max_results=PAGE)
@@ -161,6 +181,17 @@ class LiveStore:
     def _logged_model_runs(self, model_ids: set[str]) -> dict[str, str | None]:
         if not model_ids:
             return {}
+        if not hasattr(self._client, "search_logged_models"):
+            # MLflow 2.x clients know no logged models: guessing "untraced" would report
+            # versions that do trace, so say what is needed instead.
+            from mlflow import __version__ as client_version
+
+            raise DataSourceError(
+                f"MLflow at {redact_url(self.uri)} has model versions registered from "
+                f"{len(model_ids)} MLflow 3 logged model(s) (e.g. {min(model_ids)}), which the "
+                f"installed MLflow client {client_version} cannot trace: "
+                "pip install -U 'mlflow-skinny>=3'"
+            )
         found: dict[str, str | None] = {}
         for exp_batch in _batches(self._all_experiments(), EXPERIMENT_BATCH):
             for id_batch in _batches(sorted(model_ids), ID_BATCH):
@@ -196,17 +227,8 @@ class LiveStore:
     def _all_experiment_entities(self) -> list[Any]:
         from mlflow.entities import ViewType
 
-        if "all_experiments" not in self._cache:
-            self._cache["all_experiments"] = list(
-                self._pages(
-                    "experiments",
-                    partial(
-                        self._client.search_experiments, view_type=ViewType.ALL, max_results=PAGE
-                    ),
-                )
-            )
-        found: list[Any] = self._cache["all_experiments"]
-        return found
+        search = partial(self._client.search_experiments, view_type=ViewType.ALL, max_results=PAGE)
+        return self._kept("all_experiments", lambda: list(self._pages("experiments", search)))
 
 
 def _name_filters(globs: tuple[str, ...]) -> list[str | None]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from govcheck.context import MlflowSettings
 from govcheck.facts.base import Facts
-from govcheck.facts.mlflow_store import NO_STORE_NOTICE
+from govcheck.facts.mlflow_store import NO_STORE_NOTICE, Scope, StoreChoice
 from govcheck.model import LazyFields, Resource
 from govcheck.progress import Progress, silent
 
@@ -34,17 +34,22 @@ class MlflowData(Protocol):
 
     def model_versions(self) -> list[Fields]: ...
 
+    @property
+    def notices(self) -> list[str]:
+        """What the report should say about the source (e.g. a newer schema than known)."""
+        ...
+
 
 def open_data(settings: MlflowSettings, progress: Progress = silent) -> MlflowData:
     """The reader for a configured store: the snapshot file, else the live store."""
     if settings.store.snapshot is not None:
         from govcheck.facts.snapshot_store import SnapshotStore
 
-        return SnapshotStore.load(settings.store.snapshot, settings.scope)
-    from govcheck.facts.mlflow_live import LiveStore
+        return SnapshotStore.load(settings.store.snapshot, settings.scope, settings.reads)
+    from govcheck.facts.mlflow_live import open_live
 
     assert settings.store.uri is not None
-    return LiveStore(settings.store.uri, settings.scope, progress)
+    return open_live(settings.store.uri, settings.scope, progress)
 
 
 def reader(facts: Facts) -> MlflowData | None:
@@ -53,14 +58,25 @@ def reader(facts: Facts) -> MlflowData | None:
     if not settings.store.configured:
         facts.notice(NO_STORE_NOTICE)
         return None
-    # Carried, not shared: MLflow metadata is the same whichever commit's tree is checked.
-    key = ("mlflow", settings.store, settings.scope)
-    data = facts.carried(key, lambda: open_data(settings, facts.context.progress))
+    data = facts.carried(_key(settings), lambda: open_data(settings, facts.context.progress))
+    for notice in data.notices:
+        facts.notice(notice)
     if settings.store.snapshot is not None:
         from govcheck.facts.snapshot_store import SnapshotStore
 
         if isinstance(data, SnapshotStore):
             _stale_notice(facts, data, settings)
+    return data
+
+
+def _key(settings: MlflowSettings) -> tuple[str, StoreChoice, Scope]:
+    # Carried, not shared: MLflow metadata is the same whichever commit's tree is checked.
+    return ("mlflow", settings.store, settings.scope)
+
+
+def opened(facts: Facts) -> MlflowData | None:
+    """The check's reader if some rule opened it (reports name what it read), else None."""
+    data: MlflowData | None = facts.carried_if_made(_key(facts.context.mlflow))
     return data
 
 
@@ -115,7 +131,7 @@ def experiments(facts: Facts) -> list[Resource]:
 
     def run_count(experiment_id: str) -> int:
         if not counts and data is not None:
-            counts.update(Counter(r["experiment_id"] for r in data.runs()))
+            counts.update(Counter(str(r.get("experiment_id")) for r in data.runs()))
             counts.setdefault("", 0)  # marks the counts as computed
         return counts.get(experiment_id, 0)
 

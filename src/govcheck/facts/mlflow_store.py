@@ -65,9 +65,7 @@ def resolve_store(
     if config.snapshot:
         return StoreChoice(snapshot=str(root / config.snapshot), origin="mlflow.snapshot")
     if config.tracking_uri:
-        return StoreChoice(
-            uri=_relative_sqlite(config.tracking_uri, root), origin="mlflow.tracking_uri"
-        )
+        return StoreChoice(uri=repo_sqlite(config.tracking_uri, root), origin="mlflow.tracking_uri")
     if env.get("MLFLOW_TRACKING_URI"):
         return StoreChoice(uri=env["MLFLOW_TRACKING_URI"], origin="MLFLOW_TRACKING_URI")
     default_db = root / "mlflow.db"
@@ -84,12 +82,32 @@ def resolve_scope(config: MlflowConfig) -> Scope:
     )
 
 
+def shown_uri(uri: str, root: Path) -> str:
+    """A store as reports and snapshots name it: without credentials, and a sqlite file
+    inside the repository relative to it, so the same store reads the same on any machine."""
+    from govcheck.redact import redact_url
+
+    if is_sqlite(uri) and uri.startswith("sqlite:///"):
+        path = Path(uri.removeprefix("sqlite:///"))
+        if path.is_absolute():
+            try:
+                return f"sqlite:///{path.resolve().relative_to(root.resolve()).as_posix()}"
+            except ValueError:
+                pass
+    return redact_url(uri)
+
+
+def is_sqlite(uri: str) -> bool:
+    """Whether a tracking URI names a sqlite file (read directly, without MLflow's client)."""
+    return uri.lower().startswith("sqlite:")
+
+
 def in_scope(name: str, globs: tuple[str, ...]) -> bool:
     """Whether an experiment name is in scope (no globs: every experiment)."""
     return not globs or any(name_match(g, name) for g in globs)
 
 
-def _relative_sqlite(uri: str, root: Path) -> str:
+def repo_sqlite(uri: str, root: Path) -> str:
     # A relative sqlite path in the config means relative to the repo, not to wherever
     # govcheck happens to be started (MLflow itself would use the working directory).
     prefix = "sqlite:///"

@@ -7,6 +7,7 @@ from typing import Any
 
 from govcheck.fingerprints import fingerprints
 from govcheck.model import Finding, Location, Report, RuleInfo, Waiver, source_text
+from govcheck.reporters import provenance
 
 FORMAT_VERSION = 1
 
@@ -43,6 +44,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "absent": [_finding(f, f.fingerprint or "") for f in report.absent],
         "skipped": [{"rule_id": s.rule_id, "reason": s.reason} for s in report.skipped],
         "notices": list(report.notices),
+        "provenance": provenance.as_dict(report.provenance) if report.provenance else None,
     }
 
 

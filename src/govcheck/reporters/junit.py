@@ -2,7 +2,8 @@
 
 Shaped to validate under both the Jenkins xUnit XSD and the Ant (windyroad) XSD: a bare
 <testsuites> root; every suite with properties, system-out and system-err; timestamps
-without a timezone suffix; a decimal time on every testcase.
+without a timezone suffix; a decimal time on every testcase. The first suite's properties
+also say what the verdict was reached on (govcheck.commit, govcheck.policy_hash...).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from govcheck.model import SEVERITY_RANK, Finding, Report, source_text
+from govcheck.reporters import provenance
 from govcheck.reporters.common import expired_note, where
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
@@ -60,6 +62,11 @@ def render(report: Report, color: bool = False) -> str:
             ):
                 if value:
                     ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
+        if report.provenance is not None and index == 0:
+            # JUnit has no run-level properties: the first suite carries the provenance.
+            for label, value in provenance.labelled(report.provenance):
+                name = "govcheck." + label.lower().replace(" ", "_")
+                ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
         for case in cases:
             _testcase(suite, rule_id, case)
         ET.SubElement(suite, "system-out")

@@ -7,6 +7,7 @@ how many were left out.
 from __future__ import annotations
 
 from govcheck.model import SEVERITIES, Finding, Report
+from govcheck.reporters import provenance
 from govcheck.reporters.common import (
     baseline_note,
     expired_note,
@@ -173,6 +174,12 @@ def _tail(report: Report) -> list[str]:
         lines += [f"- {', '.join(code(i) for i in ids)}: {cell(reason)}" for reason, ids in groups]
     if report.notices:
         lines += ["", "**Notices:**", ""] + [f"- {cell(n)}" for n in report.notices]
+    if report.provenance is not None:
+        parts = [
+            f"{label} {code(value)}" for label, value in provenance.labelled(report.provenance)
+        ]
+        version = f"govcheck {report.tool_version}"
+        lines += ["", f"<sub>Verdict on {' · '.join(parts)} · {version}</sub>"]
     return lines
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from govcheck.fingerprints import KEY, fingerprints
 from govcheck.model import SEVERITY_RANK, Finding, Report, RuleInfo
+from govcheck.reporters import provenance as verdict_provenance
 from govcheck.reporters.common import baseline_note, expired_note, skipped_groups
 from govcheck.reporters.sarif_locations import (
     SRCROOT,
@@ -61,6 +62,8 @@ def sarif_log(report: Report, max_results: int = MAX_RESULTS) -> dict[str, Any]:
     vcp = provenance(report.repo)
     if vcp is not None:
         run["versionControlProvenance"] = vcp
+    if report.provenance is not None:  # what govcheck verify re-runs
+        run["properties"] = {"provenance": verdict_provenance.as_dict(report.provenance)}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
