@@ -443,7 +443,7 @@ def test_readme_hook_snippet_and_pin_work_as_written(
     (repo / ".pre-commit-config.yaml").write_text(
         snippet.replace(PROJECT_URL, str(hook_repo)), encoding="utf-8"
     )
-    run_git(hook_repo, "branch", "-f", "main", "HEAD")  # the README pins from `main`
+    run_git(hook_repo, "checkout", "-q", "-B", "main")  # the README pins from `main`
     for part in command.replace(PROJECT_URL, str(hook_repo)).split(" && "):
         done = subprocess.run(
             [sys.executable, "-m", "pre_commit", *part.split()[1:]],
