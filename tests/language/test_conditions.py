@@ -358,14 +358,19 @@ x
 ```
 ## Known risks and limitations
 ### Metrics
+AUC 0.9 (the parent section is not empty: its subsection has text)
 ## Training-Data
+y
+
+**Ethics**
+<!-- only the template's hint -->
 """
 MODELS = {
     "LICENSE": "MIT\n",
     "models/m/MODEL_CARD.md": CARD,
     "models/m/README.md": "# m\n## Usage\n",
     "models/m/train.yaml": "owner: ml@x.org\n",
-    "models/n/README.md": "# n\n## Usage\n## Intended Use\n",
+    "models/n/README.md": "# n\n## Usage\nu\n## Intended Use\ni\n",
     "models/shared.yaml": "a: 1\n",
     "data/m.csv": "1\n",
 }
@@ -528,7 +533,12 @@ def test_file(
         ("[{name: Evaluation, equals: [Evaluation, Metrics]}]", HELD),
         ("[{name: Evaluation, equals: [evaluation]}]", failed("missing sections: Evaluation")),
         ("[{name: Metrics}]", HELD),  # equals defaults to the name
-        ("[Usage, Intended Use, Ethics]", failed("missing sections: Usage, Ethics")),
+        ("[Usage, Intended Use, Ethic]", failed("missing sections: Usage, Ethic")),
+        ("[Ethics]", failed("empty section: Ethics ('Ethics')")),  # a bold line, no text
+        (
+            "[Usage, Ethics]",
+            failed("missing sections: Usage; empty section: Ethics ('Ethics')"),
+        ),
         ("[license]", failed("missing sections: license")),  # front matter is no heading
         ("[Not a heading]", failed("missing sections: Not a heading")),  # code is no heading
         ("'{required}'", failed("missing sections: Usage")),  # a list parameter

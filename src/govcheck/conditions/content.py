@@ -1,4 +1,9 @@
-"""`schema: PATH_OR_builtin:NAME` and `sections: [...]`: checks on a file's parsed content."""
+"""`schema: PATH_OR_builtin:NAME` and `sections: [...]`: checks on a file's parsed content.
+
+Sections are matched on heading keys (mdinline.heading_key: case, emphasis, numbering and
+punctuation ignored); `contains` terms match at word starts. A required section whose every
+matching heading is empty fails as "empty", located at its heading.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any
 from govcheck import builtin
 from govcheck.conditions.base import Build, Evaluator, Scope
 from govcheck.errors import Mark, UsageError
+from govcheck.facts.mdinline import heading_key, section_test
 from govcheck.model import Location, Outcome
 from govcheck.quickschema import plainly_valid
 from govcheck.yamlsrc import LDict, LList, value_mark
@@ -103,15 +109,15 @@ def build_schema(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
 
 def _content(scope: Scope) -> tuple[Any, str | None]:
     item = scope.item
-    if item is scope.resource.fields and scope.resource.kind == "file":
+    if item is scope.resource.fields and scope.resource.kind == "file":  # a file's own data
         return item.get("data"), item.get("parse_error")
     return (dict(item) if isinstance(item, Mapping) and not isinstance(item, LDict) else item), None
 
 
 def _parse_location(scope: Scope, error: str) -> Location | None:
     m = re.match(r"(\d+):(\d+)", error)
-    if scope.resource.kind == "file" and m:
-        return Location(scope.resource.id, int(m.group(1)), int(m.group(2)))
+    if scope.resource.file is not None and m:
+        return Location(scope.resource.file, int(m.group(1)), int(m.group(2)))
     return None
 
 
@@ -145,15 +151,6 @@ def _error_location(data: Any, error: Any) -> Location | None:
     )
 
 
-_PUNCT = re.compile(r"[^\w\s]+")
-_EMPH = re.compile(r"[*_`~]+")
-
-
-def normalize(heading: str) -> str:
-    text = _EMPH.sub("", heading.lower())
-    return " ".join(_PUNCT.sub(" ", text).split())
-
-
 def build_sections(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     specs = b.subst(node[key], node.value_marks.get(key))
     b.read(("headings",))
@@ -168,21 +165,55 @@ def build_sections(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluato
             wanted.append(entry)
 
     def evaluate(scope: Scope) -> Outcome:
-        headings = [normalize(str(h.get("text", ""))) for h in (scope.item.get("headings") or [])]
-        missing = [name for name, test in wanted if not any(test(h) for h in headings)]
+        found = _sections_of(scope.item)
+        missing: list[str] = []
+        parts: list[Outcome] = []
+        for name, test in wanted:
+            matching = [s for s in found if test(s["key"])]
+            if not matching:
+                missing.append(name)
+            elif all(s.get("empty") for s in matching):
+                first = matching[0]
+                where = scope.resource.file
+                location = (
+                    Location(where, first["line"], 1, str(first["heading"]))
+                    if where and isinstance(first.get("line"), int)
+                    else None
+                )
+                parts.append(
+                    Outcome(False, f"empty section: {name} ('{first['heading']}')", location)
+                )
         if missing:
-            return Outcome(False, f"missing sections: {', '.join(missing)}")
-        return Outcome(True, "has every required section")
+            parts.insert(0, Outcome(False, f"missing sections: {', '.join(missing)}"))
+        if not parts:
+            return Outcome(True, "has every required section")
+        reason = "; ".join(p.reason for p in parts)
+        return Outcome(False, reason, parts[0].location, tuple(parts))
 
     return evaluate
+
+
+def _sections_of(item: Any) -> list[Mapping[str, Any]]:
+    """A markdown resource's sections with comparable keys; bare headings (a resource
+    without sections) count as sections with content."""
+    sections = item.get("sections") if isinstance(item, Mapping) else None
+    if isinstance(sections, list):
+        return [
+            {**s, "key": s.get("key") or heading_key(str(s.get("heading", "")))}
+            for s in sections
+            if isinstance(s, Mapping)
+        ]
+    headings = item.get("headings") if isinstance(item, Mapping) else None
+    return [
+        {"heading": h.get("text", ""), "key": heading_key(str(h.get("text", ""))), **h}
+        for h in headings or []
+        if isinstance(h, Mapping)
+    ]
 
 
 def _section_spec(
     spec: Any, mark: Mark | None, b: Build
 ) -> tuple[str, Callable[[str], bool]] | None:
-    if isinstance(spec, str):
-        want = normalize(spec)
-        return spec, lambda h: h == want
     if isinstance(spec, LDict) and isinstance(spec.get("name"), str):
         unknown = set(spec) - {"name", "equals", "contains"}
         if unknown:
@@ -190,12 +221,8 @@ def _section_spec(
                 spec.key_marks.get(min(unknown)),
                 f"unknown key '{min(unknown)}' in a section (use name, equals, contains)",
             )
-        equals = {normalize(s) for s in _strings(spec.get("equals", [spec["name"]]))}
-        contains = [normalize(s) for s in _strings(spec.get("contains", []))]
-        return spec["name"], lambda h: h in equals or any(c in h for c in contains)
-    b.error(mark, "a section is a heading string or {name, equals: [...], contains: [...]}")
-    return None
-
-
-def _strings(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else [str(v) for v in value or []]
+    test = section_test(spec)
+    if test is None:
+        b.error(mark, "a section is a heading string or {name, equals: [...], contains: [...]}")
+        return None
+    return (spec if isinstance(spec, str) else str(spec["name"])), test

@@ -1,8 +1,12 @@
-"""Markdown facts for model cards: YAML front matter, headings and sections.
+"""Markdown facts for cards: front matter, headings, sections, and the lines a reader sees.
 
-Only what the rules need, read the way a renderer would: headings inside ``` / ~~~ code
-fences and inside <!-- HTML comments --> are not headings, and every line number is the
-1-based line in the file (front matter lines included), so findings land on the heading.
+Read the way a renderer would: headings inside ``` / ~~~ code fences and inside
+<!-- HTML comments --> are not headings, and text there is not what a reader sees. A fence
+that never closes is text (a card with one stray ``` must not vanish). A line that is only
+bold text (`**Training Data**`) is a heading too, as people write them. Every line number
+is the 1-based line in the file (front matter included), so findings land on their line.
+
+One pass over the lines builds everything (`_scan`), each line handled in linear time.
 """
 
 from __future__ import annotations
@@ -12,18 +16,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from govcheck.facts import mdinline
 from govcheck.facts.parsing import parse_yaml_all
 from govcheck.yamlsrc import LDict
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_NOT_PARAGRAPH = re.compile(r"^ {0,3}([-+*>]|\d+[.)]|#|\||`{3}|~{3})|^\s*$|^ {4}")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
-_COMMENT = re.compile(r"<!--.*?-->")
-_BLOCK_COMMENT = re.compile(r"<!--.*?(-->|$)", re.DOTALL)
+_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
+# Lines that cannot continue a paragraph (so cannot be a setext heading's text): list items,
+# quotes, tables, fences, blank and indented lines.
+_NOT_PARAGRAPH = re.compile(
+    r" {0,3}(?:[-+*](?:[ \t]|$)|>|\d+[.)](?:[ \t]|$)|\||`{3}|~{3})|\s*$| {4}"
+)
 _FRONT_MATTER_END = ("---", "...")
+PSEUDO_LEVEL = 7  # a bold line standing as a heading ranks below every `#` heading
+_PSEUDO_MAX = 80  # a longer bold line is emphasis, not a title
+
+
+def split_lines(text: str) -> list[str]:
+    """The file's lines as git and editors count them (\\n, \\r\\n or \\r)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 @dataclass(frozen=True)
@@ -31,110 +41,356 @@ class FrontMatter:
     data: dict[str, Any]  # {} when there is none or it is not a mapping
     body_start: int  # 0-based index of the first line after the front matter
     error: str | None = None  # "line:col: message" for broken YAML
+    start: int = 0  # 0-based index of the opening `---`
 
 
 def front_matter(text: str, path: str = "") -> FrontMatter:
-    """The `---` delimited YAML block at the very top of the file, located in the file."""
-    lines = text.splitlines()
-    if not lines or lines[0].rstrip() != "---":
+    """The `---` delimited YAML block at the top of the file (blank lines may precede it,
+    as the Hugging Face Hub allows), located in the file."""
+    lines = split_lines(text)
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    if first >= len(lines) or lines[first].rstrip() != "---":
         return FrontMatter({}, 0)
-    for end in range(1, len(lines)):
+    for end in range(first + 1, len(lines)):
         if lines[end].rstrip() in _FRONT_MATTER_END:
             break
     else:
         return FrontMatter({}, 0)  # no closing line: a thematic break, not front matter
-    # A blank first line keeps YAML marks equal to the file's own line numbers.
-    parsed = parse_yaml_all("\n" + "\n".join(lines[1:end]), path)
+    # Leading blank lines keep YAML marks equal to the file's own line numbers.
+    parsed = parse_yaml_all("\n" * (first + 1) + "\n".join(lines[first + 1 : end]), path)
     data = parsed.data if isinstance(parsed.data, dict) else LDict()
-    return FrontMatter(data, end + 1, parsed.error)
+    return FrontMatter(data, end + 1, parsed.error, first)
 
 
-def _heading_text(raw: str) -> str:
-    text = _LINK.sub(r"\1", raw)
-    return " ".join(_EMPHASIS.sub("", text).split())
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int  # 1-6, or PSEUDO_LEVEL for a bold line
+    first: int  # 0-based first line (a setext heading's text line)
+    end: int  # 0-based last line (a setext heading's underline)
+
+    @property
+    def line(self) -> int:
+        return self.first + 1
 
 
-def _visible_lines(lines: list[str], start: int) -> list[tuple[int, str | None]]:
-    """(index, line) with lines inside code fences or HTML comments as None."""
-    out: list[tuple[int, str | None]] = []
-    fence: str | None = None
+@dataclass(frozen=True)
+class Scan:
+    lines: list[str]
+    shown: list[str]  # HTML comments blanked: what structure is read from
+    visible: list[str]  # comments, fenced and inline code, YAML comments blanked
+    content: list[int]  # content[i]: lines before i with content (text or code, not headings)
+    headings: list[Heading]
+    body_start: int  # 0-based index of the first line after the front matter
+
+
+@lru_cache(maxsize=8)  # the fields of one card scan it once (callers only read)
+def scan(text: str) -> Scan:
+    lines = split_lines(text)
+    fm = front_matter(text)
+    shown = [""] * len(lines)
+    visible = [""] * len(lines)
+    for i in range(fm.start + 1, max(fm.body_start - 1, fm.start + 1)):
+        visible[i] = _yaml_visible(lines[i])
+    has_content = [False] * len(lines)
+    code = [False] * len(lines)
+    _mask_body(lines, fm.body_start, shown, visible, has_content, code)
+    found = _headings(shown, fm.body_start, has_content, code)
+    content = [0]
+    for flag in has_content:
+        content.append(content[-1] + flag)
+    return Scan(lines, shown, visible, content, found, fm.body_start)
+
+
+def _mask_body(
+    lines: list[str],
+    start: int,
+    shown: list[str],
+    visible: list[str],
+    has_content: list[bool],
+    code: list[bool],
+) -> None:
+    """Fill shown, visible, has_content and code (fenced lines) for the body's lines."""
+    closers = _fence_closers(lines, start)
+    next_close, next_blank = _lookahead(lines, start)
+    fence: tuple[str, int] | None = None
     in_comment = False
     for i in range(start, len(lines)):
         line = lines[i]
         if fence is not None:
-            closing = _FENCE.match(line)
-            if (
-                closing
-                and closing.group(1)[0] == fence[0]
-                and len(closing.group(1)) >= len(fence)
-                and not closing.group(2).strip()
-            ):
+            if _is_closing(line, fence):
                 fence = None
-            out.append((i, None))
+            shown[i], has_content[i], code[i] = line, True, True
             continue
+        begin = 0
         if in_comment:
-            in_comment = "-->" not in line
-            out.append((i, None))
+            close = line.find(mdinline.COMMENT_CLOSE)
+            if close == -1:
+                continue
+            in_comment, begin = False, close + 3
+        else:
+            opening = _fence_open(line)
+            if opening is not None and closers[i + 1][opening[0] == "~"] >= opening[1]:
+                fence = opening
+                shown[i], has_content[i], code[i] = line, True, True
+                continue
+        block = begin == 0 and _starts_comment(line)
+        continues = block or next_close[i + 1] < next_blank[i + 1]
+        shown[i], visible[i], in_comment = _mask_line(line, begin, continues)
+        has_content[i] = bool(shown[i].strip())
+
+
+def _mask_line(line: str, begin: int, continues: bool) -> tuple[str, str, bool]:
+    """The line with HTML comments blanked (shown), and with inline code blanked too
+    (visible), and whether a comment stays open at its end. `continues`: an unclosed
+    `<!--` here opens a comment that a later line closes (else it is literal text)."""
+    spans = [(s + begin, e + begin) for s, e in mdinline.code_spans(line[begin:])]
+    comments: list[tuple[int, int]] = [(0, begin)] if begin else []
+    last_close = line.rfind(mdinline.COMMENT_CLOSE)
+    pos, si, still_open = begin, 0, False
+    while True:
+        c = line.find(mdinline.COMMENT_OPEN, pos)
+        if c == -1:
+            break
+        while si < len(spans) and spans[si][1] <= c:
+            si += 1
+        if si < len(spans) and spans[si][0] <= c:
+            pos = spans[si][1]  # `<!--` inside inline code is code
             continue
-        if line.lstrip(" ").startswith("<!--"):
-            # an HTML block: the whole line is raw HTML, up to the line that closes it
-            in_comment = "-->" not in line
-            out.append((i, None))
+        if c + 4 <= last_close:
+            close = line.find(mdinline.COMMENT_CLOSE, c + 4)
+            comments.append((c, close + 3))
+            pos = close + 3
             continue
-        line = _COMMENT.sub("", line)
-        if "<!--" in line:
-            line, in_comment = line.split("<!--", 1)[0], True
-        opening = _FENCE.match(line)
-        if opening and not (opening.group(1)[0] == "`" and "`" in opening.group(2)):
-            fence = opening.group(1)
-            out.append((i, None))
-            continue
-        out.append((i, line))
+        if continues:
+            comments.append((c, len(line)))
+            still_open = True
+        break  # any later `<!--` on this line has no closing either
+    shown = _blank(line, comments)
+    return shown, _blank(shown, _outside(spans, comments)), still_open
+
+
+def _outside(
+    spans: list[tuple[int, int]], comments: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The code spans that do not start inside a comment (both lists sorted): one merge."""
+    out, ci = [], 0
+    for span in spans:
+        while ci < len(comments) and comments[ci][1] <= span[0]:
+            ci += 1
+        if not (ci < len(comments) and comments[ci][0] <= span[0]):
+            out.append(span)
     return out
 
 
-def headings(text: str) -> list[dict[str, Any]]:
-    """Headings as {text, level, line}: ATX (`## Title`) and setext (`Title` + `===`/`---`)."""
-    return [{"text": h["text"], "level": h["level"], "line": h["line"]} for h in _scan(text)]
+def _blank(line: str, regions: list[tuple[int, int]]) -> str:
+    if not regions:
+        return line
+    out, pos = [], 0
+    for a, b in sorted(regions):
+        if b <= pos:
+            continue
+        a = max(a, pos)
+        out += [line[pos:a], " " * (b - a)]
+        pos = b
+    out.append(line[pos:])
+    return "".join(out)
 
 
-@lru_cache(maxsize=4)  # headings and sections of one card scan it once (callers only read)
-def _scan(text: str) -> list[dict[str, Any]]:
-    lines = text.splitlines()
-    found: list[dict[str, Any]] = []
-    previous: tuple[int, str] | None = None  # the last visible paragraph line
-    for i, line in _visible_lines(lines, front_matter(text).body_start):
-        if line is None:
+def _starts_comment(line: str) -> bool:
+    body = line.lstrip(" ")
+    return len(line) - len(body) <= 3 and body.startswith(mdinline.COMMENT_OPEN)
+
+
+def _fence_open(line: str) -> tuple[str, int] | None:
+    body = line.lstrip(" ")
+    if len(line) - len(body) > 3 or body[:3] not in ("```", "~~~"):
+        return None
+    char = body[0]
+    length = len(body) - len(body.lstrip(char))
+    if char == "`" and "`" in body[length:]:
+        return None  # an inline code span, not a fence
+    return char, length
+
+
+def _closing_length(line: str) -> tuple[str, int] | None:
+    opening = _fence_open(line)
+    if opening is None or line.strip(" \t").strip(opening[0]):
+        return None  # a closing fence carries no info string
+    return opening
+
+
+def _is_closing(line: str, fence: tuple[str, int]) -> bool:
+    closing = _closing_length(line)
+    return closing is not None and closing[0] == fence[0] and closing[1] >= fence[1]
+
+
+def _fence_closers(lines: list[str], start: int) -> list[tuple[int, int]]:
+    """closers[i]: the longest closing fence (backtick, tilde) at line i or after, so an
+    opening fence knows in O(1) whether anything will close it."""
+    out = [(0, 0)] * (len(lines) + 1)
+    best = [0, 0]
+    for i in range(len(lines) - 1, start - 1, -1):
+        closing = _closing_length(lines[i])
+        if closing is not None:
+            k = closing[0] == "~"
+            best[k] = max(best[k], closing[1])
+        out[i] = (best[0], best[1])
+    return out
+
+
+def _lookahead(lines: list[str], start: int) -> tuple[list[int], list[int]]:
+    """For each line, the index of the next line (itself included) holding `-->`, and of the
+    next blank line: an inline comment may span lines, never a paragraph break."""
+    n = len(lines)
+    next_close, next_blank = [n] * (n + 1), [n] * (n + 1)
+    for i in range(n - 1, start - 1, -1):
+        line = lines[i]
+        next_close[i] = i if mdinline.COMMENT_CLOSE in line else next_close[i + 1]
+        next_blank[i] = i if not line.strip() else next_blank[i + 1]
+    return next_close, next_blank
+
+
+def _yaml_visible(line: str) -> str:
+    """A front matter line without its YAML comment (`# ...` outside quotes)."""
+    quote = ""
+    for i, c in enumerate(line):
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c == "#" and (i == 0 or line[i - 1] in " \t"):
+            return line[:i] + " " * (len(line) - i)
+    return line
+
+
+def _headings(
+    shown: list[str], start: int, has_content: list[bool], code: list[bool]
+) -> list[Heading]:
+    found: list[Heading] = []
+    previous: int | None = None  # the last paragraph line
+    for i in range(start, len(shown)):
+        line = shown[i]
+        if code[i]:
             previous = None
             continue
-        atx = _ATX.match(line)
-        if atx:
-            level, raw = len(atx.group(1)), atx.group(2) or ""
-            found.append({"text": _heading_text(raw), "level": level, "line": i + 1, "end": i})
+        atx = _atx(line)
+        if atx is not None:
+            found.append(Heading(mdinline.heading_text(atx[1]), atx[0], i, i))
+            has_content[i], previous = False, None
+            continue
+        if previous == i - 1 and _SETEXT.match(line):
+            if found and found[-1].first == i - 1:
+                found.pop()  # `**Title**` underlined: a setext heading, not a bold one
+            level = 1 if line.strip()[0] == "=" else 2
+            found.append(Heading(mdinline.heading_text(shown[i - 1]), level, i - 1, i))
+            has_content[i - 1] = has_content[i] = False
             previous = None
             continue
-        setext = _SETEXT.match(line)
-        if setext and previous is not None and previous[0] == i - 1:
-            level = 1 if setext.group(1)[0] == "=" else 2
-            found.append({"text": _heading_text(previous[1]), "level": level, "line": i, "end": i})
-            previous = None
-            continue
-        previous = None if _NOT_PARAGRAPH.match(line) else (i, line)
+        if previous is None or previous != i - 1:
+            title = _bold_title(line)
+            if title is not None:
+                found.append(Heading(title, PSEUDO_LEVEL, i, i))
+                has_content[i] = False
+        previous = None if _NOT_PARAGRAPH.match(line) else i
     return found
 
 
+def _atx(line: str) -> tuple[int, str] | None:
+    """(level, raw text) of an ATX heading (`## Title ##`), by slicing: a heading padded
+    with thousands of spaces costs no more than its length."""
+    body = line.lstrip(" ")
+    if len(line) - len(body) > 3 or not body.startswith("#"):
+        return None
+    rest = body.lstrip("#")
+    level = len(body) - len(rest)
+    if level > 6 or (rest and rest[0] not in " \t"):
+        return None
+    text = rest.strip(" \t")
+    bare = text.rstrip("#")
+    if not bare:
+        return level, ""
+    if len(bare) < len(text) and bare[-1] in " \t":
+        text = bare.rstrip(" \t")  # the optional closing sequence
+    return level, text
+
+
+def _bold_title(line: str) -> str | None:
+    """`**Training Data**` or `__Uses:__` alone on a line, as a heading's text."""
+    text = line.strip()
+    for mark in ("**", "__"):
+        if not text.startswith(mark) or len(text) > _PSEUDO_MAX:
+            continue
+        inner = text[2:]
+        if inner.endswith(mark + ":"):
+            inner = inner[:-3]
+        elif inner.endswith(mark):
+            inner = inner[:-2]
+        else:
+            continue
+        if inner.strip() and mark not in inner:
+            return mdinline.heading_text(inner)
+    return None
+
+
+def headings(text: str) -> list[dict[str, Any]]:
+    """Headings as {text, level, line}: ATX (`## Title`), setext (`Title` + `===`/`---`)
+    and bold lines standing alone (level 7)."""
+    return [{"text": h.text, "level": h.level, "line": h.line} for h in scan(text).headings]
+
+
 def sections(text: str) -> list[dict[str, Any]]:
-    """Sections as {heading, level, line, body}.
+    """Sections as {heading, key, level, line, body, empty}.
 
     body is the text after the heading up to the next heading of any level (so a parent
-    section's body does not include its subsections), without HTML comments (a template's
-    hidden instructions) and stripped of surrounding blank lines.
+    section's body does not include its subsections), without HTML comments and stripped
+    of surrounding blank lines. empty: nothing but comments and blank lines up to the next
+    heading of the same or a higher level (a section whose subsections have text is not
+    empty). key is the heading in comparable form (see mdinline.heading_key).
     """
-    lines = text.splitlines()
-    found = _scan(text)
+    s = scan(text)
+    found = s.headings
+    stops = _stops(found, len(s.lines))
     out: list[dict[str, Any]] = []
     for n, h in enumerate(found):
-        stop = found[n + 1]["line"] - 1 if n + 1 < len(found) else len(lines)
-        body = _BLOCK_COMMENT.sub("", "\n".join(lines[h["end"] + 1 : stop])).strip()
-        out.append({"heading": h["text"], "level": h["level"], "line": h["line"], "body": body})
+        nxt = found[n + 1].first if n + 1 < len(found) else len(s.lines)
+        body = "\n".join(line.rstrip() for line in s.shown[h.end + 1 : nxt]).strip()
+        empty = s.content[stops[n]] - s.content[h.end + 1] == 0
+        out.append(
+            {
+                "heading": h.text,
+                "key": mdinline.heading_key(h.text),
+                "level": h.level,
+                "line": h.line,
+                "body": body,
+                "empty": empty,
+            }
+        )
     return out
+
+
+def _stops(found: list[Heading], total: int) -> list[int]:
+    """For each heading, the first line of the next heading of the same or a higher level
+    (a lower number), else the end of the file: one pass with a stack."""
+    stops = [total] * len(found)
+    stack: list[int] = []
+    for n, h in enumerate(found):
+        while stack and found[stack[-1]].level >= h.level:
+            stops[stack.pop()] = h.first
+        stack.append(n)
+    return stops
+
+
+def lines(text: str) -> list[dict[str, Any]]:
+    """The lines a reader sees, as {text, line, front_matter}: HTML comments, fenced and
+    inline code and front-matter comments blanked (columns kept), blank lines left out;
+    front_matter is true for the lines of the YAML block."""
+    s = scan(text)
+    return [
+        {"text": line, "line": i + 1, "front_matter": i < s.body_start}
+        for i, line in enumerate(s.visible)
+        if line.strip()
+    ]
