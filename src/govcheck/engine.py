@@ -18,6 +18,10 @@ from govcheck.model import Checked, Finding, Location, Outcome, Resource, Skippe
 from govcheck.policy import Rule
 from govcheck.yamlsrc import value_mark
 
+# A rule reports at most this many findings per resource (for_each items, report: each
+# parts); a notice says how many more there were.
+MAX_EACH = 20
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -37,11 +41,13 @@ def _never(rule: Rule) -> str | None:
 def touched(resource: Resource, paths: frozenset[str] | None) -> bool:
     if paths is None or resource.kind == "repo" or resource.kind.startswith("mlflow_"):
         return True  # repo-wide and MLflow entities are not files; PATHs do not narrow them
-    if resource.kind == "directory":
-        # Any path at or below it, tracked or not: deleting models/x/monitoring.yaml
-        # changes what models/x holds, though the deleted file is no longer among its files.
-        prefix = resource.id + "/"
-        return any(p == resource.id or p.startswith(prefix) for p in paths)
+    if resource.covers:
+        # Any path at or below a covered folder, tracked or not: deleting
+        # models/x/monitoring.yaml changes what models/x holds, though the deleted file is
+        # no longer among its files.
+        prefixes = tuple(c + "/" for c in resource.covers)
+        if any(p in resource.covers or p.startswith(prefixes) for p in paths):
+            return True
     return any(p in paths for p in resource.touches)
 
 
@@ -58,11 +64,11 @@ def evaluate(rules: Iterable[Rule], facts: Facts, skip_reason: SkipReason = _nev
         for resource in facts.resources(rule.info.resource):
             if not touched(resource, paths):
                 continue
-            base = resource.id if resource.kind == "directory" else ""
-            scope = Scope(facts, resource, resource.fields, base)
+            scope = Scope(facts, resource, resource.fields, resource.base_dir)
             if rule.where is not None and not rule.where(scope).ok:
                 continue
             failures = _each_item(rule, scope) if rule.for_each is not None else _whole(rule, scope)
+            failures = _capped(rule, resource, facts, failures)
             located = [
                 (message, location or resource.location or _anchor(rule, facts))
                 for message, location in failures
@@ -98,10 +104,24 @@ def _message(rule: Rule, fields: Mapping[str, Any], outcome: Outcome) -> str:
 
 
 def _whole(rule: Rule, scope: Scope) -> list[Failure]:
+    """One finding for a failing resource; with `report: each`, one per located part of
+    the failure (each empty section...), each at its place."""
     outcome = rule.require(scope)
     if outcome.ok:
         return []
-    return [(_message(rule, scope.resource.fields, outcome), outcome.location)]
+    pieces = outcome.parts if rule.each and outcome.parts else (outcome,)
+    fields = scope.resource.fields
+    return [(_message(rule, fields, p), p.location or outcome.location) for p in pieces]
+
+
+def _capped(rule: Rule, resource: Resource, facts: Facts, failures: list[Failure]) -> list[Failure]:
+    """At most MAX_EACH findings of one rule per resource (a template card left unfilled
+    has dozens of placeholders); a notice says how many there were."""
+    if len(failures) <= MAX_EACH:
+        return failures
+    where = resource.file or resource.id
+    facts.notice(f"{rule.id}: {len(failures)} findings in {where}, the first {MAX_EACH} reported")
+    return failures[:MAX_EACH]
 
 
 def _each_item(rule: Rule, scope: Scope) -> list[Failure]:

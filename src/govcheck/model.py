@@ -41,6 +41,13 @@ class Resource:
     location: Location | None = None  # where findings about it point by default
     entity: str | None = None  # logical location for non-file resources, e.g. "mlflow:run/abc"
     touches: tuple[str, ...] = ()  # repo paths whose change affects this resource
+    # Folders any change at or below which affects this resource (a model directory: a
+    # deleted monitoring.yaml is no longer among its files, yet changes it).
+    covers: tuple[str, ...] = ()
+    base_dir: str = ""  # what relative paths in file_exists resolve against ("" = repo root)
+    # The file whose lines the resource's `line` fields and `text` offsets refer to (a
+    # file, a card), so findings about them land on their line.
+    file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ class Outcome:
     ok: bool
     reason: str = ""
     location: Location | None = None  # a more precise place than the resource's own
+    # A failure made of separately located failures (each failing list item, each empty
+    # section); a rule with `report: each` reports each as its own finding.
+    parts: tuple[Outcome, ...] = ()
 
     def __bool__(self) -> bool:
         return self.ok

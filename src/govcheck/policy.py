@@ -7,12 +7,14 @@ collected with its `file:line:col` before anything is reported.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from govcheck import fieldpath, structure
+from govcheck import builtin, fieldpath, structure
 from govcheck.conditions.base import Build, Evaluator, FieldRead, Scope, build_condition
 from govcheck.conditions.registry import CONDITIONS
 from govcheck.errors import Mark, PolicyErrors, UsageError
@@ -37,6 +39,10 @@ class Rule:
     for_each: fieldpath.FieldPath | None = None
     field_reads: frozenset[FieldRead] = frozenset()  # the fields its conditions read
     definition: Any = None  # the rule as written (its YAML mapping): what the policy hash hashes
+    each: bool = False  # `report: each`: every located part of a failure is its own finding
+    # The policy file's `empty_scope` notice, rendered: said when none of the file's rules
+    # checked anything in a whole-repository check.
+    empty_scope: str | None = None
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -108,6 +114,7 @@ def build_rules(
     seen: dict[str, Mark] = {}
     seen_names: dict[str, str] = {}
     for pf in files:
+        empty_scope = _empty_scope(pf, params, errors)
         for node in pf.data.get("rules") or []:
             if not isinstance(node, LDict) or not {"id", "name", "resource"} <= set(node):
                 continue  # pass 1 already reported it
@@ -147,6 +154,7 @@ def build_rules(
                 str(node.get("message") or node.get("title") or name),
                 node.value_marks.get("message"),
                 allow_fields=True,
+                sep=", ",
             )
             b.read_template(message)
             errors.extend(b.errors)
@@ -163,6 +171,8 @@ def build_rules(
                     for_each,
                     frozenset(b.field_reads),
                     node,
+                    each=node.get("report") == "each",
+                    empty_scope=empty_scope,
                 )
             )
     return rules
@@ -181,6 +191,31 @@ def _for_each(node: LDict, b: Build) -> fieldpath.FieldPath | None:
     except fieldpath.FieldPathError as exc:
         b.error(node.value_marks.get("for_each"), f"for_each: {exc}")
         return None
+
+
+def _empty_scope(pf: PolicyFile, params: Mapping[str, Any], errors: Errors) -> str | None:
+    """The file's `empty_scope` text with {param} replaced (lists joined by ", ")."""
+    text = pf.data.get("empty_scope")
+    if not isinstance(text, str):
+        return None
+
+    def value(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in params:
+            errors.append(
+                (
+                    pf.data.value_marks.get("empty_scope"),
+                    f"unknown parameter '{{{name}}}' in empty_scope{suggest(name, params)}",
+                )
+            )
+            return m.group(0)
+        p = params[name]
+        return ", ".join(map(str, p)) if isinstance(p, list) else str(p)
+
+    return _PARAM.sub(value, text.strip())
+
+
+_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def _info(node: LDict, pf: PolicyFile) -> RuleInfo:
@@ -221,6 +256,23 @@ def check_config_params(
             )
 
 
+@lru_cache(maxsize=8)
+def builtin_params(loaded: frozenset[Path]) -> dict[str, Any]:
+    """Parameter defaults of the built-in packs not among `loaded` (resolved paths)."""
+    out: dict[str, Any] = {}
+    for name, path in builtin.pack_files().items():
+        if path.resolve() in loaded:
+            continue
+        try:
+            pf = read_policy(path, f"builtin:{name}")
+        except (YAMLSourceError, UsageError):
+            continue  # a broken pack is reported when it is loaded
+        block = pf.data.get("params")
+        for key, value in block.items() if isinstance(block, LDict) else ():
+            out.setdefault(key, value)
+    return out
+
+
 def load(
     paths: list[tuple[Path, str]],
     config_params: Mapping[str, Any],
@@ -241,6 +293,10 @@ def load(
         errors.extend(file_errors)
         files.append(pf)
     declared, _ = declared_params(files)
+    # Resource discovery reads params of packs the check may not load (models need
+    # card_files, which model-cards declares, even in a monitoring-only check): their
+    # built-in defaults are a lowest layer, and overriding them is no typo.
+    declared = {**builtin_params(frozenset(p.resolve() for p, _ in paths)), **declared}
     check_config_params(config_params, declared, config_param_marks, errors)
     params = {**declared, **config_params}
     rules = build_rules(files, params, kinds, errors)

@@ -75,8 +75,11 @@ def run_case(folder: Path, outcome: str, policies: tuple[str, ...], work: Path) 
     if any(s.rule_id == rule_id for s in report.skipped):
         return CaseResult(rule_id, outcome, True, "needs an MLflow store", skipped=True)
     got = sorted(
-        (f.location.path if f.location else "", f.location.line if f.location else None)
-        for f in findings
+        (
+            (f.location.path if f.location else "", f.location.line if f.location else None)
+            for f in findings
+        ),
+        key=_spot_order,
     )
     if outcome == "pass":
         if findings:
@@ -85,7 +88,7 @@ def run_case(folder: Path, outcome: str, policies: tuple[str, ...], work: Path) 
             return CaseResult(rule_id, outcome, False, "the rule selected nothing in the pass tree")
         return CaseResult(rule_id, outcome, True)
     expected = expected_findings(folder)
-    want = sorted((str(e["path"]), e.get("line")) for e in expected)
+    want = sorted(((str(e["path"]), e.get("line")) for e in expected), key=_spot_order)
     if got != want:
         return CaseResult(rule_id, outcome, False, f"expected {_show(want)}, got {_show(got)}")
     for e in expected:
@@ -99,6 +102,11 @@ def run_case(folder: Path, outcome: str, policies: tuple[str, ...], work: Path) 
                 rule_id, outcome, False, f"no message at {spot[0]}:{spot[1]} contains {fragment!r}"
             )
     return CaseResult(rule_id, outcome, True)
+
+
+def _spot_order(spot: tuple[str, Any]) -> tuple[str, int]:
+    """A file-level finding (no line) sorts before the same file's line findings."""
+    return spot[0], spot[1] if isinstance(spot[1], int) else 0
 
 
 def _show(items: list[tuple[str, Any]]) -> str:

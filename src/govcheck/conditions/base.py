@@ -112,18 +112,23 @@ class Build:
         """Record an error; `hint` (a did-you-mean) goes after the rule's name."""
         self.errors.append((mark, f"{message} in rule {self.rule_id}{hint}"))
 
-    def subst(self, value: Any, mark: Mark | None, allow_fields: bool = False) -> Any:
-        """Replace `{param}` with parameter values; a whole-string `{param}` keeps its type.
+    def subst(
+        self, value: Any, mark: Mark | None, allow_fields: bool = False, sep: str = ","
+    ) -> Any:
+        """Replace `{param}` with parameter values; a whole-string `{param}` keeps its type,
+        and a list inside text is joined by `sep` (messages use ", ").
 
         Unknown names are errors, except where the text is also a template over the
         resource's fields (file_exists, messages), where they are left for evaluation.
         """
         if isinstance(value, LList):  # keep each item's mark for errors about that item
-            out = LList(self.subst(v, m, allow_fields) for v, m in zip(value, value.item_marks))
+            out = LList(
+                self.subst(v, m, allow_fields, sep) for v, m in zip(value, value.item_marks)
+            )
             out.mark, out.item_marks = value.mark, list(value.item_marks)
             return out
         if isinstance(value, list):
-            return [self.subst(v, mark, allow_fields) for v in value]
+            return [self.subst(v, mark, allow_fields, sep) for v in value]
         if not isinstance(value, str):
             return value
         whole = _PARAM.fullmatch(value)
@@ -136,7 +141,7 @@ class Build:
             if name in self.params:
                 self.used.add(name)
                 p = self.params[name]
-                return ",".join(map(str, p)) if isinstance(p, list) else str(p)
+                return sep.join(map(str, p)) if isinstance(p, list) else str(p)
             if not allow_fields:
                 self.error(mark, f"unknown parameter '{{{name}}}'", suggest(name, self.params))
             return m.group(0)

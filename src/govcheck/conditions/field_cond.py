@@ -8,6 +8,7 @@ holds when the card changed no earlier than 30 days before `created`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,15 +150,16 @@ def locate(scope: Scope, look: fieldpath.Lookup, offset: int | None) -> Location
         snippet = str(look.value)[:200] if look.found else f"missing {look.key}"
         return Location(mark.path, mark.line, mark.column, snippet)
     res = scope.resource
-    if (
-        offset is not None
-        and isinstance(look.value, str)
-        and res.kind == "file"
-        and look.key == "text"
-    ):
-        line = look.value.count("\n", 0, offset) + 1
-        start = look.value.rfind("\n", 0, offset) + 1
-        end = look.value.find("\n", offset)
-        snippet = look.value[start : end if end != -1 else len(look.value)].strip()[:200]
-        return Location(res.id, line, offset - start + 1, snippet)
-    return None
+    if offset is None or not isinstance(look.value, str) or res.file is None:
+        return None
+    if look.key == "text" and look.container is res.fields:
+        first = 1  # the whole file's text
+    elif isinstance(look.container, Mapping) and isinstance(look.container.get("line"), int):
+        first = look.container["line"]  # an item that knows its line (a card's `lines`)
+    else:
+        return None
+    line = first + look.value.count("\n", 0, offset)
+    start = look.value.rfind("\n", 0, offset) + 1
+    end = look.value.find("\n", offset)
+    snippet = look.value[start : end if end != -1 else len(look.value)].strip()[:200]
+    return Location(res.file, line, offset - start + 1, snippet)

@@ -8,6 +8,7 @@ rule can say "the model card, whichever name it has, has these sections".
 from __future__ import annotations
 
 import posixpath
+from dataclasses import replace
 from typing import Any
 
 from govcheck import templates
@@ -77,7 +78,9 @@ def build_file(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
             outcome = inner(Scope(scope.facts, resource, resource.fields, resource.fields["dir"]))
             if outcome.ok:
                 return outcome
-            return Outcome(False, outcome.reason, outcome.location or Location(path))
+            here = Location(path)
+            parts = tuple(replace(p, location=p.location or here) for p in outcome.parts)
+            return Outcome(False, outcome.reason, outcome.location or here, parts)
         return OK  # no candidate: whether one must exist is file_exists' job
 
     return evaluate

@@ -27,7 +27,10 @@ def build_all(node: LDict, key: str, mark: Mark | None, b: Build) -> Evaluator:
         failed = [o for o in (c(scope) for c in children) if not o.ok]
         if not failed:
             return OK
-        return Outcome(False, "; ".join(o.reason for o in failed if o.reason), failed[0].location)
+        parts = tuple(p for o in failed for p in (o.parts or (o,)))
+        return Outcome(
+            False, "; ".join(o.reason for o in failed if o.reason), failed[0].location, parts
+        )
 
     return evaluate
 
@@ -93,10 +96,15 @@ def _list_builder(quantifier: str) -> Any:
                     return OK
                 shown = "; ".join(f"{_label(i, it)}: {o.reason}" for i, it, o in failures[:10])
                 more = f" and {len(failures) - 10} more" if len(failures) > 10 else ""
+                parts = tuple(
+                    Outcome(False, o.reason, _item_location(scope, look.value, (i, it, o)))
+                    for i, it, o in failures
+                )
                 return Outcome(
                     False,
                     f"{len(failures)} of {len(items)} {path} fail: {shown}{more}",
-                    _item_location(scope, look.value, failures[0]),
+                    parts[0].location,
+                    parts,
                 )
             if not items:
                 return Outcome(False, f"{path} is empty" if look.found else f"{path} is missing")
@@ -133,8 +141,8 @@ def _item_location(
         return Location(mark.path, mark.line, mark.column, _label(index, item))
     # Items that know their own line (markdown sections, headings) locate themselves.
     line = item.get("line") if isinstance(item, Mapping) else None
-    if isinstance(line, int) and scope.resource.kind == "file":
-        return Location(scope.resource.id, line, 1, _label(index, item))
+    if isinstance(line, int) and scope.resource.file is not None:
+        return Location(scope.resource.file, line, 1, _label(index, item))
     return None
 
 

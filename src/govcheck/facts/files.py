@@ -142,6 +142,7 @@ _COMPUTED: dict[str, Callable[[FileFields], Any]] = {
     "front_matter": lambda f: f.front.data if f.front else {},
     "headings": _markdown(markdown.headings),
     "sections": _markdown(markdown.sections),
+    "lines": _markdown(markdown.lines),
 }
 
 
@@ -182,7 +183,9 @@ def file_resources(facts: Facts) -> list[Resource]:
     paths = readable_files(facts)
     lfs = LfsAttributes(facts.source, paths)
     return [
-        Resource("file", path, FileFields(facts, path, lfs), Location(path), touches=(path,))
+        Resource(
+            "file", path, FileFields(facts, path, lfs), Location(path), touches=(path,), file=path
+        )
         for path in paths
     ]
 
@@ -208,5 +211,15 @@ def directory_resources(facts: Facts) -> list[Resource]:
             "files": names,
             "all_files": everything,
         }
-        out.append(Resource("directory", path, fields, Location(shown), touches=tuple(everything)))
+        out.append(
+            Resource(
+                "directory",
+                path,
+                fields,
+                Location(shown),
+                touches=tuple(everything),
+                covers=(path,),
+                base_dir=path,
+            )
+        )
     return out
