@@ -7,12 +7,15 @@ its names; a check hands it to Facts, which calls each provider at most once.
 from __future__ import annotations
 
 from govcheck.facts import (
+    cards,
+    deployments,
     dvc_files,
     dvc_stages,
     experiments,
     files,
     mlflow_source,
     mlproject,
+    models,
     references,
     registered_models,
 )
@@ -23,6 +26,10 @@ PROVIDERS: dict[str, Provider] = {
     "repo": files.repo_resources,
     "file": files.file_resources,
     "directory": files.directory_resources,
+    "model": models.model_resources,
+    "model_card": cards.model_cards,
+    "dataset_card": cards.dataset_cards,
+    "deployment": deployments.deployment_resources,
     "data_reference": references.data_references,
     "experiment_reference": experiments.experiment_references,
     "monitor": monitors.monitor_resources,  # every platform's monitors (facts/monitors/)
@@ -33,6 +40,25 @@ PROVIDERS: dict[str, Provider] = {
     # MLflow entities: mlflow itself is imported only when one of these runs on a live store.
     "mlflow_experiment": mlflow_source.experiments,
     "mlflow_run": mlflow_source.runs,
-    "mlflow_registered_model": mlflow_source.registered_models,
+    "mlflow_registered_model": models.registered_models,  # with the repository's model
     "mlflow_model_version": mlflow_source.model_versions,
+}
+
+# What reports call each kind when they say how many were checked ("3 model cards").
+NOUNS: dict[str, str] = {
+    "repo": "repository",
+    "file": "file",
+    "directory": "directory",
+    "model": "model",
+    "model_card": "model card",
+    "dataset_card": "dataset card",
+    "deployment": "deployment",
+    "data_reference": "data reference",
+    "experiment_reference": "experiment name",
+    "monitor": "monitor",
+    "registered_model_reference": "model the repository registers",
+    "mlflow_experiment": "MLflow experiment",
+    "mlflow_run": "MLflow run",
+    "mlflow_registered_model": "registered model",
+    "mlflow_model_version": "model version",
 }

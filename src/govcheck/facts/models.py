@@ -1,0 +1,253 @@
+"""The `model` resource: one per model the repository documents or declares.
+
+A model is either a `models_glob` directory (even without a card, so a missing card can be
+reported; a Python package there is code, not a model, unless it holds a card) or the
+home of model cards found anywhere (cards.py):
+
+- a card belongs to the `models_glob` directory that holds it, at any depth;
+- a card under `docs/` (or `doc/`) belongs to the folder above it (the repository root
+  for `docs/model_card.md`);
+- each card in a card folder (`model_cards/English/toxicity.md`) is its own model, named
+  from the file;
+- several cards named as cards in one folder (`MODEL_CARD.md`, `MODEL_CARD_VISION.md`) are
+  one model each; the plain one keeps the folder's name, the others add their suffix.
+
+Its fields say what belongs to it: the cards, its monitoring configs (`monitoring`, one
+small function to extend), a training config, and whether it is deployed (deployments.py).
+Registered models in MLflow gain a `model` field: the repository model of their name.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from govcheck import templates
+from govcheck.facts import deployments, mlflow_source
+from govcheck.facts.base import Facts
+from govcheck.facts.cards import MODEL, Card, discovered
+from govcheck.facts.discovery import scanned, strings
+from govcheck.globs import glob_match
+from govcheck.model import LazyFields, Location, Resource
+
+MONITORING_NAMES = ("monitoring.yaml", "monitoring.yml")
+_TRAINING = re.compile(r"(?:train|training)(?:[-_.\w]*)\.(?:ya?ml|json|toml)$|params\.yaml$")
+_DOCS = ("docs", "doc")
+_CARD_WORDS = re.compile(r"model|card|[-_\s]+")
+
+
+@dataclass
+class Group:
+    """One model while models are being put together."""
+
+    home: str  # the model's folder ("" = the repository root)
+    cards: list[Card] = field(default_factory=list)
+    suffix: str = ""  # MODEL_CARD_VISION.md -> "vision"
+    own_file: str | None = None  # a card that is a model by itself (card folders, suffixes)
+    declared: bool = False  # a models_glob directory
+
+
+def model_resources(facts: Facts) -> list[Resource]:
+    return [_resource(facts, g, _names(facts, g)) for g in _groups(facts)]
+
+
+def _groups(facts: Facts) -> list[Group]:
+    globs = strings(facts.params.get("models_glob"))
+    files = scanned(facts)
+    folders = _folders(files)
+    declared = sorted(d for d in folders if d and any(glob_match(g, d) for g in globs))
+    cards = [c for c in discovered(facts) if c.kind == MODEL]
+    homes: dict[str, list[Card]] = {}
+    singles: list[Group] = []
+    for card in cards:
+        owner = _declared_owner(card.dir, declared)
+        if owner is None and card.folder_card:
+            singles.append(Group(card.dir, [card], own_file=card.path))
+            continue
+        homes.setdefault(owner if owner is not None else _home(card.dir), []).append(card)
+    packages = {p.rpartition("/")[0] for p in files if p.endswith("/__init__.py")}
+    out: list[Group] = []
+    for home in sorted(set(homes) | set(declared)):
+        found = homes.get(home, [])
+        if not found and home in packages:
+            continue  # a Python package under models/: code, not a model
+        out += _split(home, found, home in declared)
+    return sorted(out + singles, key=lambda g: (g.home, g.own_file or ""))
+
+
+def _folders(files: list[str]) -> set[str]:
+    out = set()
+    for path in files:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in out:
+            out.add(folder)
+            folder = folder.rpartition("/")[0]
+    return out
+
+
+def _declared_owner(folder: str, declared: list[str]) -> str | None:
+    """The deepest models_glob directory holding this folder."""
+    best = None
+    for d in declared:
+        inside = folder == d or folder.startswith(d + "/")
+        if inside and (best is None or len(d) > len(best)):
+            best = d
+    return best
+
+
+def _home(folder: str) -> str:
+    parts = folder.split("/") if folder else []
+    for i, part in enumerate(parts):
+        if part.lower() in _DOCS:
+            return "/".join(parts[:i])
+    return folder
+
+
+def _split(home: str, cards: list[Card], declared: bool) -> list[Group]:
+    named = [c for c in cards if c.by_name]
+    if len(named) <= 1:
+        return [Group(home, cards, declared=declared)]
+    suffixes = {c.path: _suffix(c.path) for c in named}
+    base = [c for c in cards if not c.by_name or not suffixes[c.path]]
+    if not base:  # every card has a suffix (model_card_en.md, model_card_fr.md)
+        base, named = [named[0]], named[1:]
+    out = [Group(home, base, declared=declared)]
+    for card in named:
+        if card not in base:
+            out.append(Group(home, [card], suffixes[card.path], card.path, declared))
+    return out
+
+
+def _suffix(path: str) -> str:
+    stem = path.rpartition("/")[2].rsplit(".", 1)[0].lower()
+    return "-".join(_CARD_WORDS.sub(" ", stem).split())
+
+
+def _names(facts: Facts, group: Group) -> list[str]:
+    """Every name the model is known by, its own name first: a declared directory's name,
+    a card file's (card folders) or folder and suffix (MODEL_CARD_VISION.md), else the
+    name its card gives (`model_name`, `model-index`), else its folder's."""
+    folder = group.home.rpartition("/")[2] or facts.context.root.name
+    from_cards = [n for c in group.cards for n in _card_names(facts, c.path)]
+    if group.own_file and not group.suffix:
+        primary = group.own_file.rpartition("/")[2].rsplit(".", 1)[0]
+    elif group.suffix:
+        primary = f"{folder}-{group.suffix}"
+    elif group.declared or not from_cards:
+        primary = folder
+    else:
+        primary = from_cards[0]
+    names = [primary, *from_cards] + ([] if group.own_file else [folder])
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _card_names(facts: Facts, path: str) -> list[str]:
+    res = facts.file(path)
+    front = res.fields.get("front_matter") if res is not None else None
+    if not isinstance(front, Mapping):
+        return []
+    out = []
+    if isinstance(front.get("model_name"), str):
+        out.append(front["model_name"])
+    index = front.get("model-index")
+    if isinstance(index, list):
+        out += [
+            i["name"] for i in index if isinstance(i, Mapping) and isinstance(i.get("name"), str)
+        ]
+    return out
+
+
+def monitoring(facts: Facts, folder: str) -> list[str]:
+    """The monitoring configs of a model in `folder`: govcheck's monitoring.yaml (or .yml)
+    beside it. Platform monitors join here."""
+    tracked = facts.tracked_set()
+    return [p for p in (_join(folder, n) for n in MONITORING_NAMES) if p in tracked]
+
+
+def training_config(facts: Facts, folder: str) -> str | None:
+    prefix = folder + "/" if folder else ""
+    for path in facts.tracked():
+        name = path[len(prefix) :]
+        if not path.startswith(prefix) or "/" in name:
+            continue
+        if _TRAINING.search(name.lower()) or name == "MLproject":
+            return path
+    return None
+
+
+def _join(folder: str, name: str) -> str:
+    return posixpath.join(folder, name) if folder else name
+
+
+def _resource(facts: Facts, group: Group, names: list[str]) -> Resource:
+    cards = [c.path for c in group.cards]
+    folder = group.home
+    below = [p for p in facts.tracked() if p.startswith(folder + "/")] if group.declared else []
+    monitors = monitoring(facts, folder)
+    training = training_config(facts, folder)
+    eager: dict[str, Any] = {
+        "name": names[0],
+        "names": names,
+        "dir": folder,
+        "folder": folder or ".",
+        "cards": cards,
+        "card": cards[0] if cards else None,
+        "monitoring": monitors,
+        "training_config": training,
+    }
+    signals: Callable[[], list[dict[str, Any]]] = partial(
+        deployments.signals_for, facts, names, folder
+    )
+    fields: LazyFields  # the lazy fields below read the others through it
+    lazy: dict[str, Callable[[], Any]] = {
+        "deployments": signals,
+        "deployed": lambda: bool(fields["deployments"]),
+        "deployed_by": lambda: [deployments.describe(s) for s in fields["deployments"]],
+    }
+    fields = LazyFields(eager, lazy)
+    shown = cards[0] if cards else (below[0] if below else None)
+    touches = tuple(dict.fromkeys([*cards, *monitors, *below, *([training] if training else [])]))
+    touches += tuple(deployments.manifests_touching(facts, names, folder))
+    own = group.own_file
+    return Resource(
+        "model",
+        own or (folder if folder else (cards[0] if cards else ".")),
+        fields,
+        Location(shown) if shown else None,
+        touches=touches,
+        covers=(folder,) if group.declared and not own else (),
+        base_dir=folder,
+        file=cards[0] if cards else None,
+    )
+
+
+def registered_models(facts: Facts) -> list[Resource]:
+    """MLflow registered models, each with `model`: the repository model of its name (its
+    folder is `registered_model_dir`, or one of its names is the registered name)."""
+    out = []
+    for res in mlflow_source.registered_models(facts):
+        lazy: dict[str, Callable[[], Any]] = {
+            "model": partial(_repo_model, facts, str(res.fields.get("name", "")))
+        }
+        fields = LazyFields(dict(res.fields), lazy)
+        out.append(
+            Resource(res.kind, res.id, fields, res.location, entity=res.entity, touches=res.touches)
+        )
+    return out
+
+
+def _repo_model(facts: Facts, name: str) -> Mapping[str, Any] | None:
+    template = facts.params.get("registered_model_dir")
+    folder = templates.render(str(template), {"name": name}).strip("/") if template else None
+    want = deployments.normalize(name)
+    for model in facts.resources("model"):
+        fields = model.fields
+        if folder is not None and fields["dir"] == folder:
+            return fields
+        if want in {deployments.normalize(n) for n in fields["names"]}:
+            return fields
+    return None
