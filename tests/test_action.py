@@ -30,6 +30,8 @@ VIOLATING = {
     "models/m/monitoring.yaml": MONITORING,
     "models/x/train.py": "print(1)\n",
     "configs/data.yaml": "train: s3://bucket/train.csv\n",
+    # models/x serves traffic, so it needs a monitoring config too
+    ".govcheck.yaml": "version: 1\nparams: {deployed_models: [x]}\n",
 }
 
 

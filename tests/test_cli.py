@@ -31,6 +31,8 @@ def violating(make_repo):  # type: ignore[no-untyped-def]
             "models/m/monitoring.yaml": MONITORING,
             "models/x/train.py": "print(1)\n",
             "configs/train.yaml": "experiment_name: Bad Name\ndata: s3://bucket/train.csv\n",
+            # models/x serves traffic, so it needs a monitoring config too
+            ".govcheck.yaml": "version: 1\nparams: {deployed_models: [x]}\n",
         }
     )
 

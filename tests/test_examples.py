@@ -30,8 +30,10 @@ Git = Callable[..., str]
 ML_REPO_FINDINGS = {
     ("GC-CARD-001", "models/churn-predictor/monitoring.yaml", None),  # no card
     ("GC-CARD-002", "models/credit-scorer/MODEL_CARD.md", None),  # missing sections
-    ("GC-CARD-004", "models/credit-scorer/MODEL_CARD.md", 2),  # license placeholder, TBD
-    ("GC-MON-001", "models/recommender/README.md", None),  # no monitoring config
+    ("GC-CARD-003", "models/credit-scorer/MODEL_CARD.md", None),  # a placeholder is no license
+    ("GC-CARD-004", "models/credit-scorer/MODEL_CARD.md", 2),  # license placeholder
+    ("GC-CARD-004", "models/credit-scorer/MODEL_CARD.md", 14),  # TBD section
+    ("GC-MON-001", "models/recommender/README.md", None),  # served, no monitoring config
     ("GC-MON-002", "models/ranker/monitoring.yaml", 8),  # invalid monitoring config
     ("GC-MON-005", "models/churn-predictor/monitoring.yaml", 7),  # recall only, no drift
     ("GC-MON-005", "models/ranker/monitoring.yaml", 7),  # ndcg only, no drift
@@ -100,8 +102,8 @@ def test_ml_repo_reports_each_violation_at_its_line(ml_repo: Path) -> None:
     assert got == ML_REPO_FINDINGS
     assert len(report["findings"]) == len(ML_REPO_FINDINGS)
     assert report["counts"] == {
-        "error": 14,
-        "warning": 3,
+        "error": 15,
+        "warning": 4,
         "note": 0,
         "suppressed": 0,
         "baselined": 0,
@@ -112,22 +114,30 @@ def test_ml_repo_reports_each_violation_at_its_line(ml_repo: Path) -> None:
 def test_ml_repo_findings_say_why(ml_repo: Path) -> None:
     report = run(CheckOptions(repo=str(ml_repo), no_mlflow=True))
     messages = {
-        (f.rule_id, f.location.path if f.location else None): f.message for f in report.findings
+        (
+            f.rule_id,
+            f.location.path if f.location else None,
+            f.location.line if f.location else None,
+        ): f.message
+        for f in report.findings
     }
     card = "models/credit-scorer/MODEL_CARD.md"
     assert (
-        "missing sections: limitations, ethical considerations" in messages[("GC-CARD-002", card)]
+        "missing sections: limitations, ethical considerations"
+        in messages[("GC-CARD-002", card, None)]
     )
-    assert "[More Information Needed]" in messages[("GC-CARD-004", card)]
-    assert "'Training Data'" in messages[("GC-CARD-004", card)]
-    ranker = messages[("GC-MON-002", "models/ranker/monitoring.yaml")]
+    assert "[More Information Needed]" in messages[("GC-CARD-004", card, 2)]
+    assert "'TBD'" in messages[("GC-CARD-004", card, 14)]
+    served = messages[("GC-MON-001", "models/recommender/README.md", None)]
+    assert "azureml online deployment at deploy/recommender-online.yml:5" in served
+    ranker = messages[("GC-MON-002", "models/ranker/monitoring.yaml", 8)]
     for error in (
         "alerts: [] should be non-empty",
         "'threshold' is a required property",
         "schedule: 'every hour'",
     ):
         assert error in ranker
-    assert "'MyExperiment'" in messages[("GC-EXP-001", ".env")]
+    assert "'MyExperiment'" in messages[("GC-EXP-001", ".env", 3)]
 
 
 def test_ml_repo_pinned_references_and_good_names_pass(ml_repo: Path) -> None:

@@ -19,6 +19,9 @@ MakeRepo = Callable[..., Path]
 Git = Callable[..., str]
 
 UNPINNED = "train: s3://bucket/train.csv\n"
+# Every model counts as deployed, so each needs a monitoring config (GC-MON-001): these
+# tests are about which models a narrowed check reaches.
+DEPLOYED = {".govcheck.yaml": "version: 1\nparams: {deployed_models: ['*']}\n"}
 PINNED = "train: s3://bucket/train.csv?versionId=v1\n"
 
 
@@ -35,7 +38,9 @@ def found(*args: str, cwd: Path | None = None) -> set[tuple[str, str]]:
     return {
         (
             f["rule_id"],
-            f["resource_id"] if f["resource_kind"] == "directory" else f["location"]["path"],
+            f["resource_id"]
+            if f["resource_kind"] in ("directory", "model")
+            else f["location"]["path"],
         )
         for f in json.loads(done.stdout)["findings"]
     }
@@ -66,6 +71,7 @@ def planted(make_repo: MakeRepo) -> Path:
     return make_repo(
         {
             **GOOD_MODEL,
+            **DEPLOYED,
             "models/x/train.py": "print(1)\n",
             "models/x/config.yaml": UNPINNED,
             "configs/data.yaml": UNPINNED,
@@ -131,7 +137,7 @@ def test_rev_head_reports_the_commit_while_the_index_has_a_fix(
 def test_rev_head_is_clean_while_the_working_tree_breaks_it(
     make_repo: MakeRepo, run_git: Git
 ) -> None:
-    repo = make_repo({**GOOD_MODEL, "configs/data.yaml": PINNED})
+    repo = make_repo({**GOOD_MODEL, **DEPLOYED, "configs/data.yaml": PINNED})
     write_files(repo, {"configs/data.yaml": UNPINNED, "models/y/train.py": "x = 1\n"})
     run_git(repo, "add", "models/y/train.py")  # one staged, one only in the working tree
     (repo / "models/m/monitoring.yaml").unlink()  # deleted, not staged: read from HEAD
@@ -166,7 +172,7 @@ def test_rev_reads_an_older_commit_and_names_it_in_the_report(
 
 def test_rev_with_paths_narrows_the_commit(make_repo: MakeRepo, run_git: Git) -> None:
     repo = make_repo(
-        {**GOOD_MODEL, "configs/data.yaml": UNPINNED, "models/x/train.py": "print(1)\n"}
+        {**GOOD_MODEL, **DEPLOYED, "configs/data.yaml": UNPINNED, "models/x/train.py": "print(1)\n"}
     )
     (repo / "models/x/train.py").unlink()  # gone from the working tree, still in HEAD
     assert found("--rev", "HEAD", "models/x/train.py", cwd=repo) == {
@@ -192,6 +198,7 @@ def feature(make_repo: MakeRepo, run_git: Git) -> Path:
     repo = make_repo(
         {
             **GOOD_MODEL,
+            **DEPLOYED,
             "configs/old.yaml": UNPINNED,
             "models/legacy/train.py": "print(1)\n",
             "models/n/MODEL_CARD.md": CARD,

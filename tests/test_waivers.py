@@ -16,7 +16,8 @@ from support import CARD, GOOD_MODEL, TEAM_POLICY, govcheck, registry_snapshot
 
 MakeRepo = Callable[..., Path]
 
-# Two unpinned references (lines 1 and 2) and a model directory with neither card nor config.
+# Two unpinned references (lines 1 and 2) and a model directory with neither card nor config;
+# the config lists the model as deployed, so it needs a monitoring config.
 PLANTED = {
     **GOOD_MODEL,
     "configs/data.yaml": "train: s3://bucket/train.csv\neval: s3://bucket/eval.csv\n",
@@ -26,7 +27,8 @@ TODAY = dt.date.today()
 
 
 def config(*waivers: str, policies: str = "") -> str:
-    return "version: 1\n" + policies + "waivers:\n" + "".join(waivers)
+    deployed = "params: {deployed_models: [legacy]}\n"  # last: waiver lines stay put
+    return "version: 1\n" + policies + "waivers:\n" + "".join(waivers) + deployed
 
 
 def waiver(
@@ -49,12 +51,12 @@ def report(repo: Path, *args: str) -> tuple[int, dict]:  # type: ignore[type-arg
 
 
 def states(data: dict) -> dict[tuple[str, str], bool]:  # type: ignore[type-arg]
-    """(rule, file or directory) -> suppressed."""
+    """(rule, file or model directory) -> suppressed."""
     return {
         (
             f["rule_id"],
             f["resource_id"]
-            if f["resource_kind"] == "directory"
+            if f["resource_kind"] in ("directory", "model")
             else f"{f['location']['path']}:{f['location']['line']}",
         ): f["suppressed"]
         for f in data["findings"]
@@ -226,7 +228,7 @@ def test_inline_waivers_in_yaml_and_markdown(make_repo: MakeRepo) -> None:
         ("GC-DATA-001", "configs/data.yaml:3"): True,
         # a trailing comment covers its own line, not the next one
         ("GC-DATA-001", "configs/data.yaml:4"): False,
-        ("GC-CARD-004", "models/m"): True,
+        ("GC-CARD-004", "models/m/MODEL_CARD.md:13"): True,  # at the placeholder's line
     }
     assert code == 1
     reasons = {f["location"]["line"]: (f["waiver"] or {}).get("reason") for f in data["findings"]}
