@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from govcheck import __version__, baseline, engine, provenance, waivers
+from govcheck import __version__, baseline, engine, provenance, scope, waivers
 from govcheck.config import Config, find_config, policy_paths
 from govcheck.context import CheckContext, MlflowSettings
 from govcheck.errors import UsageError
@@ -23,7 +23,7 @@ from govcheck.facts.mlflow_store import (
     resolve_scope,
     resolve_store,
 )
-from govcheck.facts.registry import PROVIDERS
+from govcheck.facts.registry import NOUNS, PROVIDERS
 from govcheck.model import FailOn, Finding, Location, Provenance, Report
 from govcheck.policy import Rule, load
 from govcheck.progress import Detail, Progress, silent
@@ -57,6 +57,7 @@ class CheckOptions:
     baseline: str | None = None  # --baseline FILE
     baseline_rev: str | None = None  # --baseline-rev REV: the baseline is that commit's check
     only: frozenset[str] | None = None  # exactly these rule ids (govcheck verify)
+    fail_on_empty: bool = False  # --fail-on-empty (the config can ask for it too)
 
 
 def rule_matches(rule: Rule, token: str) -> bool:
@@ -81,6 +82,21 @@ def load_rules(
     return load(paths, config.params, config.param_marks, PROVIDERS)
 
 
+def relative_paths(paths: tuple[str, ...], root: Path) -> list[str] | None:
+    """PATH arguments as repo-relative POSIX paths; None when one is the repository."""
+    out = []
+    for p in paths:
+        absolute = (Path.cwd() / p).resolve() if not Path(p).is_absolute() else Path(p).resolve()
+        try:
+            rel = absolute.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            raise UsageError(f"path is outside the repository: {p}") from None
+        if rel == ".":
+            return None  # the whole repository
+        out.append(rel)
+    return out
+
+
 def repo_paths(
     paths: tuple[str, ...], root: Path, changed_only: bool, tracked: list[str]
 ) -> frozenset[str] | None:
@@ -91,16 +107,10 @@ def repo_paths(
     """
     if not paths:
         return frozenset() if changed_only else None
-    out = set()
-    for p in paths:
-        absolute = (Path.cwd() / p).resolve() if not Path(p).is_absolute() else Path(p).resolve()
-        try:
-            rel = absolute.relative_to(root.resolve()).as_posix()
-        except ValueError:
-            raise UsageError(f"path is outside the repository: {p}") from None
-        if rel == ".":
-            return None  # the whole repository
-        out.add(rel)
+    given = relative_paths(paths, root)
+    if given is None:
+        return None
+    out = set(given)
     files = set(tracked)
     dirs = tuple(d + "/" for d in out if d not in files)
     if dirs:
@@ -217,6 +227,7 @@ def _check(
         findings, absent = baseline.compare(findings, known, ran, paths is None, passed)
         options.progress(Detail(f"baseline: {known.source}, {len(known.findings)} findings"))
     info = source.info()
+    said, empty = _scope_notices(options, paths, rules, result, root, source, config)
     return Report(
         tool_version=__version__,
         repo=info,
@@ -224,13 +235,16 @@ def _check(
         findings=findings,
         checked=checked,
         skipped=result.skipped,
-        notices=tuple(facts.notices + notices),  # skip reasons travel in `skipped`
+        notices=tuple(facts.notices + notices + said),  # skip reasons travel in `skipped`
         started_at=started,
         ended_at=_now(),
         fail_on=options.fail_on or config.fail_on or "error",
         baseline=known.source if known is not None else None,
         absent=absent,
         provenance=_provenance(options, repo, info.head, rules, params, context, facts, paths),
+        scope=scope.counts(rules, result, NOUNS),
+        empty_scope=tuple(empty),
+        fail_on_empty=options.fail_on_empty or config.fail_on_empty,
     )
 
 
@@ -294,6 +308,30 @@ def _describe(
         say(Detail(f"MLflow: {redact_url(store.uri)} (from {store.origin})"))
     else:
         say(Detail("MLflow: no store configured"))
+
+
+def _scope_notices(
+    options: CheckOptions,
+    paths: frozenset[str] | None,
+    rules: list[Rule],
+    result: engine.Evaluation,
+    root: Path,
+    source: RepoSource,
+    config: Config,
+) -> tuple[list[str], list[str]]:
+    """(notices, empty scope): in a whole-repository check, the packs that had nothing to
+    check; in a narrowed one, the PATHs that reach nothing (always said; empty scope when
+    nothing at all was checked) or an empty change set."""
+    if paths is None:
+        empty = scope.empty_packs(rules, result)
+        return empty, empty
+    nothing = not result.checked and not result.findings
+    if not options.paths:
+        said = ["no file changed: nothing was checked"] if options.changed_only else []
+        return said, said if nothing else []
+    given = relative_paths(options.paths, root) or []
+    said = scope.unreached_paths(given, source.tracked(), config.exclude)
+    return said, said if nothing else []
 
 
 def _now() -> str:

@@ -61,6 +61,7 @@ class Config:
     param_marks: dict[str, Mark | None] = field(default_factory=dict)
     mlflow: MlflowConfig = field(default_factory=MlflowConfig)
     fail_on: FailOn | None = None
+    fail_on_empty: bool = False
     waivers: tuple[Waiver, ...] = ()
 
 
@@ -86,6 +87,7 @@ def load_config(path: Path, display: str) -> Config:
         param_marks=dict(params.key_marks) if isinstance(params, LDict) else {},
         mlflow=MlflowConfig.from_data(data.get("mlflow"), data.key_marks.get("mlflow")),
         fail_on=data.get("fail_on"),
+        fail_on_empty=data.get("fail_on_empty") is True,
         waivers=tuple(_waivers(data, display)),
     )
 

@@ -141,6 +141,25 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class ScopeCount:
+    """How many resources of one kind the rules checked ("3 model cards")."""
+
+    kind: str  # the resource kind, e.g. model_card
+    noun: str  # what reports call one of them, e.g. "model card"
+    count: int
+
+    def text(self) -> str:
+        noun = self.noun if self.count == 1 else _plural(self.noun)
+        return f"{self.count} {noun}"
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith("y") and not noun.endswith(("ay", "ey", "oy")):
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+@dataclass(frozen=True)
 class RepoInfo:
     root: str
     head: str | None
@@ -181,10 +200,20 @@ class Report:
     baseline: str | None = None  # what the findings were compared with, e.g. a file or commit
     absent: tuple[Finding, ...] = ()  # baseline findings fixed since (baseline_state "absent")
     provenance: Provenance | None = None
+    # What was checked, per resource kind named by a rule that ran (zeros included).
+    scope: tuple[ScopeCount, ...] = ()
+    # Why a part of the check had nothing to check: a pack whose rules checked nothing in a
+    # whole-repository check, PATHs that are untracked or excluded. Also among the notices.
+    empty_scope: tuple[str, ...] = ()
+    fail_on_empty: bool = False  # --fail-on-empty / config fail_on_empty: exit 1 on those
 
     def active(self) -> Iterator[Finding]:
         """Findings that count: not waived, and not known from the baseline."""
         return (f for f in self.findings if not f.suppressed and not f.baselined)
+
+    def nothing_checked(self) -> bool:
+        """No rule evaluated any resource: "no findings" would claim too much."""
+        return not self.checked and not self.findings
 
     def counts(self) -> dict[str, int]:
         """Active findings per severity; suppressed (waived) ones; baselined ones (unchanged

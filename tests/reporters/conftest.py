@@ -21,6 +21,7 @@ from govcheck.model import (
     RepoInfo,
     Report,
     RuleInfo,
+    ScopeCount,
     Skipped,
     Waiver,
 )
@@ -238,6 +239,8 @@ CHECKED = (
     Checked("GC-MON-001", "models/legacy-churn", Location("models/legacy-churn"), "waived"),
 )
 
+NO_DATASET_CARDS = "no dataset cards found (dataset_card_files: DATASET_CARD*.md, README.md)"
+
 REPORT = Report(
     tool_version="0.1.0",
     repo=RepoInfo(
@@ -256,6 +259,7 @@ REPORT = Report(
     ),
     notices=(
         "MLflow metadata read from snapshot .govcheck/mlflow.json (recorded 2026-01-01T00:00:00Z)",
+        NO_DATASET_CARDS,
     ),
     started_at="2026-01-02T03:04:05Z",
     ended_at="2026-01-02T03:04:06Z",
@@ -268,6 +272,15 @@ REPORT = Report(
         mlflow_snapshot=".govcheck/mlflow.json",
         snapshot_digest="9e107d9d372bb6826bd81d3542a419d6" * 2,
     ),
+    scope=(
+        ScopeCount("directory", "directory", 3),
+        ScopeCount("file", "file", 2),
+        ScopeCount("data_reference", "data reference", 3),
+        ScopeCount("experiment_reference", "experiment name", 1),
+        ScopeCount("mlflow_run", "MLflow run", 2),
+        ScopeCount("dataset_card", "dataset card", 0),
+    ),
+    empty_scope=(NO_DATASET_CARDS,),
 )
 
 
@@ -305,6 +318,21 @@ EMPTY = Report(
     checked=(Checked("GC-CARD-001", "models/fraud", Location("models/fraud"), "passed"),),
     started_at="2026-01-02T03:04:05Z",
     ended_at="2026-01-02T03:04:05Z",
+    scope=(ScopeCount("directory", "directory", 1),),
+)
+
+# A check whose rules had nothing to check: never "No findings".
+NOTHING = Report(
+    tool_version="0.1.0",
+    repo=RepoInfo(root="/srv/nothing", head=None, branch=None, remote_url=None),
+    rules=RULES[:1],
+    findings=(),
+    notices=("no model cards found (card_files: MODEL_CARD*.md; models_glob: models/*)",),
+    started_at="2026-01-02T03:04:05Z",
+    ended_at="2026-01-02T03:04:05Z",
+    scope=(ScopeCount("model", "model", 0),),
+    empty_scope=("no model cards found (card_files: MODEL_CARD*.md; models_glob: models/*)",),
+    fail_on_empty=True,
 )
 
 
@@ -321,6 +349,11 @@ def empty_report() -> Report:
 @pytest.fixture
 def baselined_report() -> Report:
     return BASELINED
+
+
+@pytest.fixture
+def nothing_report() -> Report:
+    return NOTHING
 
 
 @pytest.fixture(scope="session")

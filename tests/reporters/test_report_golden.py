@@ -75,3 +75,17 @@ def test_every_active_finding_is_rendered(fmt: str, report: Report) -> None:
         first_line = finding.message.splitlines()[0]
         # JSON/SARIF escape non-ASCII-safe characters differently; compare an ASCII prefix.
         assert first_line[:20] in out, (fmt, finding.rule_id)
+
+
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_golden_nothing_checked(
+    fmt: str, nothing_report: Report, golden: Callable[[str, str], None]
+) -> None:
+    golden(f"nothing.{fmt}.{SUFFIX[fmt]}", REPORTERS[fmt](nothing_report))
+
+
+def test_a_check_of_nothing_is_never_called_clean(nothing_report: Report) -> None:
+    for fmt in ("text", "markdown"):
+        out = REPORTERS[fmt](nothing_report)
+        assert "Nothing checked." in out and "No findings" not in out, fmt
+        assert "Checked: 0 models." in out and "no model cards found" in out, fmt

@@ -31,7 +31,9 @@ def test_tables_and_counts(report: Report) -> None:
 
 
 def test_no_findings(empty_report: Report) -> None:
-    assert markdown.render(empty_report) == "## govcheck\n\n**No findings.**\n"
+    assert markdown.render(empty_report) == (
+        "## govcheck\n\n**No findings.**\n\nChecked: 1 directory.\n"
+    )
 
 
 def _bulk(report: Report, n: int) -> Report:
@@ -57,8 +59,8 @@ def test_truncated_under_one_mebibyte(report: Report) -> None:
     shown = sum(1 for line in out.splitlines() if line.startswith("| warning |"))
     assert 3000 < shown < 6000
     assert f"> **Note:** {6000 - shown} of 6000 findings not shown" in out
-    # Notices and the provenance footer are kept after the cut.
-    assert "(recorded 2026-01-01T00:00:00Z)\n\n<sub>Verdict on commit `0123456789" in out
+    # Notices (the empty dataset-card scope last) and the provenance footer are kept.
+    assert "(dataset_card_files: DATASET_CARD*.md, README.md)\n\n<sub>Verdict on commit" in out
     assert out.rstrip().endswith("govcheck 0.1.0</sub>")
 
 

@@ -112,7 +112,9 @@ def test_run_metadata(report: Report) -> None:
     )
     texts = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
     assert texts[0] == "Skipped GC-REG-001, GC-REG-002: no registered models in the MLflow snapshot"
-    assert len(texts) == 3
+    assert len(texts) == 4
+    assert invocation["properties"]["checked"]["data_reference"] == 3
+    assert invocation["properties"]["emptyScope"] == [report.empty_scope[0]]
 
 
 def test_suppressions(report: Report) -> None:

@@ -48,9 +48,13 @@ def test_summary_and_trailing_sections(report: Report) -> None:
 
 
 def test_no_findings(empty_report: Report, report: Report) -> None:
-    assert text.render(empty_report) == "No findings.\n"
+    assert text.render(empty_report) == "No findings.\nChecked: 1 directory.\n"
     only_waived = replace(
-        report, findings=tuple(f for f in report.findings if f.suppressed), skipped=(), notices=()
+        report,
+        findings=tuple(f for f in report.findings if f.suppressed),
+        skipped=(),
+        notices=(),
+        scope=(),
     )
     assert text.render(only_waived).endswith("No findings (2 suppressed).\n")
 

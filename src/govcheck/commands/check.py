@@ -80,6 +80,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fail-on", choices=FAIL_ON, help="lowest severity that fails the check (default error)"
     )
+    parser.add_argument(
+        "--fail-on-empty",
+        action="store_true",
+        help="exit 1 when a pack had nothing to check or the PATHs reach nothing",
+    )
     add_feedback_options(parser)
 
 
@@ -101,6 +106,8 @@ def _staged(where: str, root: Path, config_arg: str | None) -> tuple[str, ...]:
 
 
 def exit_code(report: Report) -> int:
+    if report.fail_on_empty and report.empty_scope:
+        return EXIT_FINDINGS  # nothing to check counts as failing, when asked
     if report.fail_on == "never":
         return EXIT_OK
     floor = SEVERITY_RANK[report.fail_on]
@@ -133,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
         changed_only=bool(args.changed_since or args.staged),
         baseline=args.baseline,
         baseline_rev=args.baseline_rev,
+        fail_on_empty=args.fail_on_empty,
     )
     feedback = terminal_for(args)
     try:

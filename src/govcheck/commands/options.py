@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 EXIT_CODES = """\
 exit codes:
   0  no finding at or above --fail-on
-  1  findings at or above --fail-on
+  1  findings at or above --fail-on (or, with --fail-on-empty, nothing to check)
   2  usage, configuration or policy error
   3  a data source failed (git unreadable, MLflow unreachable or refusing)"""
 

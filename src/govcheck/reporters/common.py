@@ -56,6 +56,28 @@ def baseline_note(report: Report) -> str:
     )
 
 
+def headline(report: Report) -> str:
+    """The verdict: the counts when findings count; "No findings." only when something was
+    checked, else "Nothing checked." (a run that checked nothing is not a clean one)."""
+    if any(True for _ in report.active()):
+        return summary(report) + "."
+    none = "No new findings" if report.baseline is not None else "No findings"
+    suppressed = report.counts()["suppressed"]
+    if suppressed:
+        return f"{none} ({suppressed} suppressed)."
+    return "Nothing checked." if report.nothing_checked() else f"{none}."
+
+
+def scope_text(report: Report) -> str:
+    """ "3 model cards, 14 data references, 0 experiment names" or ""."""
+    return ", ".join(s.text() for s in report.scope)
+
+
+def checked_line(report: Report) -> str:
+    """ "Checked: 3 model cards, 14 data references, 0 experiment names." or ""."""
+    return f"Checked: {scope_text(report)}." if report.scope else ""
+
+
 def skipped_groups(report: Report) -> list[tuple[str, list[str]]]:
     """Skipped rules grouped by reason, in first-seen order: one line per reason, not per rule."""
     groups: dict[str, list[str]] = {}

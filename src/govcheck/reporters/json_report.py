@@ -45,6 +45,11 @@ def report_dict(report: Report) -> dict[str, Any]:
         "skipped": [{"rule_id": s.rule_id, "reason": s.reason} for s in report.skipped],
         "notices": list(report.notices),
         "provenance": provenance.as_dict(report.provenance) if report.provenance else None,
+        "scope": {
+            "checked": [{"kind": s.kind, "noun": s.noun, "count": s.count} for s in report.scope],
+            "empty": list(report.empty_scope),
+            "fail_on_empty": report.fail_on_empty,
+        },
     }
 
 

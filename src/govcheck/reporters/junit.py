@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from govcheck.model import SEVERITY_RANK, Finding, Report, source_text
 from govcheck.reporters import provenance
-from govcheck.reporters.common import expired_note, where
+from govcheck.reporters.common import expired_note, scope_text, where
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 # Characters XML 1.0 cannot carry at all, even escaped.
@@ -62,11 +62,18 @@ def render(report: Report, color: bool = False) -> str:
             ):
                 if value:
                     ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
-        if report.provenance is not None and index == 0:
-            # JUnit has no run-level properties: the first suite carries the provenance.
-            for label, value in provenance.labelled(report.provenance):
-                name = "govcheck." + label.lower().replace(" ", "_")
-                ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
+        if index == 0:
+            # JUnit has no run-level properties: the first suite carries what the verdict
+            # was reached on and what was checked (a run that checked nothing says so).
+            run_level = list(provenance.labelled(report.provenance)) if report.provenance else []
+            run_level = [("govcheck." + k.lower().replace(" ", "_"), v) for k, v in run_level]
+            run_level += [
+                ("govcheck.checked", scope_text(report)),
+                ("govcheck.empty_scope", "; ".join(report.empty_scope)),
+            ]
+            for name, value in run_level:
+                if value:
+                    ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
         for case in cases:
             _testcase(suite, rule_id, case)
         ET.SubElement(suite, "system-out")

@@ -10,10 +10,11 @@ from govcheck.model import SEVERITIES, Finding, Report
 from govcheck.reporters import provenance
 from govcheck.reporters.common import (
     baseline_note,
+    checked_line,
     expired_note,
+    headline,
     plural,
     skipped_groups,
-    summary,
     where,
 )
 
@@ -65,20 +66,11 @@ def render(report: Report, color: bool = False, max_bytes: int = MAX_BYTES) -> s
 
 
 def _head(report: Report) -> list[str]:
-    active = sum(1 for _ in report.active())
-    headline = (
-        summary(report)
-        if active
-        else ("No new findings" if report.baseline is not None else "No findings")
-        + (
-            f" ({report.counts()['suppressed']} suppressed)"
-            if report.counts()["suppressed"]
-            else ""
-        )
-    )
-    lines = ["## govcheck", "", f"**{headline}.**"]
+    lines = ["## govcheck", "", f"**{headline(report)}**"]
     if report.baseline is not None:
         lines += ["", cell(baseline_note(report))]
+    if report.scope:
+        lines += ["", cell(checked_line(report))]
     rows = _rule_rows(report)
     if rows:
         lines += [

@@ -145,6 +145,13 @@ def _invocation(report: Report, omitted: int, limit: int) -> dict[str, Any]:
         invocation["endTimeUtc"] = report.ended_at
     if notes:
         invocation["toolExecutionNotifications"] = notes
+    if report.scope or report.empty_scope:
+        # What was checked, per resource kind, and what had nothing to check: a run that
+        # checked nothing must not look like a clean one in code scanning either.
+        invocation["properties"] = {
+            "checked": {s.kind: s.count for s in report.scope},
+            "emptyScope": list(report.empty_scope),
+        }
     return invocation
 
 

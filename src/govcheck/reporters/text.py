@@ -11,10 +11,11 @@ from collections.abc import Callable
 from govcheck.model import Finding, Location, Report
 from govcheck.reporters.common import (
     baseline_note,
+    checked_line,
     expired_note,
+    headline,
     position,
     skipped_groups,
-    summary,
     where,
 )
 
@@ -42,14 +43,12 @@ def render(report: Report, color: bool = False, quiet: bool = False) -> str:
         lines.append("")
     if quiet:
         return "\n".join(lines[:-1]) + "\n" if lines else ""
-    if any(True for _ in report.active()):
-        lines.append(paint(summary(report) + ".", "1"))
-    else:
-        suppressed = report.counts()["suppressed"]
-        none = "No new findings" if report.baseline is not None else "No findings"
-        lines.append(f"{none}." if not suppressed else f"{none} ({suppressed} suppressed).")
+    verdict = headline(report)
+    lines.append(paint(verdict, "1") if any(True for _ in report.active()) else verdict)
     if report.baseline is not None:
         lines.append(_visible(baseline_note(report)))
+    if report.scope:
+        lines.append(checked_line(report))
     skipped = skipped_groups(report)
     if skipped:
         lines += ["", "Skipped rules:"]
