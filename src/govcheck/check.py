@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from govcheck import __version__, baseline, engine, provenance, scope, waivers
-from govcheck.config import Config, find_config, policy_paths
+from govcheck.config import Config, RuleSetting, find_config, policy_paths
 from govcheck.context import CheckContext, MlflowSettings
-from govcheck.errors import UsageError
+from govcheck.errors import Mark, PolicyErrors, UsageError
 from govcheck.facts import gitrepo, mlflow_source
 from govcheck.facts.base import Facts, RepoSource
 from govcheck.facts.mlflow_fieldset import RuleReads
@@ -24,10 +24,11 @@ from govcheck.facts.mlflow_store import (
     resolve_store,
 )
 from govcheck.facts.registry import NOUNS, PROVIDERS
-from govcheck.model import FailOn, Finding, Location, Provenance, Report
+from govcheck.model import FailOn, Finding, Location, Provenance, Report, Severity
 from govcheck.policy import Rule, load
 from govcheck.progress import Detail, Progress, silent
 from govcheck.redact import redact_url
+from govcheck.suggest import suggest
 
 # In a shallow clone a commit not found may simply not have been fetched: rules that look
 # commits up are skipped, with the fix, rather than report lineage that is not broken.
@@ -65,21 +66,59 @@ def rule_matches(rule: Rule, token: str) -> bool:
 
 
 def select_rules(rules: list[Rule], select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
+    """--select and --ignore over the rules; a rule the config turns off runs only when
+    --select names it by code or name."""
     for token in (*select, *ignore):
         if not any(rule_matches(r, token) for r in rules):
             raise UsageError(
                 f"'{token}' matches no rule code, name or code prefix (see govcheck list-rules)"
             )
-    chosen = [r for r in rules if not select or any(rule_matches(r, t) for t in select)]
+    chosen = [
+        r
+        for r in rules
+        if (not select or any(rule_matches(r, t) for t in select))
+        and (r.enabled or any(t in (r.id, r.info.name) for t in select))
+    ]
     return [r for r in chosen if not any(rule_matches(r, t) for t in ignore)]
 
 
 def load_rules(
     config: Config, root: Path, policies: tuple[str, ...] = ()
 ) -> tuple[list[Rule], dict[str, Any]]:
-    """Every rule the config and --policy files define, and the effective parameters."""
+    """Every rule the config and --policy files define, as the config's `rules:` sets them
+    (severity, enabled), and the effective parameters. `govcheck check` and `govcheck
+    validate` both come through here, so they report the same errors."""
     paths = policy_paths(config, list(policies), root)
-    return load(paths, config.params, config.param_marks, PROVIDERS)
+    rules, params = load(paths, config.params, config.param_marks, PROVIDERS)
+    return configured(rules, config.rules), params
+
+
+def configured(rules: list[Rule], settings: tuple[RuleSetting, ...]) -> list[Rule]:
+    """Apply the config's `rules:` (in order: a later entry wins); an entry naming no rule
+    is an error at its line, with the closest rule code or name."""
+    errors: list[tuple[Mark | None, str]] = []
+    state: dict[str, tuple[bool, Severity | None]] = {}
+    for setting in settings:
+        matched = [r for r in rules if rule_matches(r, setting.token)]
+        if not matched:
+            names = [r.id for r in rules] + [r.info.name for r in rules]
+            errors.append(
+                (
+                    setting.mark,
+                    f"unknown rule '{setting.token}' in rules{suggest(setting.token, names)}",
+                )
+            )
+        for rule in matched:
+            enabled, severity = state.get(rule.id, (True, None))
+            state[rule.id] = (setting.enabled, setting.severity or severity)
+    if errors:
+        raise PolicyErrors(errors)
+    out = []
+    for rule in rules:
+        enabled, severity = state.get(rule.id, (True, None))
+        info = replace(rule.info, severity=severity) if severity else rule.info
+        out.append(replace(rule, info=info, enabled=enabled))
+    return out
 
 
 def relative_paths(paths: tuple[str, ...], root: Path) -> list[str] | None:

@@ -9,11 +9,24 @@ from typing import Any
 from govcheck import builtin, structure
 from govcheck.errors import Mark, PolicyErrors, UsageError
 from govcheck.globs import GlobError, compile_glob
-from govcheck.model import FailOn, Location, Waiver
+from govcheck.model import FailOn, Location, Severity, Waiver
 from govcheck.suggest import suggest
 from govcheck.yamlsrc import LDict, LList, read_one
 
 CONFIG_NAME = ".govcheck.yaml"
+CONFIG_NAMES = (CONFIG_NAME, ".govcheck.yml")
+_SEVERITIES = ("error", "warning", "note")
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    """One entry of the config's `rules:`: a rule (code, name or code prefix) turned off,
+    or given another severity."""
+
+    token: str
+    enabled: bool = True
+    severity: Severity | None = None
+    mark: Mark | None = None  # the key's line, where errors about it point
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,7 @@ class Config:
     fail_on: FailOn | None = None
     fail_on_empty: bool = False
     waivers: tuple[Waiver, ...] = ()
+    rules: tuple[RuleSetting, ...] = ()
 
 
 def load_config(path: Path, display: str) -> Config:
@@ -73,6 +87,8 @@ def load_config(path: Path, display: str) -> Config:
     if not isinstance(data, LDict):
         raise UsageError("the config is a mapping starting with `version: 1`", Mark(display, 1, 1))
     errors = structure.check(data, "config") or _glob_errors(data)
+    settings, setting_errors = _rule_settings(data.get("rules"))
+    errors += setting_errors
     if errors:
         raise PolicyErrors(errors)
     policies = data.get("policies") or ["builtin:all"]
@@ -89,6 +105,50 @@ def load_config(path: Path, display: str) -> Config:
         fail_on=data.get("fail_on"),
         fail_on_empty=data.get("fail_on_empty") is True,
         waivers=tuple(_waivers(data, display)),
+        rules=tuple(settings),
+    )
+
+
+def _rule_settings(block: Any) -> tuple[list[RuleSetting], list[tuple[Mark | None, str]]]:
+    """`rules: {GC-MON-001: off, GC-CARD-004: {severity: note}}`, each value checked here
+    (YAML reads off/on as false/true). Whether each key names a rule is known only once
+    the policies are loaded (check.configured_rules)."""
+    out: list[RuleSetting] = []
+    errors: list[tuple[Mark | None, str]] = []
+    if not isinstance(block, LDict):
+        return out, errors
+    for key, value in block.items():
+        mark = block.key_marks.get(key)
+        token = str(key)
+        if value in (False, "off"):
+            out.append(RuleSetting(token, False, None, mark))
+        elif value in (True, "on"):
+            out.append(RuleSetting(token, True, None, mark))
+        elif isinstance(value, str) and value in _SEVERITIES:
+            out.append(RuleSetting(token, True, _severity(value), mark))
+        elif isinstance(value, LDict) and set(value) <= {"severity", "enabled"} and value:
+            severity = value.get("severity")
+            enabled = value.get("enabled", True)
+            if (severity is not None and severity not in _SEVERITIES) or not isinstance(
+                enabled, bool
+            ):
+                errors.append((value.mark or mark, _setting_error(token, value)))
+                continue
+            out.append(RuleSetting(token, enabled, _severity(severity), mark))
+        else:
+            errors.append((block.value_marks.get(key) or mark, _setting_error(token, value)))
+    return out, errors
+
+
+def _severity(value: Any) -> Severity | None:
+    return value if value in _SEVERITIES else None
+
+
+def _setting_error(token: str, value: Any) -> str:
+    shown = dict(value) if isinstance(value, dict) else value
+    return (
+        f"rules: '{token}' takes off, on, a severity (error, warning, note) or "
+        f"{{severity: ...}}, got {shown!r}"
     )
 
 
@@ -139,14 +199,19 @@ def _waivers(data: LDict, display: str) -> list[Waiver]:
 
 
 def find_config(root: Path, explicit: str | None = None) -> Config:
-    """The config `--config` names, else .govcheck.yaml at the repository root, else none
-    (built-in packs with their defaults)."""
+    """The config `--config` names, else .govcheck.yaml (or .govcheck.yml) at the
+    repository root, else none (built-in packs with their defaults)."""
     if explicit:
         path = Path(explicit)
         return load_config(path, _display(path, root))
-    default = root / CONFIG_NAME
-    if default.is_file():
-        return load_config(default, CONFIG_NAME)
+    present = [name for name in CONFIG_NAMES if (root / name).is_file()]
+    if len(present) > 1:
+        raise UsageError(
+            f"both {' and '.join(present)} are at the repository root; keep one "
+            "(govcheck reads a single config)"
+        )
+    if present:
+        return load_config(root / present[0], present[0])
     return Config(path=None)
 
 

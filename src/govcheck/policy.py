@@ -43,6 +43,7 @@ class Rule:
     # The policy file's `empty_scope` notice, rendered: said when none of the file's rules
     # checked anything in a whole-repository check.
     empty_scope: str | None = None
+    enabled: bool = True  # false when the config's `rules:` turns it off
 
     @property
     def kinds(self) -> tuple[str, ...]:

@@ -20,7 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    rules = rules_for(args)
+    every = rules_for(args)
+    rules = [r for r in every if r.enabled]
     if args.format == "json":
         listing = [
             {
@@ -40,5 +41,7 @@ def run(args: argparse.Namespace) -> int:
     nwidth = max((len(r.info.name) for r in rules), default=8)
     for r in rules:
         print(f"{r.id:<{width}}  {r.info.severity:<7}  {r.info.name:<{nwidth}}  {r.info.title}")
-    print(f"\n{len(rules)} rules. `govcheck explain RULE_ID` shows one in full.")
+    off = [r.id for r in every if not r.enabled]
+    said = f" ({len(off)} turned off in the config: {', '.join(off)})" if off else ""
+    print(f"\n{len(rules)} rules{said}. `govcheck explain RULE_ID` shows one in full.")
     return EXIT_OK
