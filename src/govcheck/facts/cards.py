@@ -76,9 +76,32 @@ def discovered(facts: Facts) -> list[Card]:
 def _without_readmes_beside_cards(facts: Facts) -> list[Card]:
     """A models_glob directory's README is its card only when no file there is named as
     one (`MODEL_CARD.md` beside a README: the README is usage notes)."""
-    found = list(_discover(facts))
+    found = _without_twins(facts, list(_discover(facts)))
     named = {c.dir for c in found if c.kind == MODEL and c.by_name}
     return [c for c in found if not (c.kind == MODEL and c.by_location and c.dir in named)]
+
+
+def _without_twins(facts: Facts, cards: list[Card]) -> list[Card]:
+    """A card repeating another of its folder word for word (granite-geospatial-biomass
+    ships README.md and model-card.md alike) is checked once. Only folders with several
+    cards are read for it."""
+    per_dir: dict[str, int] = {}
+    for card in cards:
+        per_dir[card.dir] = per_dir.get(card.dir, 0) + 1
+    seen: dict[tuple[str, str], str] = {}
+    out = []
+    for card in cards:
+        if per_dir[card.dir] > 1:
+            key = (card.dir, _text(facts, card.path))
+            twin = seen.get(key)
+            if twin is not None:
+                facts.notice(
+                    f"{card.path} repeats {twin} word for word; it is checked once, as {twin}"
+                )
+                continue
+            seen[key] = card.path
+        out.append(card)
+    return out
 
 
 def _discover(facts: Facts) -> Iterator[Card]:
@@ -92,7 +115,6 @@ def _discover(facts: Facts) -> Iterator[Card]:
     dataset_tests = [
         t for t in (section_test(s) for s in params.get("dataset_card_sections") or []) if t
     ]
-    seen: dict[tuple[str, str], str] = {}
     for path in scanned(facts):
         is_model, is_dataset = model_file(path), dataset_file(path)
         if not (is_model or is_dataset):
@@ -104,12 +126,6 @@ def _discover(facts: Facts) -> Iterator[Card]:
             card = Card(path, DATASET, False)
         if card is None or _is_template(facts, path):
             continue
-        text = _text(facts, path)
-        twin = seen.get((card.dir, text))
-        if twin is not None:
-            facts.notice(f"{path} repeats {twin} word for word; it is checked once, as {twin}")
-            continue
-        seen[(card.dir, text)] = path
         yield card
 
 

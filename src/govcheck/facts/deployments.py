@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,19 +99,23 @@ def manifests(facts: Facts) -> list[Signal]:
 
 def _read_all(facts: Facts) -> Iterator[Signal]:
     for path in scanned(facts):
-        name = path.rpartition("/")[2].lower()
-        if not name.endswith(_SUFFIXES) or path.startswith(".github/"):
-            continue
-        res = facts.file(path)
-        text = res.fields.get("text") if res is not None else None
-        if not isinstance(text, str) or res is None:
-            continue
-        bento = name in _BENTOFILES
-        if not bento and not any(m in text for m in _MARKERS):
-            continue
-        for doc in res.fields.get("documents") or []:
-            if isinstance(doc, LDict):
-                yield from _signals(path, doc, bento)
+        yield from _read(facts, path)
+
+
+def _read(facts: Facts, path: str) -> Iterator[Signal]:
+    name = path.rpartition("/")[2].lower()
+    if not name.endswith(_SUFFIXES) or path.startswith(".github/"):
+        return
+    res = facts.file(path)
+    text = res.fields.get("text") if res is not None else None
+    if not isinstance(text, str) or res is None:
+        return
+    bento = name in _BENTOFILES
+    if not bento and not any(m in text for m in _MARKERS):
+        return
+    for doc in res.fields.get("documents") or []:
+        if isinstance(doc, LDict):
+            yield from _signals(path, doc, bento)
 
 
 def _signals(path: str, doc: LDict, bento: bool) -> Iterator[Signal]:
@@ -362,15 +366,21 @@ def _note_unattributed(facts: Facts) -> None:
     facts.shared("deployments.unattributed", note)
 
 
-def manifests_touching(facts: Facts, names: list[str], folder: str) -> list[str]:
+def manifests_touching(facts: Facts, names: Callable[[], list[str]], folder: str) -> list[str]:
     """Manifest files among a PATH-limited check's paths that deploy this model, so a
-    changed manifest re-checks its model (nothing to add in a whole-repository check)."""
+    changed manifest re-checks its model (nothing to add in a whole-repository check).
+    Only the PATHs themselves are read for it."""
     paths = facts.context.paths
     if not paths:
         return []
-    keys = {normalize(n) for n in names}
-    wanted = [s for s in manifests(facts) if s.file in paths and _matches(s, keys, folder)]
-    return list(dict.fromkeys(s.file for s in wanted))
+    given = facts.shared(
+        "deployments.in_paths",
+        lambda: [s for p in sorted(paths) if p in set(scanned(facts)) for s in _read(facts, p)],
+    )
+    if not given:
+        return []
+    keys = {normalize(n) for n in names()}
+    return list(dict.fromkeys(s.file for s in given if _matches(s, keys, folder)))
 
 
 def deployment_resources(facts: Facts) -> list[Resource]:

@@ -90,13 +90,25 @@ def path_matcher(globs: list[str]) -> Callable[[str], bool]:
     whole path (`**/model_cards/**/*.md`)."""
     by_name = name_matcher([g for g in globs if "/" not in g.strip("/")])
     regex = _union([translate(g.strip("/").lower()) for g in globs if "/" in g.strip("/")])
+    tails = tuple(_literal_tail(g.lower()) for g in globs)
+    # When every glob ends in literal text (".md"), a path ending otherwise matches none:
+    # most of a repository is rejected without a regex.
+    quick = tails if all(tails) else None
 
     def match(path: str) -> bool:
+        if quick is not None and not path.lower().endswith(quick):
+            return False
         if by_name(path.rpartition("/")[2]):
             return True
         return regex is not None and regex.match(path.lower()) is not None
 
     return match
+
+
+def _literal_tail(glob: str) -> str:
+    """The literal text a glob ends with ("*.md" -> ".md"; "" when it ends in a wildcard)."""
+    cut = max(glob.rfind(c) for c in "*?]")
+    return glob[cut + 1 :]
 
 
 def _union(regexes: list[str]) -> Any:

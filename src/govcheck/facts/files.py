@@ -102,6 +102,13 @@ class FileFields(LazyFields):
         text = self.markdown_text
         return markdown.front_matter(text, self.path) if text is not None else None
 
+    @cached_property
+    def scan(self) -> markdown.Scan | None:
+        """The file's markdown structure, built once for all its fields and rules."""
+        if self.markdown_text is None or self.front is None:
+            return None
+        return markdown.scan_with(self.markdown_text, self.front)
+
     def parse_error(self) -> str | None:
         if self.parsed is not None:
             return self.parsed.error
@@ -125,8 +132,8 @@ def code_of(res: Resource) -> list[CodeUnit]:
     return res.fields.code if isinstance(res.fields, FileFields) else []
 
 
-def _markdown(fn: Callable[[str], Any]) -> Callable[[FileFields], Any]:
-    return lambda f: fn(f.markdown_text) if f.markdown_text is not None else []
+def _markdown(fn: Callable[[markdown.Scan], Any]) -> Callable[[FileFields], Any]:
+    return lambda f: fn(f.scan) if f.scan is not None else []
 
 
 _COMPUTED: dict[str, Callable[[FileFields], Any]] = {
@@ -140,9 +147,9 @@ _COMPUTED: dict[str, Callable[[FileFields], Any]] = {
     "parse_error": FileFields.parse_error,
     "parse_errors": FileFields.parse_errors,
     "front_matter": lambda f: f.front.data if f.front else {},
-    "headings": _markdown(markdown.headings),
-    "sections": _markdown(markdown.sections),
-    "lines": _markdown(markdown.lines),
+    "headings": _markdown(markdown.headings_of),
+    "sections": _markdown(markdown.sections_of),
+    "lines": _markdown(markdown.lines_of),
 }
 
 

@@ -86,10 +86,15 @@ class Scan:
     body_start: int  # 0-based index of the first line after the front matter
 
 
-@lru_cache(maxsize=8)  # the fields of one card scan it once (callers only read)
+@lru_cache(maxsize=8)  # tests and one-off callers; file resources keep their own Scan
 def scan(text: str) -> Scan:
+    return scan_with(text, front_matter(text))
+
+
+def scan_with(text: str, fm: FrontMatter) -> Scan:
+    """The whole structure of one markdown file, given its front matter (parsed once by
+    whoever holds the file)."""
     lines = split_lines(text)
-    fm = front_matter(text)
     shown = [""] * len(lines)
     visible = [""] * len(lines)
     for i in range(fm.start + 1, max(fm.body_start - 1, fm.start + 1)):
@@ -339,10 +344,18 @@ def _bold_title(line: str) -> str | None:
 def headings(text: str) -> list[dict[str, Any]]:
     """Headings as {text, level, line}: ATX (`## Title`), setext (`Title` + `===`/`---`)
     and bold lines standing alone (level 7)."""
-    return [{"text": h.text, "level": h.level, "line": h.line} for h in scan(text).headings]
+    return headings_of(scan(text))
+
+
+def headings_of(s: Scan) -> list[dict[str, Any]]:
+    return [{"text": h.text, "level": h.level, "line": h.line} for h in s.headings]
 
 
 def sections(text: str) -> list[dict[str, Any]]:
+    return sections_of(scan(text))
+
+
+def sections_of(s: Scan) -> list[dict[str, Any]]:
     """Sections as {heading, key, level, line, body, empty}.
 
     body is the text after the heading up to the next heading of any level (so a parent
@@ -351,7 +364,6 @@ def sections(text: str) -> list[dict[str, Any]]:
     heading of the same or a higher level (a section whose subsections have text is not
     empty). key is the heading in comparable form (see mdinline.heading_key).
     """
-    s = scan(text)
     found = s.headings
     stops = _stops(found, len(s.lines))
     out: list[dict[str, Any]] = []
@@ -385,10 +397,13 @@ def _stops(found: list[Heading], total: int) -> list[int]:
 
 
 def lines(text: str) -> list[dict[str, Any]]:
+    return lines_of(scan(text))
+
+
+def lines_of(s: Scan) -> list[dict[str, Any]]:
     """The lines a reader sees, as {text, line, front_matter}: HTML comments, fenced and
     inline code and front-matter comments blanked (columns kept), blank lines left out;
     front_matter is true for the lines of the YAML block."""
-    s = scan(text)
     return [
         {"text": line, "line": i + 1, "front_matter": i < s.body_start}
         for i, line in enumerate(s.visible)

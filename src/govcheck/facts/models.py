@@ -52,7 +52,9 @@ class Group:
 
 
 def model_resources(facts: Facts) -> list[Resource]:
-    return [_resource(facts, g, _names(facts, g)) for g in _groups(facts)]
+    groups = _groups(facts)
+    below = _below(facts, [g.home for g in groups if g.declared])
+    return [_resource(facts, g, below.get(g.home, [])) for g in groups]
 
 
 def _groups(facts: Facts) -> list[Group]:
@@ -60,11 +62,12 @@ def _groups(facts: Facts) -> list[Group]:
     files = scanned(facts)
     folders = _folders(files)
     declared = sorted(d for d in folders if d and any(glob_match(g, d) for g in globs))
+    declared_set = set(declared)
     cards = [c for c in discovered(facts) if c.kind == MODEL]
     homes: dict[str, list[Card]] = {}
     singles: list[Group] = []
     for card in cards:
-        owner = _declared_owner(card.dir, declared)
+        owner = _declared_owner(card.dir, declared_set)
         if owner is None and card.folder_card:
             singles.append(Group(card.dir, [card], own_file=card.path))
             continue
@@ -89,14 +92,13 @@ def _folders(files: list[str]) -> set[str]:
     return out
 
 
-def _declared_owner(folder: str, declared: list[str]) -> str | None:
-    """The deepest models_glob directory holding this folder."""
-    best = None
-    for d in declared:
-        inside = folder == d or folder.startswith(d + "/")
-        if inside and (best is None or len(d) > len(best)):
-            best = d
-    return best
+def _declared_owner(folder: str, declared: set[str]) -> str | None:
+    """The deepest models_glob directory holding this folder (its nearest such ancestor)."""
+    while folder:
+        if folder in declared:
+            return folder
+        folder = folder.rpartition("/")[0]
+    return None
 
 
 def _home(folder: str) -> str:
@@ -127,21 +129,27 @@ def _suffix(path: str) -> str:
     return "-".join(_CARD_WORDS.sub(" ", stem).split())
 
 
+def _primary(facts: Facts, group: Group) -> str:
+    """The model's own name: a declared directory's, a card file's (card folders) or its
+    folder and suffix (MODEL_CARD_VISION.md), else the one its card gives (`model_name`,
+    `model-index`), else its folder's (the repository's, at the root)."""
+    folder = group.home.rpartition("/")[2] or facts.context.root.name
+    if group.own_file and not group.suffix:
+        return group.own_file.rpartition("/")[2].rsplit(".", 1)[0]
+    if group.suffix:
+        return f"{folder}-{group.suffix}"
+    if not group.declared:
+        given = [n for c in group.cards for n in _card_names(facts, c.path)]
+        if given:
+            return given[0]
+    return folder
+
+
 def _names(facts: Facts, group: Group) -> list[str]:
-    """Every name the model is known by, its own name first: a declared directory's name,
-    a card file's (card folders) or folder and suffix (MODEL_CARD_VISION.md), else the
-    name its card gives (`model_name`, `model-index`), else its folder's."""
+    """Every name the model is known by, its own first: its cards' names and its folder's."""
     folder = group.home.rpartition("/")[2] or facts.context.root.name
     from_cards = [n for c in group.cards for n in _card_names(facts, c.path)]
-    if group.own_file and not group.suffix:
-        primary = group.own_file.rpartition("/")[2].rsplit(".", 1)[0]
-    elif group.suffix:
-        primary = f"{folder}-{group.suffix}"
-    elif group.declared or not from_cards:
-        primary = folder
-    else:
-        primary = from_cards[0]
-    names = [primary, *from_cards] + ([] if group.own_file else [folder])
+    names = [_primary(facts, group), *from_cards] + ([] if group.own_file else [folder])
     return list(dict.fromkeys(n for n in names if n))
 
 
@@ -169,29 +177,54 @@ def monitoring(facts: Facts, folder: str) -> list[str]:
 
 
 def training_config(facts: Facts, folder: str) -> str | None:
-    prefix = folder + "/" if folder else ""
-    for path in facts.tracked():
-        name = path[len(prefix) :]
-        if not path.startswith(prefix) or "/" in name:
-            continue
+    """The first training config beside the model: train*.yaml/json/toml, params.yaml or
+    an MLproject, directly in its folder."""
+    for name in _children(facts).get(folder, []):
         if _TRAINING.search(name.lower()) or name == "MLproject":
-            return path
+            return _join(folder, name)
     return None
+
+
+def _children(facts: Facts) -> dict[str, list[str]]:
+    """folder -> names of the tracked files directly in it, built once per check."""
+
+    def build() -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for path in facts.tracked():
+            folder, _, name = path.rpartition("/")
+            out.setdefault(folder, []).append(name)
+        return out
+
+    return facts.shared("models.children", build)
+
+
+def _below(facts: Facts, folders: list[str]) -> dict[str, list[str]]:
+    """folder -> tracked files at any depth below it, for the given folders, in one pass."""
+    wanted = set(folders)
+    out: dict[str, list[str]] = {f: [] for f in folders}
+    for path in facts.tracked():
+        folder = path.rpartition("/")[0]
+        while folder:
+            if folder in wanted:
+                out[folder].append(path)
+            folder = folder.rpartition("/")[0]
+    return out
 
 
 def _join(folder: str, name: str) -> str:
     return posixpath.join(folder, name) if folder else name
 
 
-def _resource(facts: Facts, group: Group, names: list[str]) -> Resource:
+def _resource(facts: Facts, group: Group, below: list[str]) -> Resource:
+    """below: the tracked files of a models_glob folder (empty for other models). Names
+    beyond the model's own are read from its cards only when asked for (matching a
+    deployment or a registered model), so a narrowed check reads few cards."""
     cards = [c.path for c in group.cards]
     folder = group.home
-    below = [p for p in facts.tracked() if p.startswith(folder + "/")] if group.declared else []
     monitors = monitoring(facts, folder)
     training = training_config(facts, folder)
     eager: dict[str, Any] = {
-        "name": names[0],
-        "names": names,
+        "name": _primary(facts, group),
         "dir": folder,
         "folder": folder or ".",
         "cards": cards,
@@ -199,19 +232,17 @@ def _resource(facts: Facts, group: Group, names: list[str]) -> Resource:
         "monitoring": monitors,
         "training_config": training,
     }
-    signals: Callable[[], list[dict[str, Any]]] = partial(
-        deployments.signals_for, facts, names, folder
-    )
     fields: LazyFields  # the lazy fields below read the others through it
     lazy: dict[str, Callable[[], Any]] = {
-        "deployments": signals,
+        "names": partial(_names, facts, group),
+        "deployments": lambda: deployments.signals_for(facts, fields["names"], folder),
         "deployed": lambda: bool(fields["deployments"]),
         "deployed_by": lambda: [deployments.describe(s) for s in fields["deployments"]],
     }
     fields = LazyFields(eager, lazy)
     shown = cards[0] if cards else (below[0] if below else None)
     touches = tuple(dict.fromkeys([*cards, *monitors, *below, *([training] if training else [])]))
-    touches += tuple(deployments.manifests_touching(facts, names, folder))
+    touches += tuple(deployments.manifests_touching(facts, partial(_names, facts, group), folder))
     own = group.own_file
     return Resource(
         "model",
