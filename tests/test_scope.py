@@ -21,7 +21,7 @@ def test_every_empty_pack_says_what_it_looked_for(make_repo: MakeRepo) -> None:
     report = run(CheckOptions(repo=str(make_repo(PLAIN)), no_mlflow=True))
     assert report.findings == () and report.checked == ()
     empty = "\n".join(report.empty_scope)
-    assert "no model cards found (card_files: MODEL_CARD*.md, model[-_]card*.md" in empty
+    assert "no model cards found (card_files: model[-_]card.md, model[-_]card[-_]*.md" in empty
     assert "models_glob: models/*" in empty
     assert "no dataset cards found (dataset_card_files: DATASET_CARD*.md" in empty
     assert "no data references found (URIs and paths under data" in empty

@@ -44,6 +44,9 @@ FILES: dict[str, str] = {
     "models/churn/monitoring.yaml": "model: churn\n",
     "models/churn/train.yaml": "epochs: 3\n",
     "models/layers/__init__.py": "",
+    "models/resources/dog.jpg": "JFIF",  # example pictures (llama-models), not a model
+    # a guide about model cards (huggingface_hub docs), not a card
+    "docs/guides/model-cards.md": "# Model cards\n\nHow to write one.\n",
     "models/layers/conv.py": "x = 1\n",
     # a course repository's filled-in template, and a real unrendered template
     "starter/model_card_template.md": CARD,
@@ -183,6 +186,7 @@ def test_models_group_what_belongs_together(facts: Facts) -> None:
     assert churn["monitoring"] == ["models/churn/monitoring.yaml"]
     assert churn["training_config"] == "models/churn/train.yaml"
     assert "models/layers" not in models  # a Python package is code
+    assert "models/resources" not in models  # a folder of pictures
 
 
 def test_deployment_signals_attach_to_the_models_they_name(facts: Facts) -> None:
@@ -229,7 +233,7 @@ def test_card_fields(facts: Facts) -> None:
         ("# C\n- **License:** CreativeML Open RAIL++-M\n", "CreativeML Open RAIL++-M"),
         ("# C\n**License** A custom commercial license\n", "A custom commercial license"),
         ("# C\n| License | MIT |\n", "MIT"),
-        ("# C\nImages are public domain (CC0 1.0 license).\n", "public domain"),
+        ("# C\nTrained on Wikipedia text (CC-BY-SA license).\n", None),  # the data's licence
         ("# C\nLicense plate recognition for parking lots.\n", None),
         ("# C\n<!-- License: MIT -->\n", None),
         ("---\ntags: [x]  # license: mit\n---\n# C\n", None),
@@ -244,6 +248,19 @@ def test_declared_license(text: str, licence: str | None) -> None:
         "lines": markdown.lines(text),
     }
     assert declared_license(fields) == licence
+
+
+def test_a_dataset_card_may_name_its_licence_in_a_sentence() -> None:
+    from govcheck.facts import markdown
+
+    text = "# Data\n\n1. **Under which license?**\n\n\tThe CC0 1.0 license.\n"
+    fields = {
+        "front_matter": {},
+        "sections": markdown.sections(text),
+        "lines": markdown.lines(text),
+    }
+    assert declared_license(fields, loose=True) == "CC0"
+    assert declared_license(fields) is None
 
 
 def test_card_files_globs_are_case_insensitive_and_name_globs_match_at_any_depth() -> None:

@@ -327,11 +327,11 @@ NOTHING = Report(
     repo=RepoInfo(root="/srv/nothing", head=None, branch=None, remote_url=None),
     rules=RULES[:1],
     findings=(),
-    notices=("no model cards found (card_files: MODEL_CARD*.md; models_glob: models/*)",),
+    notices=("no model cards found (card_files: model[-_]card.md; models_glob: models/*)",),
     started_at="2026-01-02T03:04:05Z",
     ended_at="2026-01-02T03:04:05Z",
     scope=(ScopeCount("model", "model", 0),),
-    empty_scope=("no model cards found (card_files: MODEL_CARD*.md; models_glob: models/*)",),
+    empty_scope=("no model cards found (card_files: model[-_]card.md; models_glob: models/*)",),
     fail_on_empty=True,
 )
 

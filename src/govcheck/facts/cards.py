@@ -205,7 +205,7 @@ class CardFields(Mapping[str, Any]):
         self._extra: dict[str, Callable[[], Any]] = {
             "kind": lambda: card.kind,
             "by_name": lambda: card.by_name,
-            "license": lambda: declared_license(file_fields),
+            "license": lambda: declared_license(file_fields, loose=card.kind == DATASET),
             "title": lambda: _title(file_fields),
             card.kind: lambda: _owner(facts, card),
         }
@@ -227,11 +227,13 @@ class CardFields(Mapping[str, Any]):
         return len(set(self._extra) | set(self._file))
 
 
-def declared_license(fields: Mapping[str, Any]) -> str | None:
+def declared_license(fields: Mapping[str, Any], loose: bool = False) -> str | None:
     """The licence a card declares: front matter `license` (its `license_name` when that is
-    `other`), else the first line of a License section, else a `License:` line, else a line
-    about licensing that names a well-known licence. A template's placeholder is none."""
-    found = _license(fields)
+    `other`), else the first line of a License section, else a `License:` line; with loose
+    (dataset cards), else a sentence about licensing that names a well-known licence (a
+    datasheet answers "under which license?" in prose; in a model card such a sentence is
+    mostly about its training data). A template's placeholder is none."""
+    found = _license(fields, loose)
     return None if found is None or _NO_VALUE.match(found) else found
 
 
@@ -241,7 +243,7 @@ _NO_VALUE = re.compile(
 )
 
 
-def _license(fields: Mapping[str, Any]) -> str | None:
+def _license(fields: Mapping[str, Any], loose: bool) -> str | None:
     front = fields.get("front_matter") or {}
     value = front.get("license") if isinstance(front, Mapping) else None
     if isinstance(value, list):
@@ -258,7 +260,7 @@ def _license(fields: Mapping[str, Any]) -> str | None:
             found = pattern.match(line["text"])
             if found and found.group(1).strip("*_ :"):
                 return found.group(1).strip("*_ :")[:200]
-    for line in lines:
+    for line in lines if loose else ():
         text = line["text"]
         if "licen" in text.lower():
             named = _LICENSE_NAME.search(text)

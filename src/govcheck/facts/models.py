@@ -73,13 +73,33 @@ def _groups(facts: Facts) -> list[Group]:
             continue
         homes.setdefault(owner if owner is not None else _home(card.dir), []).append(card)
     packages = {p.rpartition("/")[0] for p in files if p.endswith("/__init__.py")}
+    media = _media_only(files, set(declared))
     out: list[Group] = []
     for home in sorted(set(homes) | set(declared)):
         found = homes.get(home, [])
-        if not found and home in packages:
-            continue  # a Python package under models/: code, not a model
+        if not found and (home in packages or home in media):
+            continue  # a Python package or a folder of images under models/: not a model
         out += _split(home, found, home in declared)
     return sorted(out + singles, key=lambda g: (g.home, g.own_file or ""))
+
+
+_MEDIA = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".ico", ".mp4", ".mp3", ".wav")
+
+
+def _media_only(files: list[str], folders: set[str]) -> set[str]:
+    """The folders (of those given) holding nothing but images, audio or video
+    (llama-models' models/resources: example pictures, not a model)."""
+    other: set[str] = set()
+    seen: set[str] = set()
+    for path in files:
+        folder = path.rpartition("/")[0]
+        while folder:
+            if folder in folders:
+                seen.add(folder)
+                if not path.lower().endswith(_MEDIA):
+                    other.add(folder)
+            folder = folder.rpartition("/")[0]
+    return seen - other
 
 
 def _folders(files: list[str]) -> set[str]:
