@@ -51,6 +51,8 @@ FILES: dict[str, str] = {
     # a course repository's filled-in template, and a real unrendered template
     "starter/model_card_template.md": CARD,
     "lib/templates/modelcard_template.md": "# Model Card for {{ model_id }}\n",
+    # a contributors' template with bracketed blanks (asteroid)
+    "model_card_template.md": "# Model\nTrained by [your name] on [dataset_name].\n",
     # a Space and dataset cards
     "spaces/demo/README.md": SPACE,
     "data/reviews/README.md": HF_DATASET,
@@ -150,8 +152,9 @@ def test_every_card_is_found_wherever_it_lives(facts: Facts) -> None:
     ]
     assert sorted(by_id(facts, "dataset_card")) == ["DATASET_CARD.md", "data/reviews/README.md"]
     assert any("granite/model-card.md repeats granite/README.md" in n for n in facts.notices)
+    assert any("model_card_template.md: an unfilled template" in n for n in facts.notices)
     assert any(
-        "lib/templates/modelcard_template.md: an unrendered template" in n for n in facts.notices
+        "lib/templates/modelcard_template.md: an unfilled template" in n for n in facts.notices
     )
 
 

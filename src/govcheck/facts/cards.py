@@ -12,8 +12,8 @@ card is decided by what its path and content say:
   carries a dataset key (`dataset_front_matter_keys`) or, without front matter keys, at
   least two of its headings are dataset-card sections; never when its front matter is a
   Hugging Face Space's (`space_front_matter_keys`: sdk, app_file, ...);
-- an unrendered template (its path says `template` and its visible text holds `{{` or
-  `{%`) is not a card: it is what cards are made from;
+- an unfilled template (its path says `template` and its visible text holds `{{ }}` or
+  bracketed blanks such as `[your name]`) is not a card: it is what cards are made from;
 - a card whose text repeats another card of the same folder word for word is checked once.
 """
 
@@ -186,14 +186,24 @@ def _has_sections(facts: Facts, path: str, tests: list[Callable[[str], bool]]) -
 
 
 def _is_template(facts: Facts, path: str) -> bool:
+    """A file whose path says template and whose text still has fields to fill in: Jinja
+    (`{{ card_data }}`, huggingface_hub) or bracketed blanks (`[your name]`,
+    `[dataset_name]`, asteroid's model_card_template.md). A filled-in template (course
+    repositories fill model_card_template.md in place) is a card."""
     if "template" not in path.lower():
         return False
     res = facts.file(path)
     lines = res.fields.get("lines") if res is not None else None
-    if any("{{" in d["text"] or "{%" in d["text"] for d in lines or []):
-        facts.notice(f"{path}: an unrendered template ({{{{ }}}} fields), not checked as a card")
+    texts = [d["text"] for d in lines or []]
+    jinja = any("{{" in t or "{%" in t for t in texts)
+    if jinja or sum(len(_BLANK.findall(t)) for t in texts) >= 2:
+        facts.notice(f"{path}: an unfilled template, not checked as a card")
         return True
     return False
+
+
+# `[your name]`, `[dataset_name]`: a bracketed blank, not a link (`[text](url)`, `[text][1]`).
+_BLANK = re.compile(r"\[[a-z]+(?:[ _][a-z]+)+\](?![(\[:])", re.IGNORECASE)
 
 
 class CardFields(Mapping[str, Any]):
