@@ -304,7 +304,7 @@ def signals_for(facts: Facts, names: list[str], folder: str) -> list[dict[str, A
     if hit is not None:
         out.append(_other("deployed_models", "param", [hit]))
     out += _serving_aliases(facts, keys)
-    _note_unattributed(facts)
+    note_unattributed(facts, facts.resources("model"))
     return out
 
 
@@ -341,11 +341,11 @@ def describe(signal: Mapping[str, Any]) -> str:
     return f"{signal['platform']} {signal['kind']} at {signal['file']}:{signal['line']}"
 
 
-def _note_unattributed(facts: Facts) -> None:
-    """One notice for the manifests no model of the repository claims."""
+def note_unattributed(facts: Facts, models: list[Resource]) -> None:
+    """One notice, once per check, for the manifests no model of the repository claims:
+    they deploy nothing, and the user can say what they serve in deployed_models."""
 
     def note() -> bool:
-        models = facts.resources("model")
         lost = [
             s
             for s in manifests(facts)

@@ -54,7 +54,12 @@ class Group:
 def model_resources(facts: Facts) -> list[Resource]:
     groups = _groups(facts)
     below = _below(facts, [g.home for g in groups if g.declared])
-    return [_resource(facts, g, below.get(g.home, [])) for g in groups]
+    models = [_resource(facts, g, below.get(g.home, [])) for g in groups]
+    if facts.context.paths is None:
+        # A whole-repository check says which manifests serve no model even when no model
+        # is ever asked whether it is deployed (a repository of examples, say).
+        deployments.note_unattributed(facts, models)
+    return models
 
 
 def _groups(facts: Facts) -> list[Group]:
