@@ -21,11 +21,16 @@ policies:
   - .govcheck/policies/          # this repository's own rules
 params:
   models_glob: "models/*"        # where model directories live
+  # deployed_models: [fraud-detector]   # served from outside the repository
   # experiment_name_pattern: "^[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*$"
 # mlflow:
 #   tracking_uri: sqlite:///mlflow.db
 #   snapshot: .govcheck/mlflow.json
 fail_on: error
+# fail_on_empty: true            # a pack with nothing to check fails the check
+# rules:                         # rules off, or another severity, by code or name
+#   GC-DCARD-002: off
+#   model-card-no-placeholders: {severity: note}
 waivers: []
 #  - rule: model-card-present
 #    target: models/legacy-churn
