@@ -97,6 +97,9 @@ FILES: dict[str, str] = {
         indent=2,
     ),
     ".github/workflows/deploy.yml": "name: deploy\non: push\nendpoint_name: churn\nmodel: churn\n",
+    "src/tests/fixtures/isvc.yaml": (
+        "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: acme3}\n"
+    ),
     "docs/serving.md": "```yaml\nkind: InferenceService\nmetadata: {name: churn}\n```\n",
 }
 
@@ -206,7 +209,7 @@ def test_deployment_signals_attach_to_the_models_they_name(facts: Facts) -> None
     for name in ("MODEL_CARD.md", "models/acme3", "granite"):
         assert models[name]["deployed"] is False, name
     deployments = by_id(facts, "deployment")
-    # workflows, markdown snippets and an unparseable template are no manifests
+    # workflows, markdown snippets, test fixtures and an unparseable template are no manifests
     assert sorted(deployments) == [
         "deploy/churn-online.yml:4",
         "deploy/multi.yaml:6",

@@ -7,6 +7,9 @@
 - the `deployed_models` param (model names or name globs);
 - with an MLflow store, a registered model of the model's name behind a serving alias.
 
+Manifests under test folders (`deployment_skip_paths`: `**/tests/**`, `**/test/**`) are
+fixtures of the code that writes them, not deployments.
+
 A manifest counts for a model when one of the names it references (a model asset, a
 storage URI's folder, a served entity) is one of the model's names, or when it sits in
 the model's own folder. A manifest that names no model of the repository makes nothing
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from govcheck.facts.base import Facts
-from govcheck.facts.discovery import scanned, strings
+from govcheck.facts.discovery import path_matcher, scanned, strings
 from govcheck.globs import name_match
 from govcheck.model import Location, Resource
 from govcheck.yamlsrc import LDict, LList
@@ -98,8 +101,10 @@ def manifests(facts: Facts) -> list[Signal]:
 
 
 def _read_all(facts: Facts) -> Iterator[Signal]:
+    fixtures = path_matcher(strings(facts.params.get("deployment_skip_paths")))
     for path in scanned(facts):
-        yield from _read(facts, path)
+        if not fixtures(path):
+            yield from _read(facts, path)
 
 
 def _read(facts: Facts, path: str) -> Iterator[Signal]:
@@ -373,9 +378,15 @@ def manifests_touching(facts: Facts, names: Callable[[], list[str]], folder: str
     paths = facts.context.paths
     if not paths:
         return []
+    fixtures = path_matcher(strings(facts.params.get("deployment_skip_paths")))
     given = facts.shared(
         "deployments.in_paths",
-        lambda: [s for p in sorted(paths) if p in set(scanned(facts)) for s in _read(facts, p)],
+        lambda: [
+            s
+            for p in sorted(paths)
+            if p in set(scanned(facts)) and not fixtures(p)
+            for s in _read(facts, p)
+        ],
     )
     if not given:
         return []
