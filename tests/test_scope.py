@@ -26,9 +26,9 @@ def test_every_empty_pack_says_what_it_looked_for(make_repo: MakeRepo) -> None:
     assert "no dataset cards found (dataset_card_files: DATASET_CARD*.md" in empty
     assert "no data references found (URIs and paths under data" in empty
     assert "no experiment names found" in empty
-    assert "no deployed models and no monitoring configs found" in empty
-    # the registry pack's rules were all skipped (--no-mlflow): the skip says so instead
-    assert "registered models" not in empty
+    assert "no deployed models and no monitors found" in empty
+    # the registry pack's repository rule (GC-REG-004) ran over nothing
+    assert "no registered models found (none the repository registers" in empty
     assert set(report.empty_scope) <= set(report.notices)
     kinds = {s.kind: s.count for s in report.scope}
     assert kinds["model"] == 0 and kinds["model_card"] == 0 and kinds["data_reference"] == 0
