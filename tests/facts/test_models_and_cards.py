@@ -335,3 +335,28 @@ def test_report_each_is_capped_per_resource_with_a_notice(tmp_path: Path) -> Non
     assert len(report.findings) == 20
     assert [f.location.line for f in report.findings if f.location][:2] == [3, 5]
     assert "GC-CARD-004: 25 findings in MODEL_CARD.md, the first 20 reported" in report.notices
+
+
+def test_a_registered_model_finds_its_card_by_name_or_the_nearest_card(tmp_path: Path) -> None:
+    register = 'import mlflow\nmlflow.register_model("runs:/a/model", "{name}")\n'
+    root = build(
+        tmp_path / "repo",
+        {
+            "MODEL_CARD.md": CARD,  # the repository's own card: the nearest for src/
+            "src/train.py": register.format(name="scorer"),
+            "models/fraud/README.md": CARD,
+            "jobs/fraud.py": register.format(name="fraud"),
+            "services/other/register.py": register.format(name="other"),
+        },
+    )
+    report = run(CheckOptions(repo=str(root), select=("GC-REG-004",), no_mlflow=True))
+    assert {c.resource_id.split(":")[0]: c.status for c in report.checked} == {
+        "jobs/fraud.py": "passed",  # by name: models/fraud
+        "services/other/register.py": "passed",  # the root card is around every file
+        "src/train.py": "passed",
+    }
+    without = build(tmp_path / "bare", {"src/train.py": register.format(name="scorer")})
+    report = run(CheckOptions(repo=str(without), select=("GC-REG-004",), no_mlflow=True))
+    (finding,) = report.findings
+    assert "'scorer' is registered here" in finding.message
+    assert "card_files: model[-_]card.md" in finding.message

@@ -28,6 +28,7 @@ from typing import Any
 
 from govcheck import templates
 from govcheck.facts import deployments, mlflow_source
+from govcheck.facts import registered_models as declared
 from govcheck.facts.base import Facts
 from govcheck.facts.cards import MODEL, Card, discovered
 from govcheck.facts.discovery import scanned, strings
@@ -281,7 +282,7 @@ def _resource(facts: Facts, group: Group, below: list[str]) -> Resource:
     )
 
 
-def registered_models(facts: Facts) -> list[Resource]:
+def mlflow_registered_models(facts: Facts) -> list[Resource]:
     """MLflow registered models, each with `model`: the repository model of its name (its
     folder is `registered_model_dir`, or one of its names is the registered name)."""
     out = []
@@ -296,14 +297,45 @@ def registered_models(facts: Facts) -> list[Resource]:
     return out
 
 
-def _repo_model(facts: Facts, name: str) -> Mapping[str, Any] | None:
+def declared_registered_models(facts: Facts) -> list[Resource]:
+    """Models the repository registers (registered_models.py), each with `model`: the
+    repository model of its name, else the nearest model with a card around the file that
+    registers it (its folder's, up to the repository root's)."""
+    out = []
+    for res in declared.registered_model_references(facts):
+        name, near = str(res.fields.get("name", "")), str(res.fields.get("dir", ""))
+        lazy: dict[str, Callable[[], Any]] = {"model": partial(_repo_model, facts, name, near)}
+        fields = LazyFields(dict(res.fields), lazy)
+        out.append(
+            Resource(
+                res.kind,
+                res.id,
+                fields,
+                res.location,
+                entity=res.entity,
+                touches=res.touches,
+                file=res.file,
+            )
+        )
+    return out
+
+
+def _repo_model(facts: Facts, name: str, near: str | None = None) -> Mapping[str, Any] | None:
     template = facts.params.get("registered_model_dir")
     folder = templates.render(str(template), {"name": name}).strip("/") if template else None
     want = deployments.normalize(name)
-    for model in facts.resources("model"):
+    models = facts.resources("model")
+    for model in models:
         fields = model.fields
         if folder is not None and fields["dir"] == folder:
             return fields
         if want in {deployments.normalize(n) for n in fields["names"]}:
             return fields
-    return None
+    if near is None:
+        return None
+    around = [m.fields for m in models if m.fields["cards"] and _holds(m.fields["dir"], near)]
+    return max(around, key=lambda f: len(f["dir"]), default=None)
+
+
+def _holds(folder: str, path: str) -> bool:
+    return not folder or path == folder or path.startswith(folder + "/")

@@ -17,7 +17,6 @@ from govcheck.facts import (
     mlproject,
     models,
     references,
-    registered_models,
 )
 from govcheck.facts.base import Provider
 from govcheck.facts.monitors import provider as monitors
@@ -33,14 +32,15 @@ PROVIDERS: dict[str, Provider] = {
     "data_reference": references.data_references,
     "experiment_reference": experiments.experiment_references,
     "monitor": monitors.monitor_resources,  # every platform's monitors (facts/monitors/)
-    "registered_model_reference": registered_models.registered_model_references,
+    # with the repository model (cards) of each: models.py
+    "registered_model_reference": models.declared_registered_models,
     "dvc_file": dvc_files.dvc_files,
     "dvc_stage": dvc_stages.dvc_stages,
     "mlproject": mlproject.mlproject_resources,
     # MLflow entities: mlflow itself is imported only when one of these runs on a live store.
     "mlflow_experiment": mlflow_source.experiments,
     "mlflow_run": mlflow_source.runs,
-    "mlflow_registered_model": models.registered_models,  # with the repository's model
+    "mlflow_registered_model": models.mlflow_registered_models,  # with the repository's model
     "mlflow_model_version": mlflow_source.model_versions,
 }
 
