@@ -469,7 +469,8 @@ def test_select_ignore_and_args(make_repo: MakeRepo, tmp_path: Path) -> None:
 def test_working_directory(make_repo: MakeRepo, runner: Runner, tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    repo = make_repo({**VIOLATING, "ci/govcheck.yaml": "version: 1\nfail_on: warning\n"})
+    ci_config = "version: 1\nfail_on: warning\nparams: {deployed_models: [x]}\n"
+    repo = make_repo({**VIOLATING, "ci/govcheck.yaml": ci_config})
     subprocess.run(["git", "clone", "-q", str(repo), str(workspace / "ml")], check=True)
     done = runner.step("run", workspace, working_directory="ml", config="ci/govcheck.yaml")
     assert done.returncode == 0, done.stderr

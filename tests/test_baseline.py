@@ -16,10 +16,12 @@ from support import CARD, GOOD_MODEL
 MakeRepo = Callable[..., Path]
 Git = Callable[..., str]
 
-# Commit A: known problems. models/legacy has no card and no monitoring config; one
-# unpinned data reference.
+# Commit A: known problems. models/legacy has no card and, served, no monitoring config;
+# one unpinned data reference.
+DEPLOYED = "version: 1\nparams: {deployed_models: [legacy]}\n"
 BEFORE = {
     **GOOD_MODEL,
+    ".govcheck.yaml": DEPLOYED,
     "models/legacy/train.py": "print('legacy')\n",
     "configs/data.yaml": "owner: data-team\ntrain: s3://bucket/train.csv\n",
 }
@@ -57,8 +59,8 @@ def history(make_repo: MakeRepo, run_git: Git) -> Path:
 def test_the_baseline_file_records_active_findings_by_fingerprint(
     make_repo: MakeRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    waiver = (
-        "version: 1\nwaivers:\n  - {rule: GC-MON-001, target: models/legacy, reason: retired,"
+    waiver = DEPLOYED + (
+        "waivers:\n  - {rule: GC-MON-001, target: models/legacy, reason: retired,"
         " expires: 2099-01-01}\n"
     )
     root = make_repo({**BEFORE, ".govcheck.yaml": waiver})

@@ -15,13 +15,17 @@ MakeRepo = Callable[..., Path]
 Git = Callable[..., str]
 
 
+# Every model counts as deployed, so each needs a monitoring config (GC-MON-001).
+DEPLOYED = "version: 1\nparams: {deployed_models: ['*']}\n"
+
+
 def test_a_staged_deletion_rechecks_its_model(
     make_repo: MakeRepo, run_git: Git, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = make_repo({**GOOD_MODEL, "README.md": "# r\n"})
+    root = make_repo({**GOOD_MODEL, "README.md": "# r\n", ".govcheck.yaml": DEPLOYED})
     staged = ["check", "--repo", str(root), "--no-mlflow", "--staged"]
     assert main(staged) == 0  # nothing staged: nothing checked
-    assert "No findings." in capsys.readouterr().out
+    assert "Nothing checked." in capsys.readouterr().out
     (root / "models/legacy").mkdir()
     (root / "models/legacy/train.py").write_text("print(1)\n", encoding="utf-8")
     run_git(root, "add", "models/legacy")
@@ -30,7 +34,7 @@ def test_a_staged_deletion_rechecks_its_model(
     run_git(root, "rm", "-q", "models/m/monitoring.yaml")
     assert main(staged) == 1
     out = capsys.readouterr().out
-    assert "GC-MON-001" in out and "models/m has no monitoring config" in out
+    assert "GC-MON-001" in out and "no monitoring config (monitoring.yaml in models/m)" in out
     assert "GC-CARD" not in out and "models/legacy" not in out  # only what the commit touches
 
 
@@ -73,7 +77,9 @@ def test_a_hook_with_baseline_rev_head_fails_only_on_what_the_commit_adds(
     make_repo: MakeRepo, run_git: Git, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # models/legacy is known to lack a card and a monitoring config.
-    root = make_repo({**GOOD_MODEL, "models/legacy/train.py": "print(1)\n"})
+    root = make_repo(
+        {**GOOD_MODEL, "models/legacy/train.py": "print(1)\n", ".govcheck.yaml": DEPLOYED}
+    )
     hook = ["check", "--repo", str(root), "--no-mlflow", "--staged", "--baseline-rev", "HEAD"]
     (root / "models/legacy/train.py").write_text("print(2)\n", encoding="utf-8")
     run_git(root, "add", "-A")
