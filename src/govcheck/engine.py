@@ -138,7 +138,11 @@ def _each_item(rule: Rule, scope: Scope) -> list[Failure]:
         fields: Mapping[str, Any] = scope.resource.fields
         if isinstance(item, Mapping):
             fields = _Chain(item, fields)
-        location = _declared_location(scope.resource, item) or outcome.location
+        declared = _declared_location(scope.resource, item)
+        found = outcome.location
+        if declared is not None and found is not None and found.line == declared.line:
+            declared = found if found.path == declared.path else declared  # it has the column
+        location = declared or found
         location = location or _marked_location(look.value, index, item)
         out.append((_message(rule, fields, outcome), location))
     return out
@@ -178,9 +182,10 @@ def _marked_location(items: Any, index: int, item: Any) -> Location | None:
 
 
 def _snippet(item: Any) -> str:
-    # Fingerprints hash the snippet: several items on one line must not collide.
+    # Fingerprints hash the snippet: several items on one line must not collide; a line
+    # item (a card's `lines`) is its own text.
     if isinstance(item, Mapping):
-        parts = [str(item[k]) for k in ("kind", "name", "path", "detail") if item.get(k)]
+        parts = [str(item[k]) for k in ("kind", "name", "path", "detail", "text") if item.get(k)]
         if parts:
             return " ".join(parts)[:200]
     return str(item)[:200]
