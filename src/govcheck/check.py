@@ -23,7 +23,7 @@ from govcheck.facts.mlflow_store import (
     resolve_scope,
     resolve_store,
 )
-from govcheck.facts.registry import NOUNS, PROVIDERS
+from govcheck.facts.registry import NOUNS, PROVIDER_READS, PROVIDERS
 from govcheck.model import FailOn, Finding, Location, Provenance, Report, Severity
 from govcheck.policy import Rule, load
 from govcheck.progress import Detail, Progress, silent
@@ -182,6 +182,8 @@ def rule_reads(rules: Sequence[Rule]) -> tuple[RuleReads, ...]:
         by_kind: dict[str, set[tuple[Any, bool]]] = {}
         for kind, path, presence in rule.field_reads:
             by_kind.setdefault(kind or rule.info.resource, set()).add((path, presence))
+        for kind, paths in PROVIDER_READS.get(rule.info.resource, {}).items():
+            by_kind.setdefault(kind, set()).update((p, False) for p in paths)
         if rule.info.resource.startswith("mlflow_"):
             by_kind.setdefault(rule.info.resource, set())
         out += [

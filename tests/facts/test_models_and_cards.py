@@ -360,3 +360,16 @@ def test_a_registered_model_finds_its_card_by_name_or_the_nearest_card(tmp_path:
     (finding,) = report.findings
     assert "'scorer' is registered here" in finding.message
     assert "card_files: model[-_]card.md" in finding.message
+
+
+def test_a_snapshot_records_what_deciding_deployed_reads_and_not_the_repository_field() -> None:
+    from govcheck.check import rule_reads
+    from govcheck.facts.mlflow_fieldset import record_paths, uncovered
+
+    rules, _ = load_rules(Config(path=None), Path.cwd())
+    reads = rule_reads(rules)
+    recorded = record_paths(reads)
+    # GC-MON-001 (over models) needs the aliases; GC-REG-003's model.cards is computed
+    # from the repository, so a snapshot neither records nor misses it.
+    assert recorded["registered_models"] == ["aliases", "description", "name"]
+    assert uncovered(recorded, reads) is None

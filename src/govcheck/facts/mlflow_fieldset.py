@@ -41,6 +41,9 @@ NESTED_IDENTITY: dict[tuple[str, Path], tuple[Path, ...]] = {
 # Fields computed at check time from another recorded list (run_count counts the runs in
 # scope, so runs_since_days applies to it as it does live).
 DERIVED: dict[tuple[str, str], str] = {("experiments", "run_count"): "runs"}
+# Fields a check computes from the repository, not from MLflow (a registered model's
+# `model`: the repository model of its name, facts/models.py): never recorded or required.
+FROM_REPOSITORY: dict[str, frozenset[str]] = {"registered_models": frozenset({"model"})}
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,8 @@ def needed(name: str, reads: Iterable[tuple[Path, bool]]) -> set[Path]:
     """The paths a rule's reads need recorded. Where only presence matters: a nested
     entity's identity says it is there, and a list whose items are read is kept whole in
     length (items are pruned, never dropped)."""
-    reads = list(reads)
+    local = FROM_REPOSITORY.get(name, frozenset())
+    reads = [(p, presence) for p, presence in reads if not (p and p[0] in local)]
     every = {p for p, _ in reads}
     out: set[Path] = set()
     for path, presence in reads:

@@ -44,6 +44,13 @@ PROVIDERS: dict[str, Provider] = {
     "mlflow_model_version": mlflow_source.model_versions,
 }
 
+# MLflow fields a provider reads on its own, not through a rule's conditions, so a snapshot
+# records them for every rule over that kind: a model is deployed when MLflow holds a
+# registered model of its name behind a serving alias (deployments.py).
+PROVIDER_READS: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {
+    "model": {"mlflow_registered_model": (("aliases",),)},
+}
+
 # What reports call each kind when they say how many were checked ("3 model cards").
 NOUNS: dict[str, str] = {
     "repo": "repository",
