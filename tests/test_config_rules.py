@@ -121,3 +121,13 @@ def test_validate_without_arguments_passes_a_good_config(make_repo: MakeRepo) ->
     done = govcheck("validate", cwd=repo)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ".govcheck.yml: ok (config; 1 rule turned off)\n"
+
+
+def test_a_severity_set_in_the_config_changes_the_policy_hash(make_repo: MakeRepo) -> None:
+    plain = make_repo({**PLANTED, ".govcheck.yaml": config("  GC-MON-001: on\n")})
+    noted = make_repo({**PLANTED, ".govcheck.yaml": config("  GC-MON-001: note\n")})
+    hashes = [
+        run(CheckOptions(repo=str(r), no_mlflow=True)).provenance.policy_hash  # type: ignore[union-attr]
+        for r in (plain, noted)
+    ]
+    assert hashes[0] != hashes[1]

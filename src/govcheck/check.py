@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -116,8 +116,19 @@ def configured(rules: list[Rule], settings: tuple[RuleSetting, ...]) -> list[Rul
     out = []
     for rule in rules:
         enabled, severity = state.get(rule.id, (True, None))
-        info = replace(rule.info, severity=severity) if severity else rule.info
-        out.append(replace(rule, info=info, enabled=enabled))
+        if severity is None:
+            out.append(replace(rule, enabled=enabled))
+            continue
+        # The policy hash (provenance) hashes the definition: it is the rule as configured.
+        written = dict(rule.definition) if isinstance(rule.definition, Mapping) else {}
+        out.append(
+            replace(
+                rule,
+                info=replace(rule.info, severity=severity),
+                enabled=enabled,
+                definition={**written, "severity": severity},
+            )
+        )
     return out
 
 
