@@ -379,8 +379,9 @@ def test_deleting_a_loaded_policy_is_blocked_by_name(
 def test_hook_args_select_and_ignore_compose_with_file_names(
     make_repo: Callable[..., Path], committer: Callable[[Path, str], Committer], run_git: Any
 ) -> None:
-    # models/x has a card but no monitoring config: only GC-MON-001 fails.
-    repo = make_repo(COMPLIANT)
+    # models/x has a card but, served, no monitoring config: only GC-MON-001 fails.
+    deployed = "version: 1\nparams: {deployed_models: ['*']}\n"
+    repo = make_repo({**COMPLIANT, ".govcheck.yaml": deployed})
     commit = committer(repo, "      - id: govcheck\n        args: [--ignore, GC-MON]\n")
     (repo / "models/x").mkdir()
     (repo / "models/x/MODEL_CARD.md").write_text(
