@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from govcheck.errors import clip
 from govcheck.facts import coderefs
 from govcheck.facts.base import Facts
 from govcheck.facts.datarefs import scheme_of, sibling_pin
@@ -40,7 +41,14 @@ def data_references(facts: Facts) -> list[Resource]:
         if is_dvc_file(res.fields["name"]):
             continue  # DVC's own files: what pins their paths is the DVC rules' business
         for scalar in located_strings(res):
-            if scalar.key in SCHEMA_KEYWORDS or scalar.line is None:
+            if scalar.key in SCHEMA_KEYWORDS:
+                continue
+            if scalar.line is None:  # never dropped without a word
+                if scheme_of(scalar.value) is not None:
+                    facts.notice(
+                        f"{res.id}: data reference {clip(scalar.value)!r} could not be "
+                        "located in the text; it is not checked"
+                    )
                 continue
             ref = _config_reference(facts, the_judge, res, scalar)
             if ref is not None:
