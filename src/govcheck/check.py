@@ -13,7 +13,7 @@ from typing import Any
 
 from govcheck import __version__, baseline, engine, waivers
 from govcheck.config import Config, find_config, policy_paths
-from govcheck.context import CheckContext, MlflowSettings
+from govcheck.context import DEFAULT_MAX_FILE_MB, CheckContext, MlflowSettings
 from govcheck.errors import UsageError
 from govcheck.facts import gitrepo
 from govcheck.facts.base import Facts, RepoSource
@@ -156,6 +156,7 @@ def _check(
         exclude=config.exclude,
         mlflow=mlflow_settings(options, config, root),
         progress=options.progress,
+        max_file_bytes=int((config.max_file_mb or DEFAULT_MAX_FILE_MB) * 1024 * 1024),
     )
     facts = Facts(source, context, PROVIDERS, carry)
     _describe(options.progress, config, all_rules, rules, facts)

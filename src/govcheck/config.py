@@ -62,6 +62,7 @@ class Config:
     mlflow: MlflowConfig = field(default_factory=MlflowConfig)
     fail_on: FailOn | None = None
     waivers: tuple[Waiver, ...] = ()
+    max_file_mb: float | None = None  # files larger than this are not read
 
 
 def load_config(path: Path, display: str) -> Config:
@@ -87,6 +88,7 @@ def load_config(path: Path, display: str) -> Config:
         mlflow=MlflowConfig.from_data(data.get("mlflow"), data.key_marks.get("mlflow")),
         fail_on=data.get("fail_on"),
         waivers=tuple(_waivers(data, display)),
+        max_file_mb=data.get("max_file_mb"),
     )
 
 
