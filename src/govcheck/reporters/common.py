@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any, TypeVar
+
 from govcheck.model import SEVERITIES, Finding, Location, Report
+
+T = TypeVar("T")
 
 
 def position(location: Location | None) -> str:
@@ -64,3 +69,41 @@ def skipped_groups(report: Report) -> list[tuple[str, list[str]]]:
         if skip.rule_id not in ids:
             ids.append(skip.rule_id)
     return list(groups.items())
+
+
+def encodable(report: Report) -> Report:
+    """The report with every lone surrogate shown escaped (`\\ud800`).
+
+    A JSON file, a non-UTF-8 file name or an MLflow server can put lone surrogates into
+    paths, messages and names; no output (a terminal, a UTF-8 file, an XML or JSON
+    document) can hold one. Each reporter renders `encodable(report)`, so none of them,
+    nor the hashes and URIs they compute, ever meets one. Unchanged values are shared.
+    """
+    return _escaped(report)
+
+
+def _escaped(value: T) -> T:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")  # type: ignore[return-value]
+        return value
+    if isinstance(value, tuple):
+        items = tuple(_escaped(v) for v in value)
+        return value if all(a is b for a, b in zip(items, value)) else items  # type: ignore[return-value]
+    if isinstance(value, dict):
+        pairs = {_escaped(k): _escaped(v) for k, v in value.items()}
+        same = all(a is b for a, b in zip(pairs, value)) and all(
+            pairs[k] is value[k] for k in value if k in pairs
+        )
+        return value if same else pairs  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            new = _escaped(old)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value

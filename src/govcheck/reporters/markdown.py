@@ -9,6 +9,7 @@ from __future__ import annotations
 from govcheck.model import SEVERITIES, Finding, Report
 from govcheck.reporters.common import (
     baseline_note,
+    encodable,
     expired_note,
     plural,
     skipped_groups,
@@ -34,6 +35,7 @@ def code(text: str) -> str:
 
 
 def render(report: Report, color: bool = False, max_bytes: int = MAX_BYTES) -> str:
+    report = encodable(report)
     head = _head(report)
     tail = _tail(report)
     budget = max_bytes - _size(head) - _size(tail) - _NOTE_RESERVE

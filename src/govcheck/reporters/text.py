@@ -11,6 +11,7 @@ from collections.abc import Callable
 from govcheck.model import Finding, Location, Report
 from govcheck.reporters.common import (
     baseline_note,
+    encodable,
     expired_note,
     position,
     skipped_groups,
@@ -29,6 +30,7 @@ Paint = Callable[[str, str], str]
 
 def render(report: Report, color: bool = False, quiet: bool = False) -> str:
     """The report; quiet=True (`--quiet`) keeps only the active findings, grouped by file."""
+    report = encodable(report)
     paint = _painter(color)
     shown = report.active() if quiet else (f for f in report.findings if not f.baselined)
     groups = _groups(tuple(shown))
