@@ -198,7 +198,7 @@ def _check(
         findings=findings,
         checked=checked,
         skipped=result.skipped,
-        notices=tuple(facts.notices + notices),  # skip reasons travel in `skipped`
+        notices=tuple(facts.notices + list(result.notices) + notices),  # skips: `skipped`
         started_at=started,
         ended_at=_now(),
         fail_on=options.fail_on or config.fail_on or "error",

@@ -25,6 +25,9 @@ from govcheck.facts.refjudge import Judge, Verdict, judge, reference
 from govcheck.model import Resource
 
 SCHEMA_KEYWORDS = frozenset({"$schema", "$id", "$ref"})
+# A file listing 200,000 shards is one fact about the repository; checking every entry
+# costs seconds to report at most a hundred findings (engine.MAX_FINDINGS_PER_FILE).
+MAX_REFERENCES_PER_FILE = 10_000
 # Text only a templating tool fills in: `{{ cookiecutter.x }}`, `{{ .input }}`, AzureML's
 # `${{inputs.x}}`, `<datastore-name>`, `<% x %>`.
 _TEMPLATE = re.compile(r"\{\{|\{%|<%|<[A-Za-z_][\w .-]*>")
@@ -40,6 +43,7 @@ def data_references(facts: Facts) -> list[Resource]:
     for res, _ in data_files(facts, ("yaml", "json", "toml")):
         if is_dvc_file(res.fields["name"]):
             continue  # DVC's own files: what pins their paths is the DVC rules' business
+        count = 0
         for scalar in located_strings(res):
             if scalar.key in SCHEMA_KEYWORDS:
                 continue
@@ -51,8 +55,16 @@ def data_references(facts: Facts) -> list[Resource]:
                     )
                 continue
             ref = _config_reference(facts, the_judge, res, scalar)
-            if ref is not None:
-                found.setdefault(ref.id, ref)  # a YAML alias repeats its anchor's position
+            if ref is None:
+                continue
+            count += 1
+            if count > MAX_REFERENCES_PER_FILE:
+                facts.notice(
+                    f"{res.id}: more than {MAX_REFERENCES_PER_FILE:,} data references; only "
+                    "the first ones are checked"
+                )
+                break
+            found.setdefault(ref.id, ref)  # a YAML alias repeats its anchor's position
     for ref in coderefs.code_references(facts, the_judge):
         found.setdefault(ref.id, ref)
     return sorted(
