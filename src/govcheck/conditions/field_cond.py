@@ -141,7 +141,12 @@ def locate(scope: Scope, look: fieldpath.Lookup, offset: int | None) -> Location
     """The most precise place of the offending value: its YAML mark, or its text line."""
     mark = fieldpath.mark_of(look) if look.found else getattr(look.container, "mark", None)
     if mark is not None:
-        snippet = str(look.value)[:200] if look.found else f"missing {look.key}"
+        value = look.value
+        snippet = (
+            (value[:200] if isinstance(value, str) else show(value, 200))
+            if look.found
+            else f"missing {look.key}"
+        )
         return Location(mark.path, mark.line, mark.column, snippet)
     res = scope.resource
     if (
