@@ -274,10 +274,11 @@ def test_references_are_never_dropped_silently(make_repo) -> None:
         ("b.toml", 4, "s3://b/7.csv"),
         ("c.yaml", 1, "s3://b/8.csv"),
     ]
-    assert facts.notices == [
+    unparsed = (
         "1 YAML, JSON or TOML file(s) could not be parsed, so their data references are not "
         "checked: d.yaml:3:1: invalid YAML: did not find expected node content"
-    ]
+    )
+    assert facts.notices == [unparsed]
 
 
 def test_a_file_in_an_encoding_govcheck_cannot_read_is_named(make_repo) -> None:
