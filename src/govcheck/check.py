@@ -14,7 +14,7 @@ from typing import Any
 from govcheck import __version__, baseline, engine, waivers
 from govcheck.config import Config, find_config, policy_paths
 from govcheck.context import DEFAULT_MAX_FILE_MB, CheckContext, MlflowSettings
-from govcheck.errors import UsageError
+from govcheck.errors import UsageError, clip
 from govcheck.facts import gitrepo
 from govcheck.facts.base import Facts, RepoSource
 from govcheck.facts.mlflow_store import (
@@ -65,7 +65,7 @@ def select_rules(rules: list[Rule], select: tuple[str, ...], ignore: tuple[str, 
     for token in (*select, *ignore):
         if not any(rule_matches(r, token) for r in rules):
             raise UsageError(
-                f"'{token}' matches no rule code, name or code prefix (see govcheck list-rules)"
+                f"'{clip(token)}' matches no rule code, name or code prefix (see govcheck list-rules)"
             )
     chosen = [r for r in rules if not select or any(rule_matches(r, t) for t in select)]
     return [r for r in chosen if not any(rule_matches(r, t) for t in ignore)]

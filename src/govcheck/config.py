@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from govcheck import builtin, structure
-from govcheck.errors import Mark, PolicyErrors, UsageError
+from govcheck.errors import Mark, PolicyErrors, UsageError, clip
 from govcheck.globs import GlobError, compile_glob
 from govcheck.model import FailOn, Location, Waiver
 from govcheck.suggest import suggest
@@ -162,7 +162,7 @@ def policy_paths(config: Config, extra: list[str], repo_root: Path) -> list[tupl
             name = ref.removeprefix("builtin:")
             if name not in packs:
                 raise UsageError(
-                    f"unknown built-in pack '{name}'{suggest(name, packs)} "
+                    f"unknown built-in pack '{clip(name)}'{suggest(name, packs)} "
                     f"(have: all, {', '.join(packs)})",
                     mark,
                 )

@@ -13,6 +13,7 @@ from typing import Any
 
 from govcheck import fieldpath, templates
 from govcheck.conditions.base import Scope
+from govcheck.errors import clip
 from govcheck.facts.base import Facts
 from govcheck.model import Checked, Finding, Location, Outcome, Resource, Skipped
 from govcheck.policy import Rule
@@ -117,7 +118,9 @@ Failure = tuple[str, "Location | None"]  # the finding's message, and its most p
 
 def _message(rule: Rule, fields: Mapping[str, Any], outcome: Outcome) -> str:
     message = templates.render(rule.message, fields)
-    return f"{message.rstrip()} ({outcome.reason})" if outcome.reason else message
+    if not outcome.reason:
+        return message
+    return f"{message.rstrip()} ({clip(outcome.reason, templates.MAX_TEXT)})"
 
 
 def _whole(rule: Rule, scope: Scope) -> list[Failure]:

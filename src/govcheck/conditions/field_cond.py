@@ -13,7 +13,7 @@ from typing import Any
 
 from govcheck import fieldpath
 from govcheck.conditions.base import Build, Evaluator, Scope
-from govcheck.errors import Mark
+from govcheck.errors import Mark, clip
 from govcheck.model import Location, Outcome
 from govcheck.operators import FIELD_COMPARABLE, OPERATORS, OperandError, shift_days, show
 from govcheck.suggest import suggest
@@ -87,7 +87,11 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
         return lambda scope: Outcome(False, "invalid condition")
     op = ops[0]
     if op not in OPERATORS:
-        b.error(node.key_marks.get(op), f"unknown operator '{op}'", suggest(str(op), OPERATORS))
+        b.error(
+            node.key_marks.get(op),
+            f"unknown operator '{clip(str(op))}'",
+            suggest(str(op), OPERATORS),
+        )
         return lambda scope: Outcome(False, "invalid condition")
     operand_mark = node.value_marks.get(op)
     if isinstance(node[op], LDict) and "field" in node[op]:

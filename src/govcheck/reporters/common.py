@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
+from typing import Any
 
 from govcheck.model import SEVERITIES, Finding, Location, Report
-
-T = TypeVar("T")
 
 
 def position(location: Location | None) -> str:
@@ -79,31 +77,42 @@ def encodable(report: Report) -> Report:
     document) can hold one. Each reporter renders `encodable(report)`, so none of them,
     nor the hashes and URIs they compute, ever meets one. Unchanged values are shared.
     """
-    return _escaped(report)
+    escaped: Report = _escaped(report)
+    return escaped
 
 
-def _escaped(value: T) -> T:
-    if isinstance(value, str):
+_PLAIN = (int, float, bool, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a report holds a handful of record types
+
+
+def _escaped(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return value.encode("utf-8", "backslashreplace").decode("utf-8")  # type: ignore[return-value]
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
         return value
-    if isinstance(value, tuple):
-        items = tuple(_escaped(v) for v in value)
-        return value if all(a is b for a, b in zip(items, value)) else items  # type: ignore[return-value]
-    if isinstance(value, dict):
+    if kind in _PLAIN:
+        return value
+    if kind is tuple or kind is list:
+        items = [_escaped(v) for v in value]
+        if all(a is b for a, b in zip(items, value)):
+            return value
+        return kind(items)
+    if kind is dict:
         pairs = {_escaped(k): _escaped(v) for k, v in value.items()}
-        same = all(a is b for a, b in zip(pairs, value)) and all(
-            pairs[k] is value[k] for k in value if k in pairs
-        )
-        return value if same else pairs  # type: ignore[return-value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            old = getattr(value, f.name)
-            new = _escaped(old)
-            if new is not old:
-                changes[f.name] = new
-        return dataclasses.replace(value, **changes) if changes else value
-    return value
+        same = len(pairs) == len(value) and all(pairs.get(k) is v for k, v in value.items())
+        return value if same else pairs
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        if not dataclasses.is_dataclass(value):
+            return value
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    changes: dict[str, Any] = {}
+    for name in names:
+        old = getattr(value, name)
+        new = _escaped(old)
+        if new is not old:
+            changes[name] = new
+    return dataclasses.replace(value, **changes) if changes else value
