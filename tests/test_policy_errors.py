@@ -287,14 +287,18 @@ HOSTILE_CONFIGS = {
     "param-glob-from-config": (
         "version: 1\nparams:\n  models_glob: 'models/[z-a]'\n",
         "3:3",
-        "params.models_glob: 'glob': invalid glob 'models/[z-a]': invalid character class "
-        "range: z-a (used by rule GC-CARD-001, GC-CARD-002",
+        (
+            "params.models_glob: 'glob': invalid glob 'models/[z-a]': invalid character class "
+            "range: z-a (used by rule GC-CARD-001, GC-CARD-002"
+        ),
     ),
     "param-regex-from-config": (
         "version: 1\nparams:\n  experiment_name_pattern: '(('\n",
         "3:3",
-        "params.experiment_name_pattern: 'matches': invalid regular expression '((': missing ): "
-        "(( (used by rule GC-EXP-001, GC-EXP-010)",
+        (
+            "params.experiment_name_pattern: 'matches': invalid regular expression '((': "
+            "missing ): (( (used by rule GC-EXP-001, GC-EXP-010)"
+        ),
     ),
     "param-type-from-config": (
         "version: 1\nparams:\n  max_data_file_mb: lots\n",

@@ -156,7 +156,7 @@ def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
         return f"cannot reach MLflow at {where} (connection failed)"
     if "readonly database" in lowered or "read-only" in lowered:
         return f"MLflow store {where} cannot be read without changing it (not an MLflow database?)"
-    first = scrub(text.strip().splitlines()[0] if text.strip() else type(exc).__name__)
+    first = scrub(text.strip().splitlines()[0] if text.strip() else type(exc).__name__, uri)
     return f"MLflow at {where} failed: {first[:240]}"
 
 
