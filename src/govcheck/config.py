@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from govcheck import builtin, structure
+from govcheck.boundary import resolves_into_git_dir
 from govcheck.errors import Mark, PolicyErrors, UsageError, clip
 from govcheck.globs import GlobError, compile_glob
 from govcheck.model import FailOn, Location, Waiver
@@ -186,6 +187,8 @@ def _user_policy(ref: str, mark: Mark | None, repo_root: Path) -> list[tuple[Pat
     )
     if not path.exists() and mark is None:
         path = repo_root / ref
+    if resolves_into_git_dir(path):
+        raise UsageError(f"policy {clip(ref)} is inside a .git directory: not read", mark)
     if path.is_dir():
         files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
         if not files:

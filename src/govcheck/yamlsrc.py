@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from govcheck.boundary import resolves_into_git_dir
 from govcheck.errors import Mark, UsageError, clip
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -292,6 +293,8 @@ def load_one(text: str, path: str) -> Any:
 
 def read_one(path: Path, display: str, what: str) -> tuple[str, Any]:
     """Read and parse a single-document YAML file the user wrote (config, policy)."""
+    if resolves_into_git_dir(path):
+        raise UsageError(f"{what} {display} is inside a .git directory: not read")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
