@@ -180,6 +180,13 @@ def policy_paths(config: Config, extra: list[str], repo_root: Path) -> list[tupl
 
 
 def _user_policy(ref: str, mark: Mark | None, repo_root: Path) -> list[tuple[Path, str]]:
+    try:
+        return _policy_files(ref, mark, repo_root)
+    except OSError as exc:  # a name too long for the file system, a permission...
+        raise UsageError(f"cannot read policy {clip(ref)}: {exc.strerror or exc}", mark) from None
+
+
+def _policy_files(ref: str, mark: Mark | None, repo_root: Path) -> list[tuple[Path, str]]:
     path = (
         Path(ref)
         if Path(ref).is_absolute()
@@ -192,10 +199,10 @@ def _user_policy(ref: str, mark: Mark | None, repo_root: Path) -> list[tuple[Pat
     if path.is_dir():
         files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
         if not files:
-            raise UsageError(f"no policy files (*.yaml) in {ref}", mark)
+            raise UsageError(f"no policy files (*.yaml) in {clip(ref)}", mark)
         return [(f, _display(f, repo_root)) for f in files]
     if not path.is_file():
-        raise UsageError(f"policy file not found: {ref}", mark)
+        raise UsageError(f"policy file not found: {clip(ref)}", mark)
     return [(path, _display(path, repo_root))]
 
 

@@ -34,7 +34,7 @@ def first_problem(document: Any, schema_name: str) -> str | None:
     if not errors:
         return None
     where = "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in errors[0].absolute_path)
-    return f"${where}: {errors[0].message}"
+    return f"${clip(where, 120)}: {clip(errors[0].message, 200)}"
 
 
 def check(

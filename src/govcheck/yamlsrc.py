@@ -270,14 +270,19 @@ def load_all(text: str, path: str, local_tags: bool = False) -> list[Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Mark(path, mark.line + 1, mark.column + 1) if mark else Mark(path, 1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = " ".join((exc.problem or exc.context or "invalid YAML").split())
         context = None
         if exc.context and exc.context_mark and exc.problem_mark:
             cm = exc.context_mark
             context = (exc.context, Mark(path, cm.line + 1, cm.column + 1))
-        raise YAMLSourceError(f"invalid YAML: {problem}", where, context) from None
+        raise YAMLSourceError(f"invalid YAML: {clip(problem, 200)}", where, context) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids: says where in the text
+        at = exc.position
+        line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        raise YAMLSourceError(f"invalid YAML: {exc.reason}", Mark(path, line, column)) from None
     except yaml.YAMLError as exc:
-        raise YAMLSourceError(f"invalid YAML: {exc}", Mark(path, 1, 1)) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise YAMLSourceError(f"invalid YAML: {clip(first, 200)}", Mark(path, 1, 1)) from None
     except RecursionError:
         raise YAMLSourceError("YAML nested too deeply", Mark(path, 1, 1)) from None
     return docs
