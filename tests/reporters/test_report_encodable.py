@@ -56,3 +56,45 @@ def test_encodable_shares_what_needs_no_change(report: Report) -> None:
     clean = encodable(hostile)
     assert clean.findings[0].message == "value \\ud800 is not pinned"
     assert clean.findings[2] is hostile.findings[2] and clean.rules is hostile.rules
+
+
+def test_a_snapshot_with_lone_surrogates_reports_in_every_format(make_repo) -> None:  # type: ignore[no-untyped-def]
+    from govcheck.check import CheckOptions, run
+
+    snapshot = json.dumps(
+        {
+            "format": "govcheck-mlflow-snapshot",
+            "version": 1,
+            "recorded_at": "2026-01-01T00:00:00Z",
+            "tracking_uri": "https://mlflow.example.com",
+            "scope": {"experiments": [], "runs_since_days": None},
+            "experiments": [
+                {
+                    "experiment_id": "1",
+                    "name": f"Fraud {LONE}",
+                    "tags": {},
+                    "lifecycle_stage": "active",
+                    "creation_time": None,
+                    "run_count": 0,
+                }
+            ],
+            "runs": [],
+            "registered_models": [
+                {"name": f"m{LONE}", "description": "", "tags": {}, "aliases": []}
+            ],
+            "model_versions": [],
+        }
+    )  # json.dumps writes `\ud800`: the file itself is valid UTF-8
+    repo = make_repo({".govcheck/mlflow.json": snapshot})
+    report = run(
+        CheckOptions(
+            repo=str(repo),
+            mlflow_snapshot=str(repo / ".govcheck/mlflow.json"),
+            select=("GC-EXP-010", "GC-REG-001"),
+        )
+    )
+    assert {f.rule_id for f in report.findings} == {"GC-EXP-010", "GC-REG-001"}
+    for fmt, render in REPORTERS.items():
+        out = render(report)
+        out.encode("utf-8")
+        assert "\\ud800" in out, fmt
