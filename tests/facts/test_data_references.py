@@ -252,7 +252,7 @@ def test_yaml_alias_is_reported_once(make_repo) -> None:
 
 def test_references_are_never_dropped_silently(make_repo) -> None:
     """Escapes, duplicate keys, multi-line strings and UTF-16 all yield their references;
-    a file that cannot be parsed is named in a notice."""
+    a TOML file that cannot be parsed is named in a notice (YAML and JSON: GC-FILE-001)."""
     root = make_repo(
         {
             # JSON readers keep the last of duplicate keys; `\/` and `\u` escapes decode
@@ -260,7 +260,8 @@ def test_references_are_never_dropped_silently(make_repo) -> None:
             ' "y": "s3:\\/\\/b\\/3.csv",\n "z": "\\u0073\\u0033://b/4.csv"}\n',
             "b.toml": 'x = "s3://b/\\u0035.csv"\ny = """\ns3://b/6.csv"""\nz = \'\'\'s3://b/7.csv\'\'\'\n',
             "c.yaml": "x: s3://b/8.csv\n".encode("utf-16"),
-            "d.yaml": "x: s3://b/9.csv\ny: [\n",
+            "d.yaml": "x: s3://b/9.csv\ny: [\n",  # GC-FILE-001 reports it
+            "e.toml": 'x = "s3://b/10.csv"\ny = [\n',
         }
     )
     facts = make_facts(root)
@@ -274,11 +275,9 @@ def test_references_are_never_dropped_silently(make_repo) -> None:
         ("b.toml", 4, "s3://b/7.csv"),
         ("c.yaml", 1, "s3://b/8.csv"),
     ]
-    unparsed = (
-        "1 YAML, JSON or TOML file(s) could not be parsed, so their data references are not "
-        "checked: d.yaml:3:1: invalid YAML: did not find expected node content"
-    )
-    assert facts.notices == [unparsed]
+    assert facts.notices == [
+        "e.toml:3:1: invalid TOML: Invalid value; its data references are not checked"
+    ]
 
 
 def test_a_file_in_an_encoding_govcheck_cannot_read_is_named(make_repo) -> None:

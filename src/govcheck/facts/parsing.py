@@ -135,7 +135,9 @@ def parse_toml(text: str, path: str) -> Parsed:
         message = str(exc)
         found = _TOML_POSITION.search(message)
         line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
-        shown = _TOML_POSITION.sub("", message).strip()
+        if not found and "(at end of document)" in message:
+            line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
+        shown = _TOML_POSITION.sub("", message).replace("(at end of document)", "").strip()
         return Parsed([], Problem(line, column, f"invalid TOML: {shown}"))
     except RecursionError:
         return _too_deep()
