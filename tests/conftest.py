@@ -18,6 +18,22 @@ Files = Mapping[str, str | bytes]
 MakeRepo = Callable[..., Path]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("govcheck")
+    group.addoption(
+        "--fuzz-cases",
+        type=int,
+        default=200,
+        help="cases the input fuzzer runs (tests/test_fuzz.py; default 200, try 10000)",
+    )
+    group.addoption(
+        "--fuzz-seed", type=int, default=13, help="the fuzzer's seed (a failure names it)"
+    )
+    group.addoption(
+        "--fuzz-start", type=int, default=0, help="the first case index (to replay one case)"
+    )
+
+
 def git(root: Path, *args: str) -> str:
     """Run git in root with a fixed identity; returns stdout. Fails the test on error."""
     done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)

@@ -239,3 +239,101 @@ def test_hostile_regex_cannot_hang_a_check(make_repo) -> None:  # type: ignore[n
     )
     assert done.returncode == 1  # (a+)+$ does not match: a finding, found in linear time
     assert "R-1" in done.stdout
+
+
+# --- hostile shapes: one line at file:line, never an internal error ----------------------
+# In process (cli.main is the same error boundary as the command), to stay fast.
+
+LAUGHS = (
+    "a0: &a0 ["
+    + ", ".join(["x"] * 9)
+    + "]\n"
+    + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9))
+)
+DEEP = "{not: " * 300 + "{field: name, equals: x}" + "}" * 300
+
+HOSTILE_POLICIES = {
+    "resource-a-list": (
+        "version: 1\nrules:\n" + GOOD_RULE.replace("resource: directory", "resource: [file]"),
+        "7:15",
+        "'resource' must be a string, got a list in rule ACME-001",
+    ),
+    "rules-true": ("version: 1\nrules: true\n", "2:8", "'rules' must be a list, got a boolean"),
+    "300-deep-conditions": (
+        "version: 1\nrules:\n" + GOOD_RULE.replace("{file_exists: README.md}", DEEP),
+        "8:596",
+        "refused: nested deeper than 100 levels",
+    ),
+    "billion-laughs": (LAUGHS + "version: 1\nrules: *a8\n", "5:5", "refused: aliases expand"),
+    "huge-name": (
+        "version: 1\nrules:\n" + GOOD_RULE.replace("cards-exist", "X" * 100_000),
+        "4:11",
+        "'name' value 'XXXX",
+    ),
+    "tagged-list": ("version: 1\nrules: !!str []\n", "2:8", "!!str cannot hold a list"),
+}
+
+HOSTILE_CONFIGS = {
+    "inf-timeout": (
+        "version: 1\nmlflow: {timeout_seconds: .inf}\n",
+        "2:27",
+        "'timeout_seconds' must be at most 3600, got inf",
+    ),
+    "huge-builtin": (
+        "version: 1\npolicies: ['builtin:" + "a" * 1_000_000 + "']\n",
+        "2:12",
+        "unknown built-in pack 'aaaa",
+    ),
+    "param-glob-from-config": (
+        "version: 1\nparams:\n  models_glob: 'models/[z-a]'\n",
+        "3:3",
+        (
+            "params.models_glob: 'glob': invalid glob 'models/[z-a]': invalid character class "
+            "range: z-a (used by rule GC-MON-002)"
+        ),
+    ),
+    "param-regex-from-config": (
+        "version: 1\nparams:\n  experiment_name_pattern: '(('\n",
+        "3:3",
+        (
+            "params.experiment_name_pattern: 'matches': invalid regular expression '((': "
+            "missing ): (( (used by rule GC-EXP-001, GC-EXP-010)"
+        ),
+    ),
+    "param-type-from-config": (
+        "version: 1\nparams:\n  max_data_file_mb: lots\n",
+        "3:3",
+        "params.max_data_file_mb: 'gt': expects a number",
+    ),
+}
+
+
+def _main_lines(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
+    from govcheck.cli import main
+
+    code = main(list(argv))
+    return code, capsys.readouterr().err.strip().splitlines()
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_POLICIES))
+def test_hostile_policy_is_one_located_line(
+    repo: Path, case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, where, fragment = HOSTILE_POLICIES[case]
+    (repo / "team.yaml").write_text(text, encoding="utf-8")
+    code, lines = _main_lines(capsys, "check", "--repo", str(repo), "--policy", "team.yaml")
+    assert code == 2 and len(lines) == 1, lines
+    assert lines[0].startswith(f"team.yaml:{where}: "), lines[0][:300]
+    assert fragment in lines[0] and len(lines[0]) < 400
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_CONFIGS))
+def test_hostile_config_is_one_located_line(
+    repo: Path, case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, where, fragment = HOSTILE_CONFIGS[case]
+    (repo / ".govcheck.yaml").write_text(text, encoding="utf-8")
+    code, lines = _main_lines(capsys, "check", "--repo", str(repo), "--no-mlflow")
+    assert code == 2 and len(lines) == 1, lines
+    assert lines[0].startswith(f".govcheck.yaml:{where}: "), lines[0][:300]
+    assert fragment in lines[0] and len(lines[0]) < 400

@@ -363,3 +363,34 @@ def test_a_narrowed_check_does_not_call_waivers_unused(make_repo: MakeRepo) -> N
     full = govcheck("check", "--no-mlflow", cwd=repo)
     assert "unused waiver: GC-CARD-001 on models/gone" in full.stdout
     assert "TEAM-001" not in full.stdout.split("Notices:", 1)[1]
+
+
+# --- the inline scan is linear in the text ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# " + "govcheck: ignore[" * 20_000,  # 340 kB that never closes: took 23 s
+        "# govcheck: ignore[GC-DATA-001] a" + " " * 40_000 + "b",  # blanks in the reason
+        " " * 40_000 + "x # govcheck: ignore[GC-DATA-001] why",  # blanks before the comment
+        "# govcheck: ignore[" + "GC-DATA-001," * 3_000 + "] why",
+    ],
+)
+def test_inline_waiver_scan_is_linear(line: str) -> None:
+    import time
+
+    from govcheck.waivers import inline_waivers
+
+    started = time.perf_counter()
+    found = inline_waivers("configs/data.yaml", f"train: s3://b/t.csv\n{line}\n")
+    assert time.perf_counter() - started < 3.0  # well under 0.1 s; a loaded CI is slower
+    assert all(w.rule == "GC-DATA-001" for w, _ in found)
+
+
+def test_inline_waiver_closers_and_openers_still_read() -> None:
+    from govcheck.waivers import inline_waivers
+
+    text = "<!--   govcheck: ignore[GC-CARD-004]  release job   -->\nx: 1 # govcheck: ignore[A] b\n"
+    found = [(w.rule, w.reason, lines) for w, lines in inline_waivers("c.md", text)]
+    assert found == [("GC-CARD-004", "release job", (1, 2)), ("A", "b", (2,))]

@@ -13,8 +13,8 @@ from typing import Any
 
 from govcheck import __version__, baseline, engine, provenance, scope, waivers
 from govcheck.config import Config, RuleSetting, find_config, policy_paths
-from govcheck.context import CheckContext, MlflowSettings
-from govcheck.errors import Mark, PolicyErrors, UsageError
+from govcheck.context import DEFAULT_MAX_FILE_MB, CheckContext, MlflowSettings
+from govcheck.errors import Mark, PolicyErrors, UsageError, clip
 from govcheck.facts import gitrepo, mlflow_source
 from govcheck.facts.base import Facts, RepoSource
 from govcheck.facts.mlflow_fieldset import RuleReads
@@ -71,7 +71,7 @@ def select_rules(rules: list[Rule], select: tuple[str, ...], ignore: tuple[str, 
     for token in (*select, *ignore):
         if not any(rule_matches(r, token) for r in rules):
             raise UsageError(
-                f"'{token}' matches no rule code, name or code prefix (see govcheck list-rules)"
+                f"'{clip(token)}' matches no rule code, name or code prefix (see govcheck list-rules)"
             )
     chosen = [
         r
@@ -244,6 +244,7 @@ def _check(
         exclude=config.exclude,
         mlflow=mlflow_settings(options, config, root, rules),
         progress=options.progress,
+        max_file_bytes=int((config.max_file_mb or DEFAULT_MAX_FILE_MB) * 1024 * 1024),
     )
     facts = Facts(source, context, PROVIDERS, carry)
     _describe(options.progress, config, all_rules, rules, facts)
@@ -287,7 +288,7 @@ def _check(
         findings=findings,
         checked=checked,
         skipped=result.skipped,
-        notices=tuple(facts.notices + notices + said),  # skip reasons travel in `skipped`
+        notices=tuple(facts.notices + list(result.notices) + notices + said),  # skips: `skipped`
         started_at=started,
         ended_at=_now(),
         fail_on=options.fail_on or config.fail_on or "error",

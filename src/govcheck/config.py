@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from govcheck import builtin, structure
-from govcheck.errors import Mark, PolicyErrors, UsageError
+from govcheck.boundary import resolves_into_git_dir
+from govcheck.errors import Mark, PolicyErrors, UsageError, clip
 from govcheck.globs import GlobError, compile_glob
 from govcheck.model import FailOn, Location, Severity, Waiver
 from govcheck.suggest import suggest
@@ -77,6 +78,7 @@ class Config:
     fail_on_empty: bool = False
     waivers: tuple[Waiver, ...] = ()
     rules: tuple[RuleSetting, ...] = ()
+    max_file_mb: float | None = None  # files larger than this are not read
 
 
 def load_config(path: Path, display: str) -> Config:
@@ -106,6 +108,7 @@ def load_config(path: Path, display: str) -> Config:
         fail_on_empty=data.get("fail_on_empty") is True,
         waivers=tuple(_waivers(data, display)),
         rules=tuple(settings),
+        max_file_mb=data.get("max_file_mb"),
     )
 
 
@@ -227,7 +230,7 @@ def policy_paths(config: Config, extra: list[str], repo_root: Path) -> list[tupl
             name = ref.removeprefix("builtin:")
             if name not in packs:
                 raise UsageError(
-                    f"unknown built-in pack '{name}'{suggest(name, packs)} "
+                    f"unknown built-in pack '{clip(name)}'{suggest(name, packs)} "
                     f"(have: all, {', '.join(packs)})",
                     mark,
                 )
@@ -244,6 +247,13 @@ def policy_paths(config: Config, extra: list[str], repo_root: Path) -> list[tupl
 
 
 def _user_policy(ref: str, mark: Mark | None, repo_root: Path) -> list[tuple[Path, str]]:
+    try:
+        return _policy_files(ref, mark, repo_root)
+    except OSError as exc:  # a name too long for the file system, a permission...
+        raise UsageError(f"cannot read policy {clip(ref)}: {exc.strerror or exc}", mark) from None
+
+
+def _policy_files(ref: str, mark: Mark | None, repo_root: Path) -> list[tuple[Path, str]]:
     path = (
         Path(ref)
         if Path(ref).is_absolute()
@@ -251,13 +261,15 @@ def _user_policy(ref: str, mark: Mark | None, repo_root: Path) -> list[tuple[Pat
     )
     if not path.exists() and mark is None:
         path = repo_root / ref
+    if resolves_into_git_dir(path):
+        raise UsageError(f"policy {clip(ref)} is inside a .git directory: not read", mark)
     if path.is_dir():
         files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
         if not files:
-            raise UsageError(f"no policy files (*.yaml) in {ref}", mark)
+            raise UsageError(f"no policy files (*.yaml) in {clip(ref)}", mark)
         return [(f, _display(f, repo_root)) for f in files]
     if not path.is_file():
-        raise UsageError(f"policy file not found: {ref}", mark)
+        raise UsageError(f"policy file not found: {clip(ref)}", mark)
     return [(path, _display(path, repo_root))]
 
 

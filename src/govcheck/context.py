@@ -23,6 +23,8 @@ from govcheck.facts.mlflow_store import (
 from govcheck.model import Location
 from govcheck.progress import Progress, silent
 
+DEFAULT_MAX_FILE_MB = 5
+
 
 @dataclass(frozen=True)
 class MlflowSettings:
@@ -58,6 +60,8 @@ class CheckContext:
     mlflow: MlflowSettings = field(default_factory=MlflowSettings)
     # Where long work reports how far it got (the CLI draws it on a terminal).
     progress: Progress = silent
+    # config `max_file_mb`: larger files are listed (path, size) but never read or parsed
+    max_file_bytes: int = DEFAULT_MAX_FILE_MB * 1024 * 1024
 
     def reaches(self, path: str) -> bool:
         """Whether this check looks at a file at all (a PATH-limited one may not)."""

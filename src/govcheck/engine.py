@@ -13,6 +13,7 @@ from typing import Any
 
 from govcheck import fieldpath, templates
 from govcheck.conditions.base import Scope
+from govcheck.errors import clip
 from govcheck.facts.base import Facts
 from govcheck.model import Checked, Finding, Location, Outcome, Resource, Skipped
 from govcheck.policy import Rule
@@ -21,6 +22,11 @@ from govcheck.yamlsrc import value_mark
 # A rule reports at most this many findings per resource (for_each items, report: each
 # parts); a notice says how many more there were.
 MAX_EACH = 20
+# A file of 340,000 unpinned references is one problem, not 340,000 findings to render,
+# fingerprint and write (it took 24 s and 1.8 GB): each rule reports at most this many per
+# file and in all, and a notice says how many more there were.
+MAX_FINDINGS_PER_FILE = 100
+MAX_FINDINGS_PER_RULE = 1000
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class Evaluation:
     findings: tuple[Finding, ...]
     checked: tuple[Checked, ...]
     skipped: tuple[Skipped, ...]
+    notices: tuple[str, ...] = ()
 
 
 # Given a rule, why it cannot run now (e.g. no MLflow store), or None.
@@ -55,12 +62,15 @@ def evaluate(rules: Iterable[Rule], facts: Facts, skip_reason: SkipReason = _nev
     findings: list[Finding] = []
     checked: list[Checked] = []
     skipped: list[Skipped] = []
+    notices: list[str] = []
     paths = facts.context.paths
     for rule in rules:
         reason = skip_reason(rule)
         if reason:
             skipped.append(Skipped(rule.id, reason))
             continue
+        per_file: dict[str, int] = {}
+        kept = dropped = 0
         for resource in facts.resources(rule.info.resource):
             if not touched(resource, paths):
                 continue
@@ -74,6 +84,13 @@ def evaluate(rules: Iterable[Rule], facts: Facts, skip_reason: SkipReason = _nev
                 for message, location in failures
             ]
             for message, location in located:
+                file_key = location.path if location else ""
+                in_file = per_file.get(file_key, 0)
+                if in_file >= MAX_FINDINGS_PER_FILE or kept >= MAX_FINDINGS_PER_RULE:
+                    dropped += 1
+                    continue
+                per_file[file_key] = in_file + 1
+                kept += 1
                 findings.append(
                     Finding(
                         rule_id=rule.id,
@@ -91,8 +108,14 @@ def evaluate(rules: Iterable[Rule], facts: Facts, skip_reason: SkipReason = _nev
                 checked.append(Checked(rule.id, resource.id, located[0][1], "failed"))
             else:
                 checked.append(Checked(rule.id, resource.id, resource.location, "passed"))
+        if dropped:
+            notices.append(
+                f"{rule.id}: {dropped:,} more findings not reported (at most "
+                f"{MAX_FINDINGS_PER_FILE:,} per file and {MAX_FINDINGS_PER_RULE:,} per rule); "
+                "fix the reported ones first"
+            )
     findings.sort(key=sort_key)
-    return Evaluation(tuple(findings), tuple(checked), tuple(skipped))
+    return Evaluation(tuple(findings), tuple(checked), tuple(skipped), tuple(notices))
 
 
 Failure = tuple[str, "Location | None"]  # the finding's message, and its most precise place
@@ -100,7 +123,9 @@ Failure = tuple[str, "Location | None"]  # the finding's message, and its most p
 
 def _message(rule: Rule, fields: Mapping[str, Any], outcome: Outcome) -> str:
     message = templates.render(rule.message, fields)
-    return f"{message.rstrip()} ({outcome.reason})" if outcome.reason else message
+    if not outcome.reason:
+        return message
+    return f"{message.rstrip()} ({clip(outcome.reason, templates.MAX_TEXT)})"
 
 
 def _whole(rule: Rule, scope: Scope) -> list[Failure]:

@@ -10,6 +10,17 @@ EXIT_USAGE = 2
 EXIT_DATA_SOURCE = 3
 
 
+# An error is one line (SPEC section 2): values echoed from files, configs or servers are
+# cut to these many characters, and a whole line to MAX_LINE, however long the value.
+CLIP = 80
+MAX_LINE = 1000
+
+
+def clip(text: str, limit: int = CLIP) -> str:
+    """Text from a file, a config or a server, cut to a length an error line can show."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Mark:
     """A position in a source file, 1-based, as editors and SARIF count."""
@@ -34,7 +45,7 @@ class GovcheckError(Exception):
 
     def lines(self) -> list[str]:
         prefix = f"{self.mark}: " if self.mark else ""
-        return [f"{prefix}{self.message}"]
+        return [clip(f"{prefix}{self.message}", MAX_LINE)]
 
 
 class UsageError(GovcheckError):
@@ -51,7 +62,7 @@ class PolicyErrors(UsageError):
         )
 
     def lines(self) -> list[str]:
-        return [f"{m}: {msg}" if m else msg for m, msg in self.errors]
+        return [clip(f"{m}: {msg}" if m else msg, MAX_LINE) for m, msg in self.errors]
 
 
 class DataSourceError(GovcheckError):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from govcheck.errors import clip
 from govcheck.yamlsrc import value_mark
 
 _TOKEN = re.compile(
@@ -47,17 +48,17 @@ def parse(text: str) -> FieldPath:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise FieldPathError(f"bad field path {text!r} at character {pos + 1}")
+            raise FieldPathError(f"bad field path {clip(text)!r} at character {pos + 1}")
         pos = m.end()
         if m.group("dot"):
             if need_key:
-                raise FieldPathError(f"bad field path {text!r}: empty key before '.'")
+                raise FieldPathError(f"bad field path {clip(text)!r}: empty key before '.'")
             need_key = True
             continue
         if m.group("name") is not None:
             if not need_key:
                 raise FieldPathError(
-                    f"bad field path {text!r}: missing '.' before {m.group('name')!r}"
+                    f"bad field path {clip(text)!r}: missing '.' before {m.group('name')!r}"
                 )
             keys.append(m.group("name"))
         elif m.group("idx") is not None:
@@ -66,7 +67,7 @@ def parse(text: str) -> FieldPath:
             keys.append(m.group("sq") if m.group("sq") is not None else m.group("dq"))
         need_key = False
     if need_key:
-        raise FieldPathError(f"bad field path {text!r}: ends with '.'")
+        raise FieldPathError(f"bad field path {clip(text)!r}: ends with '.'")
     return FieldPath(text, tuple(keys))
 
 

@@ -33,7 +33,9 @@ def fingerprint_base(finding: Finding) -> str:
     else:
         place, what = finding.resource_id, ""
     parts = (finding.rule_id, place, what, finding.message)
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+    # A lone surrogate (a JSON `\ud800`) is hashed as the escape reports show for it, so a
+    # baseline (raw findings) and SARIF (escaped ones) give the same fingerprint.
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "backslashreplace")).hexdigest()
 
 
 def fingerprints(findings: Iterable[Finding]) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from govcheck.errors import clip
 from govcheck.regex import Regex, RegexError, compile_regex
 
 
@@ -93,7 +94,7 @@ def compile_glob(pattern: str, path: bool = True) -> Regex:
     try:
         return compile_regex(translate(pattern, path))
     except RegexError as exc:
-        raise GlobError(f"invalid glob {pattern!r}: {exc.detail}") from None
+        raise GlobError(f"invalid glob {clip(pattern)!r}: {exc.detail}") from None
 
 
 def glob_match(pattern: str, path: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,11 +32,23 @@ class Verdict:
 Test = Callable[[bool, Any], Verdict]
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 6, 6, 60
+
+
 def show(value: Any, limit: int = 80) -> str:
-    """A value as the policy author wrote it: YAML spelling for booleans and null."""
+    """A value as the policy author wrote it: YAML spelling for booleans and null. Only
+    what is shown is turned into text: a 5 MB document or a long list costs nothing."""
     if isinstance(value, bool) or value is None:
         return {True: "true", False: "false", None: "null"}[value]
-    text = repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        text = repr(value[: limit + 1])
+    elif isinstance(value, (list, tuple, dict, set)):
+        text = _SHORT.repr(value)
+    elif isinstance(value, Mapping):  # a resource's own fields: keys only, computing none
+        text = f"a mapping of {len(value)} fields"
+    else:
+        text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

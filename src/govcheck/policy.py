@@ -17,7 +17,7 @@ from typing import Any
 from govcheck import builtin, fieldpath, structure
 from govcheck.conditions.base import Build, Evaluator, FieldRead, Scope, build_condition
 from govcheck.conditions.registry import CONDITIONS
-from govcheck.errors import Mark, PolicyErrors, UsageError
+from govcheck.errors import Mark, PolicyErrors, UsageError, clip
 from govcheck.model import Outcome, RuleInfo, Severity
 from govcheck.suggest import suggest
 from govcheck.yamlsrc import LDict, LList, YAMLSourceError, read_one
@@ -107,29 +107,44 @@ def declared_params(files: Iterable[PolicyFile]) -> tuple[dict[str, Any], dict[s
 
 
 def build_rules(
-    files: list[PolicyFile], params: Mapping[str, Any], kinds: Iterable[str], errors: Errors
+    files: list[PolicyFile],
+    params: Mapping[str, Any],
+    kinds: Iterable[str],
+    errors: Errors,
+    config_marks: Mapping[str, Mark | None] | None = None,
 ) -> list[Rule]:
-    """Pass 2: build each rule's conditions, collecting every error into `errors`."""
+    """Pass 2: build each rule's conditions, collecting every error into `errors`.
+
+    config_marks: where the config sets parameters; errors about values they made are
+    reported there once, naming the rules that use them."""
     known_kinds = set(kinds)
     rules: list[Rule] = []
     seen: dict[str, Mark] = {}
     seen_names: dict[str, str] = {}
+    by_param: dict[tuple[Mark | None, str], list[str]] = {}
     for pf in files:
         empty_scope = _empty_scope(pf, params, errors)
-        for node in pf.data.get("rules") or []:
-            if not isinstance(node, LDict) or not {"id", "name", "resource"} <= set(node):
+        nodes = pf.data.get("rules")
+        for node in nodes if isinstance(nodes, LList) else ():
+            if not _buildable(node):
                 continue  # pass 1 already reported it
             if "require" not in node and "for_each" not in node:
                 continue
             rid, name = str(node["id"]), str(node["name"])
             mark = node.key_marks["id"]
-            b = Build(rid, params, CONDITIONS, kinds=frozenset(known_kinds))
+            b = Build(
+                rid,
+                params,
+                CONDITIONS,
+                kinds=frozenset(known_kinds),
+                config_marks=config_marks or {},
+            )
             if rid in seen:
                 b.error(mark, f"duplicate rule id (first defined at {seen[rid]})")
             elif name in seen_names and seen_names[name] != rid:
                 b.error(
                     node.key_marks["name"],
-                    f"rule name '{name}' is already used by {seen_names[name]}",
+                    f"rule name '{clip(name)}' is already used by {seen_names[name]}",
                 )
             seen.setdefault(rid, mark)
             seen_names.setdefault(name, rid)
@@ -137,7 +152,7 @@ def build_rules(
             if kind not in known_kinds:
                 b.error(
                     node.value_marks["resource"],
-                    f"unknown resource kind '{kind}'",
+                    f"unknown resource kind '{clip(str(kind))}'",
                     suggest(str(kind), known_kinds),
                 )
             where = (
@@ -159,6 +174,8 @@ def build_rules(
             )
             b.read_template(message)
             errors.extend(b.errors)
+            for place, problem in b.param_errors:
+                by_param.setdefault((place, problem), []).append(rid)
             rules.append(
                 Rule(
                     _info(node, pf),
@@ -176,6 +193,9 @@ def build_rules(
                     empty_scope=empty_scope,
                 )
             )
+    for (place, problem), ids in by_param.items():
+        used_by = ", ".join(dict.fromkeys(ids))
+        errors.append((place, f"{problem} (used by rule {used_by})"))
     return rules
 
 
@@ -219,6 +239,15 @@ def _empty_scope(pf: PolicyFile, params: Mapping[str, Any], errors: Errors) -> s
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+def _buildable(node: Any) -> bool:
+    """Whether a rule node has the shape pass 2 reads; pass 1 reports any other."""
+    return (
+        isinstance(node, LDict)
+        and {"id", "name", "resource"} <= set(node)
+        and all(isinstance(node[key], (str, int)) for key in ("id", "name", "resource"))
+    )
+
+
 def _info(node: LDict, pf: PolicyFile) -> RuleInfo:
     tags = node.get("tags") or []
     return RuleInfo(
@@ -253,7 +282,10 @@ def check_config_params(
     for name in config_params:
         if name not in declared:
             errors.append(
-                (marks.get(name), f"unknown parameter '{name}' in params{suggest(name, declared)}")
+                (
+                    marks.get(name),
+                    f"unknown parameter '{clip(str(name))}' in params{suggest(str(name), declared)}",
+                )
             )
 
 
@@ -300,7 +332,7 @@ def load(
     declared = {**builtin_params(frozenset(p.resolve() for p, _ in paths)), **declared}
     check_config_params(config_params, declared, config_param_marks, errors)
     params = {**declared, **config_params}
-    rules = build_rules(files, params, kinds, errors)
+    rules = build_rules(files, params, kinds, errors, config_param_marks)
     if errors:
         raise PolicyErrors(errors)
     return rules, params

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from govcheck.boundary import in_git_dir
 from govcheck.errors import UsageError
 from govcheck.yamlsrc import load_one
 
@@ -44,11 +45,21 @@ def _git(root: Path, *args: str) -> None:
         raise UsageError(f"git {args[0]} failed in a test case copy: {done.stderr.strip()}")
 
 
+def _git_dirs(directory: str, names: list[str]) -> list[str]:
+    return [name for name in names if in_git_dir([name])]
+
+
 def as_repository(tree: Path, dest: Path) -> Path:
-    """The tree as the one commit of a new repository (`gitattributes` becomes active)."""
-    shutil.copytree(tree, dest)
+    """The tree as the one commit of a new repository (`gitattributes` becomes active).
+
+    Symlinks are copied as links, never followed: one that leaves the case tree (or goes
+    into .git) then points outside the copy, where a check skips it, and a loop is just a
+    link. A `.git` inside the tree is not copied, so no case's own git config or hooks
+    ever apply."""
+    shutil.copytree(tree, dest, symlinks=True, ignore=_git_dirs)
     for attributes in dest.rglob("gitattributes"):
-        attributes.rename(attributes.with_name(".gitattributes"))
+        if attributes.is_file() and not attributes.is_symlink():
+            attributes.rename(attributes.with_name(".gitattributes"))
     _git(dest, "init", "-q")
     _git(dest, "add", "-A")
     _git(dest, "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", "case")
@@ -57,6 +68,8 @@ def as_repository(tree: Path, dest: Path) -> Path:
 
 def expected_findings(folder: Path) -> list[dict[str, Any]]:
     path = folder / "expected.yaml"
+    if path.is_symlink():
+        raise UsageError(f"{path} is a symlink: case files are read only as regular files")
     if not path.is_file():
         raise UsageError(f"missing {path}: list the findings the fail case must give")
     data = load_one(path.read_text(encoding="utf-8"), str(path))
@@ -69,7 +82,11 @@ def run_case(folder: Path, outcome: str, policies: tuple[str, ...], work: Path) 
     from govcheck.check import CheckOptions, run
 
     rule_id = folder.name
-    repo = as_repository(folder / outcome, work / f"{rule_id}-{outcome}")
+    tree = folder / outcome
+    if folder.is_symlink() or tree.is_symlink():
+        link = folder if folder.is_symlink() else tree
+        return CaseResult(rule_id, outcome, False, f"{link} is a symlink: not followed")
+    repo = as_repository(tree, work / f"{rule_id}-{outcome}")
     report = run(CheckOptions(repo=str(repo), policies=policies, select=(rule_id,), no_mlflow=True))
     findings = [f for f in report.findings if f.rule_id == rule_id]
     if any(s.rule_id == rule_id for s in report.skipped):
@@ -117,7 +134,9 @@ def run_all(directory: Path, policies: tuple[str, ...]) -> list[CaseResult]:
     if not directory.is_dir():
         raise UsageError(f"test directory not found: {directory}")
     folders = sorted(
-        p for p in directory.iterdir() if (p / "pass").is_dir() or (p / "fail").is_dir()
+        p
+        for p in directory.iterdir()
+        if not in_git_dir([p.name]) and ((p / "pass").is_dir() or (p / "fail").is_dir())
     )
     if not folders:
         raise UsageError(

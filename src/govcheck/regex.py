@@ -13,6 +13,8 @@ from typing import Any
 
 import re2
 
+from govcheck.errors import clip
+
 
 class RegexError(ValueError):
     def __init__(self, message: str, detail: str) -> None:
@@ -55,4 +57,7 @@ def compile_regex(pattern: str) -> Regex:
         if isinstance(detail, bytes):
             detail = detail.decode("utf-8", "replace")
         detail = str(detail)
-        raise RegexError(f"invalid regular expression {pattern!r}: {detail}", detail) from None
+        detail = clip(detail, 120)
+        raise RegexError(
+            f"invalid regular expression {clip(pattern)!r}: {detail}", detail
+        ) from None

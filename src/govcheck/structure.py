@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from govcheck import builtin
-from govcheck.errors import Mark
+from govcheck.errors import Mark, clip
 from govcheck.quickschema import plainly_valid
 from govcheck.suggest import suggest
 from govcheck.yamlsrc import LDict, value_mark
@@ -34,7 +34,7 @@ def first_problem(document: Any, schema_name: str) -> str | None:
     if not errors:
         return None
     where = "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in errors[0].absolute_path)
-    return f"${where}: {errors[0].message}"
+    return f"${clip(where, 120)}: {clip(errors[0].message, 200)}"
 
 
 def check(
@@ -72,9 +72,10 @@ def describe(data: Any, err: Any, path: list[Any], where: str) -> tuple[Mark | N
         allowed = err.schema.get("properties", {})
         extra = [k for k in node if k not in allowed]
         if extra:
+            name = str(extra[0])
             return node.key_marks.get(
                 extra[0]
-            ), f"unknown key '{extra[0]}'{where}{suggest(str(extra[0]), allowed)}"
+            ), f"unknown key '{clip(name)}'{where}{suggest(name, allowed)}"
     if err.validator == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         return getattr(node, "mark", mark), f"missing required key '{missing}'{where}"
@@ -85,14 +86,46 @@ def describe(data: Any, err: Any, path: list[Any], where: str) -> tuple[Mark | N
         return getattr(node, "mark", mark), f"missing required key {names}{where}"
     if err.validator == "enum":
         choices = ", ".join(map(str, err.validator_value))
-        return mark, f"'{key}' must be one of {choices}, got {node!r}{where}"
+        return mark, f"'{key}' must be one of {choices}, got {_shown(node)}{where}"
     if err.validator == "const" and key == "version":
-        return mark, f"unsupported version {node!r} (this govcheck reads version 1)"
+        return mark, f"unsupported version {_shown(node)} (this govcheck reads version 1)"
     if err.validator == "type":
-        return mark, f"'{key}' must be {_a(err.validator_value)}, got {type(node).__name__}{where}"
+        return mark, f"'{key}' must be {_a(err.validator_value)}, got {_kind(node)}{where}"
     if err.validator == "pattern":
-        return mark, f"'{key}' value {node!r} does not match {err.validator_value}{where}"
-    return mark, f"{err.message}{where}"
+        return mark, f"'{key}' value {_shown(node)} does not match {err.validator_value}{where}"
+    if err.validator in _BOUNDS:
+        bound = err.validator_value
+        return mark, f"'{key}' must be {_BOUNDS[err.validator]} {bound}, got {_shown(node)}{where}"
+    if isinstance(node, (str, int, float)) and not isinstance(node, bool):
+        # jsonschema's own message starts with the value, however long it is
+        return mark, f"{_shown(node)}{err.message[len(repr(node)) :]}{where}"
+    return mark, f"{clip(err.message, 200)}{where}"
+
+
+_BOUNDS = {
+    "maximum": "at most",
+    "minimum": "at least",
+    "exclusiveMaximum": "less than",
+    "exclusiveMinimum": "more than",
+}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return _kind(value)
+    return clip(repr(value))
+
+
+def _kind(value: Any) -> str:
+    """A value's type in the words of the docs (LList is a list to a user)."""
+    for types, word in ((bool, "a boolean"), (dict, "a mapping"), (list, "a list")):
+        if isinstance(value, types):
+            return word
+    if value is None:
+        return "null"
+    return {"str": "a string", "int": "an integer", "float": "a number"}.get(
+        type(value).__name__, type(value).__name__
+    )
 
 
 def _a(types: Any) -> str:

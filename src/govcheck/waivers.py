@@ -19,7 +19,9 @@ from govcheck.model import Checked, Finding, Location, Waiver
 
 InlineWaivers = list[tuple[Waiver, tuple[int, ...]]]
 
-_INLINE = re.compile(r"govcheck:\s*ignore\[([^\]]*)\]([^\n]*)")
+# The rule list stops at the next '[' too: on a line repeating `govcheck: ignore[` each
+# attempt then ends at the next one instead of scanning to the end (quadratic time).
+_INLINE = re.compile(r"govcheck:[ \t]*ignore\[([^\]\[\n]*)\]([^\n]*)")
 
 
 def _targets(waiver: Waiver, f: Finding) -> bool:
@@ -32,7 +34,7 @@ def _targets(waiver: Waiver, f: Finding) -> bool:
     return any(c and (c == t or glob_match(t, c) or glob_match(t + "/**", c)) for c in candidates)
 
 
-_COMMENT_OPENERS = re.compile(r"^\s*(#|<!--|//|/\*)?\s*$")
+_COMMENT_OPENERS = frozenset({"", "#", "<!--", "//", "/*"})
 
 
 def inline_waivers(path: str, text: str) -> InlineWaivers:
@@ -40,15 +42,17 @@ def inline_waivers(path: str, text: str) -> InlineWaivers:
     itself and the next line; one trailing code covers that line only, so
     `a: s3://x  # govcheck: ignore[...]` does not also waive the line below."""
     out: InlineWaivers = []
+    if "govcheck:" not in text:
+        return out
     for lineno, line in enumerate(text.splitlines(), 1):
         for m in _INLINE.finditer(line):
-            reason = re.sub(r"\s*(-->|\*/)\s*$", "", m.group(2)).strip(" :-")
+            reason = _comment_end(m.group(2)).strip(" :-")
             if not reason:
                 raise UsageError(
                     "inline waiver without a reason: write `govcheck: ignore[RULE] why`",
                     Mark(path, lineno, m.start() + 1),
                 )
-            alone = bool(_COMMENT_OPENERS.match(line[: m.start()]))
+            alone = line[: m.start()].strip() in _COMMENT_OPENERS
             lines = (lineno, lineno + 1) if alone else (lineno,)
             for rule in filter(None, (r.strip() for r in m.group(1).split(","))):
                 waiver = Waiver(
@@ -56,6 +60,16 @@ def inline_waivers(path: str, text: str) -> InlineWaivers:
                 )
                 out.append((waiver, lines))
     return out
+
+
+def _comment_end(text: str) -> str:
+    """text without a closing `-->` or `*/` and the blanks around it (string operations: a
+    regex anchored at the end retries from every blank of a long run)."""
+    text = text.rstrip()
+    for closer in ("-->", "*/"):
+        if text.endswith(closer):
+            return text[: -len(closer)].rstrip()
+    return text
 
 
 def _inline_for(f: Finding, facts: Facts, cache: dict[str, InlineWaivers]) -> Waiver | None:

@@ -74,6 +74,10 @@ def refs(root: Path, params: dict | None = None) -> list[Resource]:
     return facts_for(root, params).resources("data_reference")
 
 
+def refs_of(facts: Facts) -> list[Resource]:
+    return facts.resources("data_reference")
+
+
 @pytest.mark.parametrize(("uri", "scheme", "pin"), URI_CASES)
 def test_uri_forms(make_repo, uri: str, scheme: str, pin: str | None) -> None:
     root = make_repo({"conf/train.yaml": f"dataset:\n  uri: '{uri}'\n"})
@@ -244,3 +248,40 @@ def test_json_toml_and_mlproject_are_located(make_repo) -> None:
 def test_yaml_alias_is_reported_once(make_repo) -> None:
     root = make_repo({"c.yaml": "a: &src s3://b/x.csv\nb: *src\n"})
     assert [r.id for r in refs(root)] == ["c.yaml:1:4"]  # an anchored node starts at its anchor
+
+
+def test_references_are_never_dropped_silently(make_repo) -> None:
+    """Escapes, duplicate keys, multi-line strings and UTF-16 all yield their references;
+    a TOML file that cannot be parsed is named in a notice (YAML and JSON: GC-FILE-001)."""
+    root = make_repo(
+        {
+            # JSON readers keep the last of duplicate keys; `\/` and `\u` escapes decode
+            "a.json": '{"x": "s3://b/1.csv",\n "x": "s3://b/2.csv",\n'
+            ' "y": "s3:\\/\\/b\\/3.csv",\n "z": "\\u0073\\u0033://b/4.csv"}\n',
+            "b.toml": 'x = "s3://b/\\u0035.csv"\ny = """\ns3://b/6.csv"""\nz = \'\'\'s3://b/7.csv\'\'\'\n',
+            "c.yaml": "x: s3://b/8.csv\n".encode("utf-16"),
+            "d.yaml": "x: s3://b/9.csv\ny: [\n",  # GC-FILE-001 reports it
+            "e.toml": 'x = "s3://b/10.csv"\ny = [\n',
+        }
+    )
+    facts = make_facts(root)
+    found = [(r.fields["file"], r.fields["line"], r.fields["uri"]) for r in refs_of(facts)]
+    assert found == [
+        ("a.json", 2, "s3://b/2.csv"),
+        ("a.json", 3, "s3://b/3.csv"),
+        ("a.json", 4, "s3://b/4.csv"),
+        ("b.toml", 1, "s3://b/5.csv"),
+        ("b.toml", 2, "s3://b/6.csv"),
+        ("b.toml", 4, "s3://b/7.csv"),
+        ("c.yaml", 1, "s3://b/8.csv"),
+    ]
+    assert facts.notices == [
+        "e.toml:3:1: invalid TOML: Invalid value; its data references are not checked"
+    ]
+
+
+def test_a_file_in_an_encoding_govcheck_cannot_read_is_named(make_repo) -> None:
+    root = make_repo({"conf/latin.yaml": "x: s3://b/caf\xe9.csv\n".encode("latin-1")})
+    facts = make_facts(root)
+    assert refs_of(facts) == []
+    assert facts.notices == ["conf/latin.yaml: not UTF-8 or UTF-16 text; its content is not read"]

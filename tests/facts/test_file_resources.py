@@ -6,13 +6,14 @@ import os
 from pathlib import Path
 
 from govcheck.check import CheckOptions, run
+from govcheck.context import DEFAULT_MAX_FILE_MB
 from govcheck.facts.base import Facts
-from govcheck.facts.files import READ_LIMIT
 from govcheck.model import Location, Resource
 from govcheck.reporters import json_report
 from govcheck.yamlsrc import LDict, LList
 from support import make_facts
 
+LIMIT = DEFAULT_MAX_FILE_MB * 1024 * 1024
 LFS_POINTER = (
     "version https://git-lfs.github.com/spec/v1\n"
     "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
@@ -65,7 +66,7 @@ def test_binary_and_large_files_have_no_text(make_repo) -> None:
         {
             "model.bin": b"\x00\x01\x02weights",
             "latin1.txt": "caf\xe9".encode("latin-1"),
-            "big.csv": "a,b\n" * (READ_LIMIT // 4 + 1),
+            "big.csv": "a,b\n" * (LIMIT // 4 + 1),
         }
     )
     facts = facts_for(root)
@@ -73,9 +74,9 @@ def test_binary_and_large_files_have_no_text(make_repo) -> None:
     assert files["model.bin"].fields["text"] is None
     assert files["latin1.txt"].fields["text"] is None
     big = files["big.csv"]
-    assert big.fields["size"] > READ_LIMIT and big.fields["size_mb"] > 10
+    assert big.fields["size"] > LIMIT and big.fields["size_mb"] > 5
     assert big.fields["text"] is None
-    assert facts.notices == ["big.csv: larger than 10 MB, its content is not read"]
+    assert facts.notices == ["big.csv: 5 MB, over max_file_mb (5): its content is not read"]
 
 
 def test_broken_files_give_parse_error_not_exception(make_repo) -> None:
@@ -220,3 +221,45 @@ def test_rev_source_files(make_repo, run_git) -> None:
     files = by_id(facts.resources("file"))
     assert list(files) == ["params.yaml"]
     assert files["params.yaml"].fields["data"] == {"lr": 0.1}
+
+
+def test_files_over_max_file_mb_are_listed_but_not_read(make_repo) -> None:
+    root = make_repo(
+        {
+            ".govcheck.yaml": "version: 1\nmax_file_mb: 0.01\n",
+            "conf/big.yaml": "items:\n" + "".join(f"  - s3://b/{i}.csv\n" for i in range(1000)),
+            "conf/small.yaml": "x: s3://b/small.csv\n",
+        }
+    )
+    report = run(CheckOptions(repo=str(root), no_mlflow=True, select=("GC-DATA-001",)))
+    assert [f.resource_id for f in report.findings] == ["conf/small.yaml:1:4"]
+    assert "conf/big.yaml: 0.018 MB, over max_file_mb (0.01): its content is not read" in (
+        report.notices
+    )
+
+
+def test_a_refused_card_front_matter_is_named_in_a_notice(make_repo) -> None:
+    laughs = "a0: &a0 [" + ", ".join(["x"] * 9) + "]\n"
+    laughs += "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9))
+    root = make_repo({"models/m/MODEL_CARD.md": f"---\n{laughs}license: *a8\n---\n# M\n"})
+    facts = facts_for(root)
+    card = facts.file("models/m/MODEL_CARD.md")
+    assert card is not None and card.fields["front_matter"] == {}
+    assert card.fields["parse_error"].startswith("6:5: refused: aliases expand")
+    assert facts.notices[0].startswith("models/m/MODEL_CARD.md:6:5: refused: aliases expand")
+
+
+def test_utf16_text_is_read_and_binary_configs_are_named(make_repo) -> None:
+    root = make_repo(
+        {
+            "le.yaml": "a: 1\n".encode("utf-16-le").join([b"\xff\xfe", b""]),
+            "be.json": '{"a": 2}'.encode("utf-16"),
+            "blob.json": b"\x00\x01\x02",
+        }
+    )
+    facts = facts_for(root)
+    files = by_id(facts.resources("file"))
+    assert files["le.yaml"].fields["data"] == {"a": 1}
+    assert files["be.json"].fields["data"] == {"a": 2}
+    assert files["blob.json"].fields["data"] is None
+    assert facts.notices == ["blob.json: not UTF-8 or UTF-16 text; its content is not read"]

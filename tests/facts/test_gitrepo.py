@@ -201,3 +201,33 @@ def test_changed_paths_ignore_later_changes_on_the_base_branch(make_repo, run_gi
     run_git(root, "commit", "-qam", "main moves on")
     run_git(root, "checkout", "-q", "feature")
     assert changed_paths(root, "main") == ["a.yaml"]
+
+
+def test_nothing_under_git_is_read_through_a_symlink(run_git, make_repo, tmp_path: Path) -> None:
+    # A CI checkout keeps its token in .git/config; a tracked link must not surface it.
+    root = make_repo({"real.txt": "inside", "sub/x.txt": "x"})
+    run_git(root, "config", "http.extraheader", "AUTHORIZATION: basic TOKEN-SECRET")
+    os.symlink(".git/config", root / "leak.yaml")
+    os.symlink("../.git/HEAD", root / "sub" / "head.txt")
+    os.symlink(str(root / ".GIT" / "config"), root / "upper.yaml")  # case-insensitive file systems
+    nested = root / "vendor" / "lib"
+    nested.mkdir(parents=True)
+    run_git(nested, "init", "-q")
+    os.symlink("vendor/lib/.git/config", root / "nested.yaml")
+    links = ("leak.yaml", "sub/head.txt", "upper.yaml", "nested.yaml")
+    run_git(root, "add", *links)
+    run_git(root, "commit", "-qm", "links")
+    for source in (working(root), RevSource(open_repo(root), "HEAD")):
+        for link in links:
+            assert source.points_outside(link), link
+            with pytest.raises(ValueError):
+                source.read_bytes(link)
+            assert source.size(link) == 0
+
+
+def test_a_directory_swapped_for_a_link_into_git_is_read_from_the_index(run_git, make_repo) -> None:
+    root = make_repo({"conf/config": "committed\n"})
+    (root / "conf" / "config").unlink()
+    (root / "conf").rmdir()
+    os.symlink(".git", root / "conf")  # conf/config now resolves to .git/config
+    assert working(root).read_bytes("conf/config") == b"committed\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govcheck.templates import render
+from govcheck.templates import MAX_FIELD, MAX_TEXT, render
 
 FIELDS = {
     "path": "models/a/train.yaml",
@@ -73,3 +73,20 @@ def test_render_reads_mappings_lazily_filled() -> None:
 
     fields = LazyFields({"path": "a.md"}, {"size_mb": lambda: 2.5})
     assert render("{path} is {size_mb:.1f} MB", fields) == "a.md is 2.5 MB"
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{path:>300000000}", "{path:<99999}", "{size_mb:.999f}", "{n:0300d}"],
+)
+def test_a_spec_cannot_pad_without_bound(template: str) -> None:
+    assert render(template, FIELDS) == template  # not a spec govcheck applies: literal
+
+
+def test_fields_and_messages_are_cut_to_a_bounded_length() -> None:
+    fields = {"text": "x" * 10_000_000, "items": ["y" * 1000] * 100_000}
+    one = render("{text}", fields)
+    assert len(one) == MAX_FIELD and one.endswith("…")
+    assert len(render("{items}", fields)) == MAX_FIELD
+    assert len(render("{text}" * 1000, fields)) == MAX_TEXT
+    assert render("{size_mb:>12.2f}", FIELDS) == "        1.23"

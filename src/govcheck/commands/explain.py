@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from govcheck.commands.options import add_repo_options, rules_for
-from govcheck.errors import EXIT_OK, UsageError
+from govcheck.errors import EXIT_OK, UsageError, clip
 from govcheck.model import source_text
 from govcheck.suggest import suggest
 
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     if not found:
         names = [r.id for r in rules] + [r.info.name for r in rules]
         raise UsageError(
-            f"no rule '{args.rule}'{suggest(args.rule, names)} (see govcheck list-rules)"
+            f"no rule '{clip(args.rule)}'{suggest(args.rule, names)} (see govcheck list-rules)"
         )
     info = found[0].info
     out = [

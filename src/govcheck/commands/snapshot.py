@@ -70,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         counts, digest, unchanged = write_snapshot(
             choice.uri, args.output, resolve_scope(live), fields, shown, feedback
         )
+    except OSError as exc:  # a missing folder, a directory, no permission: the user's to fix
+        raise UsageError(f"cannot write snapshot {args.output}: {exc.strerror or exc}") from None
     finally:
         feedback.close()
     summary = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from govcheck import templates
-from govcheck.errors import Mark
+from govcheck.errors import Mark, clip
 from govcheck.facts.base import Facts
 from govcheck.model import Outcome, Resource
 from govcheck.suggest import suggest
@@ -73,6 +73,11 @@ class Build:
     field_reads: set[FieldRead] = field(default_factory=set)
     _prefix: tuple[ReadKey, ...] = ()
     _elsewhere: bool = False  # inside `file:`, conditions read another resource
+    # Where the config sets parameters: an error about a value that a config parameter
+    # made is the config's to fix, so it is reported there, not at the pack's line.
+    config_marks: Mapping[str, Mark | None] = field(default_factory=dict)
+    param_errors: list[tuple[Mark | None, str]] = field(default_factory=list)
+    _made_by: dict[Mark, str] = field(default_factory=dict, init=False, repr=False)
 
     def read(self, keys: tuple[ReadKey, ...], presence: bool = False) -> None:
         """Note that the condition being built reads this field (relative to the item)."""
@@ -110,7 +115,16 @@ class Build:
 
     def error(self, mark: Mark | None, message: str, hint: str = "") -> None:
         """Record an error; `hint` (a did-you-mean) goes after the rule's name."""
+        name = self._made_by.get(mark) if mark is not None else None
+        if name is not None:
+            self.param_errors.append((self.config_marks[name], f"params.{name}: {message}{hint}"))
+            return
         self.errors.append((mark, f"{message} in rule {self.rule_id}{hint}"))
+
+    def _used(self, name: str, mark: Mark | None) -> None:
+        self.used.add(name)
+        if mark is not None and name in self.config_marks:
+            self._made_by[mark] = name
 
     def subst(
         self, value: Any, mark: Mark | None, allow_fields: bool = False, sep: str = ","
@@ -133,17 +147,19 @@ class Build:
             return value
         whole = _PARAM.fullmatch(value)
         if whole and whole.group(1) in self.params:
-            self.used.add(whole.group(1))
+            self._used(whole.group(1), mark)
             return self.params[whole.group(1)]
 
         def repl(m: re.Match[str]) -> str:
             name = m.group(1)
             if name in self.params:
-                self.used.add(name)
+                self._used(name, mark)
                 p = self.params[name]
                 return sep.join(map(str, p)) if isinstance(p, list) else str(p)
-            if not allow_fields:
-                self.error(mark, f"unknown parameter '{{{name}}}'", suggest(name, self.params))
+            if not allow_fields:  # the policy's own text: its error stays at its line
+                hint = suggest(name, self.params)
+                problem = f"unknown parameter '{{{name}}}' in rule {self.rule_id}{hint}"
+                self.errors.append((mark, problem))
             return m.group(0)
 
         return _PARAM.sub(repl, value)
@@ -176,7 +192,7 @@ def build_condition(node: Any, mark: Mark | None, b: Build) -> Evaluator:
     kmark = node.key_marks.get(key)
     known = b.conditions.get(str(key))
     if known is None or key == "field":
-        b.error(kmark, f"unknown condition '{key}'", suggest(str(key), b.conditions))
+        b.error(kmark, f"unknown condition '{clip(str(key))}'", suggest(str(key), b.conditions))
         return _fail
     if ("require" in node) != known.nested:
         if known.nested:

@@ -14,7 +14,7 @@ from typing import Any
 
 from govcheck import builtin
 from govcheck.conditions.base import Build, Evaluator, Scope
-from govcheck.errors import Mark, UsageError
+from govcheck.errors import Mark, UsageError, clip
 from govcheck.facts.mdinline import heading_key, section_test
 from govcheck.model import Location, Outcome
 from govcheck.quickschema import plainly_valid
@@ -38,7 +38,8 @@ def _load_builtin(name: str, b: Build, mark: Mark | None) -> Any:
     path = builtin.schema_file(name)
     if not path.is_file():
         b.error(
-            mark, f"unknown built-in schema '{name}' (have: {', '.join(builtin.schema_names())})"
+            mark,
+            f"unknown built-in schema '{clip(name)}' (have: {', '.join(builtin.schema_names())})",
         )
         return None
     return _validator_from(json.loads(path.read_text(encoding="utf-8")), f"builtin:{name}")

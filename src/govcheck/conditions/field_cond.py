@@ -14,7 +14,7 @@ from typing import Any
 
 from govcheck import fieldpath
 from govcheck.conditions.base import Build, Evaluator, Scope
-from govcheck.errors import Mark
+from govcheck.errors import Mark, clip
 from govcheck.model import Location, Outcome
 from govcheck.operators import FIELD_COMPARABLE, OPERATORS, OperandError, shift_days, show
 from govcheck.suggest import suggest
@@ -93,7 +93,11 @@ def build_field(node: Any, key: str, mark: Mark | None, b: Build) -> Evaluator:
     op = ops[0]
     b.read(path.keys, presence=op in PRESENCE_OPERATORS)
     if op not in OPERATORS:
-        b.error(node.key_marks.get(op), f"unknown operator '{op}'", suggest(str(op), OPERATORS))
+        b.error(
+            node.key_marks.get(op),
+            f"unknown operator '{clip(str(op))}'",
+            suggest(str(op), OPERATORS),
+        )
         return lambda scope: Outcome(False, "invalid condition")
     operand_mark = node.value_marks.get(op)
     if isinstance(node[op], LDict) and "field" in node[op]:
@@ -147,7 +151,12 @@ def locate(scope: Scope, look: fieldpath.Lookup, offset: int | None) -> Location
     """The most precise place of the offending value: its YAML mark, or its text line."""
     mark = fieldpath.mark_of(look) if look.found else getattr(look.container, "mark", None)
     if mark is not None:
-        snippet = str(look.value)[:200] if look.found else f"missing {look.key}"
+        value = look.value
+        snippet = (
+            (value[:200] if isinstance(value, str) else show(value, 200))
+            if look.found
+            else f"missing {look.key}"
+        )
         return Location(mark.path, mark.line, mark.column, snippet)
     res = scope.resource
     if offset is None or not isinstance(look.value, str) or res.file is None:

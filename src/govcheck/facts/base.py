@@ -17,6 +17,7 @@ from govcheck.model import RepoInfo, Resource
 from govcheck.progress import Tick
 
 T = TypeVar("T")
+MAX_NOTICES = 200  # a repository of 20,000 unreadable files gets a list, not a book
 
 
 class RepoSource(Protocol):
@@ -75,7 +76,8 @@ class Facts:
         self._tracked_set: set[str] | None = None
         self._dirs: set[str] | None = None
         self._files: dict[str, Resource] | None = None
-        self.notices: list[str] = []
+        self._notices: dict[str, None] = {}  # in order, each once
+        self._more_notices = 0
         self._ticks: dict[tuple[str, str], int] = {}
 
     def resources(self, kind: str) -> list[Resource]:
@@ -150,8 +152,18 @@ class Facts:
         self.context.progress(Tick(task, count, unit))
 
     def notice(self, text: str) -> None:
-        if text not in self.notices:
-            self.notices.append(text)
+        if text in self._notices:
+            return
+        if len(self._notices) < MAX_NOTICES:
+            self._notices[text] = None
+        else:
+            self._more_notices += 1
+
+    @property
+    def notices(self) -> list[str]:
+        """What the report says beside findings: files not read, symlinks skipped..."""
+        more = self._more_notices
+        return list(self._notices) + ([f"... and {more} more notices"] if more else [])
 
 
 def excluded(path: str, globs: tuple[str, ...]) -> bool:

@@ -7,21 +7,29 @@ paths never reads a byte, and a file read for one rule is parsed once for all of
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import Any
 
 from govcheck.facts import markdown
 from govcheck.facts.base import Facts, RepoSource
-from govcheck.facts.parsing import Parsed, data_format, name_and_suffix, parse_file
+from govcheck.facts.parsing import Parsed, data_format, name_and_suffix, parse_file, refused
 from govcheck.facts.pycode import CodeUnit, code_units
 from govcheck.model import LazyFields, Location, Resource
 
-READ_LIMIT = 10 * 1024 * 1024  # text of larger files is not read
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 CARD_NAMES = ("MODEL_CARD.md", "model_card.md", "README.md")
 _LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 _MB = 1024 * 1024
+# Byte order marks of the encodings YAML allows besides UTF-8 (UTF-32 first: its
+# little-endian mark begins with UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 class FileFields(LazyFields):
@@ -63,11 +71,15 @@ class FileFields(LazyFields):
     @cached_property
     def raw(self) -> bytes | None:
         self.facts.tick("reading files", "files")
+        limit = self.facts.context.max_file_bytes
         try:
-            return self.facts.source.read_bytes(self.path, READ_LIMIT)
+            return self.facts.source.read_bytes(self.path, limit)
         except ValueError:
-            if self.size > READ_LIMIT:
-                self.facts.notice(f"{self.path}: larger than 10 MB, its content is not read")
+            if self.size > limit:
+                self.facts.notice(
+                    f"{self.path}: {self.size / _MB:.3g} MB, over max_file_mb "
+                    f"({limit / _MB:.3g}): its content is not read"
+                )
             return None
         except OSError as exc:
             self.facts.notice(f"{self.path}: cannot be read ({exc.strerror or exc})")
@@ -76,17 +88,26 @@ class FileFields(LazyFields):
     @cached_property
     def text(self) -> str | None:
         raw = self.raw
-        if raw is None or b"\0" in raw[:8192]:
-            return None  # binary
+        if raw is None:
+            return None
+        encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8-sig")
         try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
+            if encoding == "utf-8-sig" and b"\0" in raw[:8192]:
+                raise ValueError("binary")
+            return raw.decode(encoding)
+        except ValueError:  # binary, or text in an encoding govcheck does not read
+            if data_format(self.path) or self.suffix in MARKDOWN_SUFFIXES:
+                # a config or a card whose references and sections would vanish unseen
+                self.facts.notice(f"{self.path}: not UTF-8 or UTF-16 text; its content is not read")
             return None
 
     @cached_property
     def parsed(self) -> Parsed | None:
         text = self.text
-        return parse_file(self.path, text) if text is not None else None
+        parsed = parse_file(self.path, text) if text is not None else None
+        if parsed is not None and parsed.refused:
+            self.facts.notice(f"{self.path}:{parsed.error}")
+        return parsed
 
     @cached_property
     def code(self) -> list[CodeUnit]:
@@ -100,7 +121,10 @@ class FileFields(LazyFields):
     @cached_property
     def front(self) -> markdown.FrontMatter | None:
         text = self.markdown_text
-        return markdown.front_matter(text, self.path) if text is not None else None
+        front = markdown.front_matter(text, self.path) if text is not None else None
+        if front is not None and refused(front.error):
+            self.facts.notice(f"{self.path}:{front.error}")
+        return front
 
     @cached_property
     def scan(self) -> markdown.Scan | None:

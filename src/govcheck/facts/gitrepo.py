@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import git
 
+from govcheck.boundary import in_git_dir
 from govcheck.errors import DataSourceError, UsageError
 from govcheck.model import RepoInfo
 from govcheck.redact import redact_remote
@@ -146,7 +147,7 @@ class _GitSource:
             if target.startswith("/"):
                 return None
             path = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-            if path == ".." or path.startswith("../"):
+            if path == ".." or path.startswith("../") or in_git_dir(path.split("/")):
                 return None
         return None  # a loop: treat as unreadable, like outside
 
@@ -164,6 +165,10 @@ class WorkingSource(_GitSource):
     def __init__(self, repo: git.Repo) -> None:
         super().__init__(repo)
         self._real_root = os.path.realpath(self.root)
+        # The git directory may live elsewhere (a worktree's) or under another name.
+        self._real_git_dirs = {
+            os.path.realpath(str(d)) for d in (repo.git_dir, repo.common_dir) if d
+        }
         self._real_dirs: dict[str, str] = {}  # directory -> its realpath, once per check
         try:
             listing = repo.git.ls_files("-s", "-z")
@@ -192,8 +197,16 @@ class WorkingSource(_GitSource):
         full = os.path.join(self._root_str, path)
         if not os.path.islink(full):
             return self._resolve_in_tree(path) is None
-        real = os.path.realpath(full)
-        return not (real == self._real_root or real.startswith(self._real_root + os.sep))
+        return not self._inside(os.path.realpath(full))
+
+    def _inside(self, real: str) -> bool:
+        """Whether a resolved path is repository content: below the root, outside git's
+        own directory."""
+        if not real.startswith(self._real_root + os.sep):
+            return False
+        if in_git_dir(real[len(self._real_root) + 1 :].split(os.sep)):
+            return False
+        return not any(real == d or real.startswith(d + os.sep) for d in self._real_git_dirs)
 
     def _worktree_stat(self, path: str) -> os.stat_result | None:
         """stat of the file to read from the working tree, None to use the index blob."""
@@ -244,8 +257,8 @@ class WorkingSource(_GitSource):
         if limit is not None and st.st_size > limit:
             raise ValueError(f"{path}: {st.st_size} bytes, over the {limit}-byte limit")
         real = self._realpath(path)
-        if not real.startswith(self._real_root + os.sep):
-            # a parent directory swapped for a symlink since it was staged
+        if not self._inside(real):
+            # a parent directory swapped for a symlink (outside, or into .git) since staged
             return self._read_via_tree(path, limit)
         with open(real, "rb") as handle:
             return handle.read()

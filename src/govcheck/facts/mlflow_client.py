@@ -12,15 +12,18 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from govcheck.errors import DataSourceError, UsageError
+from govcheck.errors import DataSourceError, UsageError, clip
 from govcheck.redact import redact_url, scrub
 
 MISSING_CLIENT = "MLflow rules need the MLflow client: pip install 'govcheck[mlflow]'"
@@ -49,6 +52,13 @@ _CREDENTIALS_HINT = (
 )
 _ERROR_RESPONSES = re.compile(r"too many (\d{3}) error responses")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+# Packages of the MLflow client and what it reads through: an exception raised inside
+# them is the store's failure (a malformed answer, a refused connection), not a bug of ours.
+_CLIENT_PACKAGES = frozenset(
+    {"mlflow", "requests", "urllib3", "sqlalchemy", "alembic", "sqlite3", "google"}
+)
+# The wall-clock bound of one request to a remote store, while a session is open.
+_REQUEST_BOUND: ContextVar[float | None] = ContextVar("request_bound", default=None)
 
 
 def import_mlflow() -> ModuleType:
@@ -121,6 +131,7 @@ def client_session(uri: str, timeout_seconds: float) -> Iterator[None]:
     level = logger.level
     os.environ.update(settings)
     logger.setLevel(logging.ERROR)
+    bound = _REQUEST_BOUND.set(timeout_seconds if _remote(uri) else None)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -134,6 +145,7 @@ def client_session(uri: str, timeout_seconds: float) -> Iterator[None]:
             raise
         raise DataSourceError(describe_failure(exc, uri, timeout_seconds)) from None
     finally:
+        _REQUEST_BOUND.reset(bound)
         logger.setLevel(level)
         for key, value in saved.items():
             if value is None:
@@ -143,10 +155,57 @@ def client_session(uri: str, timeout_seconds: float) -> Iterator[None]:
 
 
 def _is_store_error(exc: Exception) -> bool:
-    module = type(exc).__module__.split(".")[0]
-    return module in ("mlflow", "requests", "urllib3", "sqlalchemy", "alembic", "sqlite3") or (
-        isinstance(exc, (OSError, TimeoutError))
+    if type(exc).__module__.split(".")[0] in _CLIENT_PACKAGES or isinstance(exc, OSError):
+        return True
+    # A server answering 200 with fields of the wrong type makes the client raise plain
+    # TypeError, KeyError, ValueError...: the store's failure when raised in its code.
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).split(".")[0] in _CLIENT_PACKAGES:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _remote(uri: str) -> bool:
+    found = _SCHEME.match(uri)
+    scheme = found.group(1).lower() if found else ""
+    return not (scheme in ("", "file", "sqlite") or len(scheme) == 1)
+
+
+class RequestTimeout(TimeoutError):
+    """A remote store took longer than timeout_seconds to answer one request in full."""
+
+
+@contextmanager
+def request_deadline(seconds: float | None) -> Iterator[None]:
+    """Bound one request in wall-clock time, answer body included.
+
+    The HTTP client's own timeout bounds each socket read: a server sending one byte
+    every 5 s held a check with a 10 s timeout for 381 s. A real-time timer interrupts
+    the read instead, and keeps firing should anything swallow the first interrupt. It
+    needs the main thread of a POSIX process; elsewhere the per-read timeout remains.
+    """
+    usable = (
+        seconds is not None
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
     )
+    if not usable:
+        yield
+        return
+    assert seconds is not None
+
+    def expired(signum: int, frame: FrameType | None) -> None:
+        raise RequestTimeout(f"the request timed out after {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
@@ -166,9 +225,12 @@ def describe_failure(exc: Exception, uri: str, timeout_seconds: float) -> str:
         return f"MLflow at {where} did not answer within {timeout_seconds:g} s"
     if any(marker in lowered for marker in _UNREACHABLE):
         return f"cannot reach MLflow at {where} (connection failed)"
+    if type(exc).__name__ == "ParseError":  # protobuf: a 200 whose fields have the wrong types
+        first = clip(scrub(text.strip().splitlines()[0], uri), 240)
+        return f"MLflow at {where} answered with data that is not MLflow's: {first}"
     if "readonly database" in lowered or "read-only" in lowered:
         return f"MLflow store {where} cannot be read without changing it (not an MLflow database?)"
-    first = scrub(text.strip().splitlines()[0] if text.strip() else type(exc).__name__)
+    first = scrub(text.strip().splitlines()[0] if text.strip() else type(exc).__name__, uri)
     return f"MLflow at {where} failed: {first[:240]}"
 
 
@@ -187,8 +249,10 @@ def all_pages(
     """Every item of a paged MLflow search; search(page_token=...) returns one PagedList.
     on_page(n) hears of each page as it arrives (progress on a terminal)."""
     token: str | None = None
+    bound = _REQUEST_BOUND.get()
     while True:
-        page = search(page_token=token)
+        with request_deadline(bound):
+            page = search(page_token=token)
         if on_page is not None:
             on_page(len(page))
         yield from page

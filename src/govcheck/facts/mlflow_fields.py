@@ -26,7 +26,10 @@ def iso_time(millis: int | None) -> str | None:
     """Epoch milliseconds as ISO 8601 UTC, so `newer_than_days` and reports read it directly."""
     if millis is None:
         return None
-    moment = datetime.fromtimestamp(int(millis) / 1000, tz=timezone.utc)
+    try:
+        moment = datetime.fromtimestamp(int(millis) / 1000, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):  # a server's year 31690708: no date
+        return None
     return moment.isoformat(timespec="milliseconds")
 
 

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from govcheck.boundary import resolves_into_git_dir
 from govcheck.config import MlflowConfig
+from govcheck.errors import UsageError
 from govcheck.globs import name_match
 
 NO_STORE_NOTICE = (
@@ -63,6 +65,8 @@ def resolve_store(
     if snapshot:
         return StoreChoice(snapshot=snapshot, origin="--mlflow-snapshot")
     if config.snapshot:
+        if resolves_into_git_dir(root / config.snapshot):
+            raise UsageError("mlflow.snapshot is inside a .git directory: not read", config.mark)
         return StoreChoice(snapshot=str(root / config.snapshot), origin="mlflow.snapshot")
     if config.tracking_uri:
         return StoreChoice(uri=repo_sqlite(config.tracking_uri, root), origin="mlflow.tracking_uri")

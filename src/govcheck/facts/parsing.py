@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from govcheck.model import Resource
-from govcheck.yamlsrc import YAMLSourceError, load_all, value_mark
+from govcheck.yamlsrc import MAX_DEPTH, YAMLLimitError, YAMLSourceError, load_all, value_mark
 
 if TYPE_CHECKING:
     from govcheck.facts.base import Facts
@@ -30,6 +30,10 @@ else:  # pragma: no cover - exercised on 3.10 only
 YAML_SUFFIXES = (".yaml", ".yml", ".dvc")  # DVC's `.dvc` files are YAML
 YAML_NAMES = ("mlproject", "dvc.lock")  # YAML files without a YAML suffix (any case)
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+# Python builds and prints integers of at most 4,300 digits (quadratic time beyond).
+_LONG_INT = re.compile(r"[0-9_]{4301,}")
+_MAX_INT_BITS = 14_000
+_REFUSED = "refused: "
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ class Problem:
 class Parsed:
     documents: list[Any]
     problem: Problem | None = None  # set when the file could not be parsed
+    # Valid, but beyond what govcheck reads (aliases, nesting): reported as not read.
+    refused: bool = False
 
     @property
     def data(self) -> Any:
@@ -66,17 +72,31 @@ class Parsed:
         return f"{p.line}:{p.column}: {p.message}" if p else None
 
 
+def refused(error: str | None) -> bool:
+    """Whether a parse error says the file was refused (valid, but beyond govcheck's bounds)
+    rather than broken; markdown front matter keeps only the error text."""
+    return error is not None and f": {_REFUSED}" in error
+
+
+def _failed(exc: YAMLSourceError) -> Parsed:
+    line, column = (exc.mark.line, exc.mark.column) if exc.mark else (1, 1)
+    message, context_line = exc.message, None
+    if exc.context is not None and exc.context[1].line != line:
+        what, mark = exc.context
+        context_line = mark.line
+        message = f"{message} ({what} that starts at line {mark.line})"
+    return Parsed([], Problem(line, column, message, context_line), isinstance(exc, YAMLLimitError))
+
+
+def _too_deep() -> Parsed:
+    return Parsed([], Problem(1, 1, f"{_REFUSED}nested deeper than {MAX_DEPTH} levels"), True)
+
+
 def parse_yaml_all(text: str, path: str) -> Parsed:
     try:
         return Parsed(load_all(text, path, local_tags=True))
     except YAMLSourceError as exc:
-        line, column = (exc.mark.line, exc.mark.column) if exc.mark else (1, 1)
-        message, context_line = exc.message, None
-        if exc.context is not None and exc.context[1].line != line:
-            what, mark = exc.context
-            context_line = mark.line
-            message = f"{message} ({what} that starts at line {mark.line})"
-        return Parsed([], Problem(line, column, message, context_line))
+        return _failed(exc)
 
 
 def parse_json(text: str, path: str) -> Parsed:
@@ -88,7 +108,9 @@ def parse_json(text: str, path: str) -> Parsed:
             return _located_json(relaxed, json.loads(relaxed), path)
         return Parsed([], _json_problem(text, exc))
     except RecursionError:
-        return Parsed([], Problem(1, 1, "invalid JSON: nested too deeply"))
+        return _too_deep()
+    except ValueError:  # an integer of more than 4,300 digits
+        return Parsed([], _position(text, _LONG_INT, "invalid JSON: integer too long"))
     return _located_json(text, plain, path)
 
 
@@ -97,22 +119,54 @@ def _located_json(text: str, plain: Any, path: str) -> Parsed:
     # (YAML 1.1 and JSON disagree on a few corners: NaN, duplicate keys, tabs).
     try:
         located = load_all(text, path)
+    except YAMLLimitError as exc:  # nesting: the plain data is just as deep
+        return _failed(exc)
     except YAMLSourceError:
-        return Parsed([plain])
+        return _bounded(Parsed([plain]))
     if len(located) == 1 and located[0] == plain:
         return Parsed(located)
-    return Parsed([plain])
+    return _bounded(Parsed([plain]))
 
 
 def parse_toml(text: str, path: str) -> Parsed:
     try:
-        return Parsed([tomllib.loads(text)])
+        return _bounded(Parsed([tomllib.loads(text)]))
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = _TOML_POSITION.search(message)
         line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
-        shown = _TOML_POSITION.sub("", message).strip()
+        if not found and "(at end of document)" in message:
+            line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
+        shown = _TOML_POSITION.sub("", message).replace("(at end of document)", "").strip()
         return Parsed([], Problem(line, column, f"invalid TOML: {shown}"))
+    except RecursionError:
+        return _too_deep()
+    except ValueError:  # an integer of more than 4,300 digits
+        return Parsed([], _position(text, _LONG_INT, "invalid TOML: integer too long"))
+
+
+def _position(text: str, pattern: re.Pattern[str], message: str) -> Problem:
+    found = pattern.search(text)
+    if found is None:
+        return Problem(1, 1, message)
+    at = found.start()
+    return Problem(text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at), message)
+
+
+def _bounded(parsed: Parsed) -> Parsed:
+    """Data from a parser without the YAML loader's bounds (plain JSON, TOML), held to the
+    same ones: nesting (validators recurse) and integers Python can print."""
+    stack = [(doc, 1) for doc in parsed.documents]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                return _too_deep()
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+        elif isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+            return Parsed([], Problem(1, 1, "integer too long (over 4,300 digits)"))
+    return parsed
 
 
 _OPENERS = {"{": "}", "[": "]"}
@@ -267,23 +321,77 @@ def walk_strings(document: Any) -> Iterator[Scalar]:
             stack.append(_children(value, key, path))
 
 
-class TextLocator:
-    """Line and column of quoted strings in raw text, for parsers that keep no marks (TOML)."""
+# String tokens of JSON and TOML text, in order (TOML comments are skipped, so a quote in
+# one opens nothing). Each alternative consumes its characters once: linear time.
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_TOML_TOKEN = re.compile(
+    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\']|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'',
+    re.DOTALL,
+)
 
-    def __init__(self, text: str) -> None:
+
+def _decode_json(token: str) -> Any:
+    return json.loads(token)
+
+
+def _decode_toml(token: str) -> Any:
+    if token.startswith("#"):
+        return None
+    # tomllib reads the token exactly as the file's own parse did (escapes, line-ending
+    # backslashes, the newline after an opening triple quote).
+    return tomllib.loads("v = " + token)["v"]
+
+
+class TextLocator:
+    """Line and column of string values in raw text, for parsers that keep no marks (TOML,
+    and JSON the YAML loader reads differently).
+
+    The quoted value itself is looked for first; a value written with escapes (`\\u0073`,
+    `\\/`) or in a multi-line TOML string is found through an index of the text's string
+    tokens, decoded as the parser decoded them.
+    """
+
+    def __init__(self, text: str, kind: str = "toml") -> None:
         self.text = text
+        self.kind = kind
         self._starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
         self._after: dict[str, int] = {}  # repeated values are found in successive places
+        self._tokens: dict[str, list[int]] | None = None
+        self._used: dict[str, int] = {}
 
     def find(self, value: str) -> tuple[int, int] | None:
         start = self._after.get(value, 0)
         hits = [i for i in (self.text.find(q + value + q, start) for q in ('"', "'")) if i >= 0]
-        if not hits:
+        if hits:
+            at = min(hits)
+            self._after[value] = at + len(value) + 2
+            return self._line_column(at)
+        offsets = self._token_index().get(value, [])
+        used = self._used.get(value, 0)
+        if used >= len(offsets):
             return None
-        at = min(hits)
-        self._after[value] = at + len(value) + 2
+        self._used[value] = used + 1
+        return self._line_column(offsets[used])
+
+    def _line_column(self, at: int) -> tuple[int, int]:
         line = bisect_right(self._starts, at)
         return line, at - self._starts[line - 1] + 1
+
+    def _token_index(self) -> dict[str, list[int]]:
+        if self._tokens is None:
+            pattern, decode = (
+                (_JSON_STRING, _decode_json) if self.kind == "json" else (_TOML_TOKEN, _decode_toml)
+            )
+            self._tokens = {}
+            for token in pattern.finditer(self.text):
+                try:
+                    value = decode(token.group(0))
+                except (ValueError, tomllib.TOMLDecodeError):
+                    continue
+                if isinstance(value, str) and value != token.group(0)[1:-1]:
+                    self._tokens.setdefault(value, []).append(token.start())
+        return self._tokens
 
 
 def data_files(facts: Facts, formats: tuple[str, ...]) -> Iterator[tuple[Resource, str]]:
@@ -300,7 +408,8 @@ def located_strings(res: Resource) -> Iterator[Scalar]:
     for document in res.fields["documents"]:
         for scalar in walk_strings(document):
             if scalar.line is None:
-                locator = locator or TextLocator(res.fields["text"] or "")
+                kind = data_format(res.id) or "toml"
+                locator = locator or TextLocator(res.fields["text"] or "", kind)
                 where = locator.find(scalar.value)
                 if where:
                     scalar = Scalar(scalar.value, scalar.parent, scalar.key, *where, scalar.path)

@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from govcheck.errors import clip
 from govcheck.facts import coderefs
 from govcheck.facts.base import Facts
 from govcheck.facts.datarefs import scheme_of, sibling_pin
@@ -24,6 +25,9 @@ from govcheck.facts.refjudge import Judge, Verdict, judge, reference
 from govcheck.model import Resource
 
 SCHEMA_KEYWORDS = frozenset({"$schema", "$id", "$ref"})
+# A file listing 200,000 shards is one fact about the repository; checking every entry
+# costs seconds to report at most a hundred findings (engine.MAX_FINDINGS_PER_FILE).
+MAX_REFERENCES_PER_FILE = 10_000
 # Text only a templating tool fills in: `{{ cookiecutter.x }}`, `{{ .input }}`, AzureML's
 # `${{inputs.x}}`, `<datastore-name>`, `<% x %>`.
 _TEMPLATE = re.compile(r"\{\{|\{%|<%|<[A-Za-z_][\w .-]*>")
@@ -36,15 +40,34 @@ def is_dvc_file(name: str) -> bool:
 def data_references(facts: Facts) -> list[Resource]:
     found: dict[str, Resource] = {}
     the_judge = judge(facts)
-    for res, _ in data_files(facts, ("yaml", "json", "toml")):
+    for res, kind in data_files(facts, ("yaml", "json", "toml")):
         if is_dvc_file(res.fields["name"]):
             continue  # DVC's own files: what pins their paths is the DVC rules' business
+        error = res.fields["parse_error"]
+        if kind == "toml" and error:  # YAML and JSON ones are GC-FILE-001's findings
+            facts.notice(f"{res.id}:{error}; its data references are not checked")
+        count = 0
         for scalar in located_strings(res):
-            if scalar.key in SCHEMA_KEYWORDS or scalar.line is None:
+            if scalar.key in SCHEMA_KEYWORDS:
+                continue
+            if scalar.line is None:  # never dropped without a word
+                if scheme_of(scalar.value) is not None:
+                    facts.notice(
+                        f"{res.id}: data reference {clip(scalar.value)!r} could not be "
+                        "located in the text; it is not checked"
+                    )
                 continue
             ref = _config_reference(facts, the_judge, res, scalar)
-            if ref is not None:
-                found.setdefault(ref.id, ref)  # a YAML alias repeats its anchor's position
+            if ref is None:
+                continue
+            count += 1
+            if count > MAX_REFERENCES_PER_FILE:
+                facts.notice(
+                    f"{res.id}: more than {MAX_REFERENCES_PER_FILE:,} data references; only "
+                    "the first ones are checked"
+                )
+                break
+            found.setdefault(ref.id, ref)  # a YAML alias repeats its anchor's position
     for ref in coderefs.code_references(facts, the_judge):
         found.setdefault(ref.id, ref)
     return sorted(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from govcheck.model import SEVERITIES, Finding, Location, Report
 
 
@@ -86,3 +89,52 @@ def skipped_groups(report: Report) -> list[tuple[str, list[str]]]:
         if skip.rule_id not in ids:
             ids.append(skip.rule_id)
     return list(groups.items())
+
+
+def encodable(report: Report) -> Report:
+    """The report with every lone surrogate shown escaped (`\\ud800`).
+
+    A JSON file, a non-UTF-8 file name or an MLflow server can put lone surrogates into
+    paths, messages and names; no output (a terminal, a UTF-8 file, an XML or JSON
+    document) can hold one. Each reporter renders `encodable(report)`, so none of them,
+    nor the hashes and URIs they compute, ever meets one. Unchanged values are shared.
+    """
+    escaped: Report = _escaped(report)
+    return escaped
+
+
+_PLAIN = (int, float, bool, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a report holds a handful of record types
+
+
+def _escaped(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if kind in _PLAIN:
+        return value
+    if kind is tuple or kind is list:
+        items = [_escaped(v) for v in value]
+        if all(a is b for a, b in zip(items, value)):
+            return value
+        return kind(items)
+    if kind is dict:
+        pairs = {_escaped(k): _escaped(v) for k, v in value.items()}
+        same = len(pairs) == len(value) and all(pairs.get(k) is v for k, v in value.items())
+        return value if same else pairs
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        if not dataclasses.is_dataclass(value):
+            return value
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    changes: dict[str, Any] = {}
+    for name in names:
+        old = getattr(value, name)
+        new = _escaped(old)
+        if new is not old:
+            changes[name] = new
+    return dataclasses.replace(value, **changes) if changes else value

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from govcheck.model import Finding, Report
+from govcheck.reporters.common import encodable
 
 _SEVERITY_COLOR = {"error": "31", "warning": "33", "note": "36"}
 # Every control character, newline and tab included: one finding, one line.
@@ -18,6 +19,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def render(report: Report, color: bool = False) -> str:
+    report = encodable(report)
     return "".join(_line(f, color) + "\n" for f in report.active())
 
 

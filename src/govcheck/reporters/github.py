@@ -8,7 +8,7 @@ become plain notices without a file.
 from __future__ import annotations
 
 from govcheck.model import Finding, Report
-from govcheck.reporters.common import baseline_note, expired_note, skipped_groups
+from govcheck.reporters.common import baseline_note, encodable, expired_note, skipped_groups
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -32,6 +32,7 @@ def command(name: str, message: str, **props: str | int | None) -> str:
 
 
 def render(report: Report, color: bool = False) -> str:
+    report = encodable(report)
     lines = [_annotation(f) for f in report.active()]  # new ones only, with a baseline
     if report.baseline is not None:
         lines.append(command("notice", baseline_note(report), title="govcheck baseline"))

@@ -8,11 +8,13 @@ from typing import Any
 from govcheck.fingerprints import fingerprints
 from govcheck.model import Finding, Location, Report, RuleInfo, Waiver, source_text
 from govcheck.reporters import provenance
+from govcheck.reporters.common import encodable
 
 FORMAT_VERSION = 1
 
 
 def render(report: Report, color: bool = False) -> str:
+    report = encodable(report)
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from govcheck.model import SEVERITY_RANK, Finding, Report, source_text
 from govcheck.reporters import provenance
-from govcheck.reporters.common import expired_note, scope_text, where
+from govcheck.reporters.common import encodable, expired_note, scope_text, where
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 # Characters XML 1.0 cannot carry at all, even escaped.
@@ -30,6 +30,7 @@ class _Case:
 
 
 def render(report: Report, color: bool = False) -> str:
+    report = encodable(report)
     suites = _collect(report)
     root = ET.Element("testsuites")
     timestamp = _timestamp(report.started_at)

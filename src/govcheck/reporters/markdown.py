@@ -11,6 +11,7 @@ from govcheck.reporters import provenance
 from govcheck.reporters.common import (
     baseline_note,
     checked_line,
+    encodable,
     expired_note,
     headline,
     plural,
@@ -36,6 +37,7 @@ def code(text: str) -> str:
 
 
 def render(report: Report, color: bool = False, max_bytes: int = MAX_BYTES) -> str:
+    report = encodable(report)
     head = _head(report)
     tail = _tail(report)
     budget = max_bytes - _size(head) - _size(tail) - _NOTE_RESERVE

@@ -12,7 +12,7 @@ from typing import Any
 from govcheck.fingerprints import KEY, fingerprints
 from govcheck.model import SEVERITY_RANK, Finding, Report, RuleInfo
 from govcheck.reporters import provenance as verdict_provenance
-from govcheck.reporters.common import baseline_note, expired_note, skipped_groups
+from govcheck.reporters.common import baseline_note, encodable, expired_note, skipped_groups
 from govcheck.reporters.sarif_locations import (
     SRCROOT,
     physical_location,
@@ -28,6 +28,7 @@ MAX_RESULTS = 25_000
 
 
 def render(report: Report, color: bool = False) -> str:
+    report = encodable(report)
     return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -12,6 +12,7 @@ from govcheck.model import Finding, Location, Report
 from govcheck.reporters.common import (
     baseline_note,
     checked_line,
+    encodable,
     expired_note,
     headline,
     position,
@@ -30,6 +31,7 @@ Paint = Callable[[str, str], str]
 
 def render(report: Report, color: bool = False, quiet: bool = False) -> str:
     """The report; quiet=True (`--quiet`) keeps only the active findings, grouped by file."""
+    report = encodable(report)
     paint = _painter(color)
     shown = report.active() if quiet else (f for f in report.findings if not f.baselined)
     groups = _groups(tuple(shown))
