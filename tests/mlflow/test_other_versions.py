@@ -85,7 +85,7 @@ def test_a_check_gives_the_right_findings_and_leaves_the_store_unchanged(
     before = digest(db)
     done = govcheck(
         "check", "--repo", str(repo), "--format", "json", "--mlflow-uri", store.uri,
-        "--select", *MLFLOW_RULES, cwd=repo,
+        "--select", ",".join(MLFLOW_RULES), cwd=repo,
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert done.stderr == ""  # no MLflow or Alembic log line, no advice to migrate
@@ -191,7 +191,7 @@ def test_the_oldest_allowed_client_checks_a_server_like_the_newest(
         def check(uri: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
                 [str(python), "-m", "govcheck", "check", "--repo", str(repo), "--format",
-                 "json", "--mlflow-uri", uri, "--select", *MLFLOW_RULES],
+                 "json", "--mlflow-uri", uri, "--select", ",".join(MLFLOW_RULES)],
                 cwd=repo, env=env, capture_output=True, text=True, timeout=180, check=False,
             )  # fmt: skip
 
