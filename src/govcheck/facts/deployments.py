@@ -206,7 +206,21 @@ def _sagemaker(path: str, doc: LDict) -> Iterator[Signal]:
         mark = node.value_marks.get("Type") if isinstance(node, LDict) else None
         line = mark.line if mark else (resources.key_marks[key].line)
         kind = str(types[key]).rpartition("::")[2]
-        yield Signal("sagemaker", path, line, str(key), tuple(refs), kind)
+        name = _endpoint_name(resources, endpoints, str(key)) or str(key)
+        yield Signal("sagemaker", path, line, name, tuple(refs), kind)
+
+
+def _endpoint_name(resources: LDict, endpoints: list[str], key: str) -> str | None:
+    """The EndpointName of the endpoint serving config `key` (what a monitor names), when
+    the template spells it out; `!GetAtt Key.EndpointConfigName` and `!Ref Key` are kept
+    as their text by the repository YAML loader."""
+    for endpoint in endpoints:
+        props = _map(resources[endpoint], "Properties")
+        config = str(props.get("EndpointConfigName", ""))
+        own = props.get("EndpointName")
+        if endpoint == key or config in (key, f"{key}.EndpointConfigName"):
+            return own if isinstance(own, str) and own else None
+    return None
 
 
 def _cfn_names(doc: LDict, resources: LDict, value: str) -> list[str]:

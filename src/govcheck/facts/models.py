@@ -32,6 +32,7 @@ from govcheck.facts import registered_models as declared
 from govcheck.facts.base import Facts
 from govcheck.facts.cards import MODEL, Card, discovered
 from govcheck.facts.discovery import scanned, strings
+from govcheck.facts.monitors.provider import monitors_for
 from govcheck.globs import glob_match
 from govcheck.model import LazyFields, Location, Resource
 
@@ -202,6 +203,19 @@ def monitoring(facts: Facts, folder: str) -> list[str]:
     return [p for p in (_join(folder, n) for n in MONITORING_NAMES) if p in tracked]
 
 
+def platform_monitors(facts: Facts, folder: str, names: list[str | None]) -> list[str]:
+    """Where the platform monitors of a model are declared (AzureML, SageMaker, Vertex,
+    Databricks, Prometheus...): in its folder, or naming it. A root model claims only
+    monitors that name it: a monitor elsewhere in the tree may watch another model."""
+    found = [
+        res
+        for name in names or [None]  # no name: the folder's monitors only
+        for res in monitors_for(facts, folder or None, name)
+        if res.fields["platform"] != "govcheck"  # monitoring.yaml: the `monitoring` field
+    ]
+    return list(dict.fromkeys(f"{r.fields['file']}:{r.fields['line']}" for r in found))
+
+
 def training_config(facts: Facts, folder: str) -> str | None:
     """The first training config beside the model: train*.yaml/json/toml, params.yaml or
     an MLproject, directly in its folder."""
@@ -263,6 +277,12 @@ def _resource(facts: Facts, group: Group, below: list[str]) -> Resource:
         "names": partial(_names, facts, group),
         "deployments": lambda: deployments.signals_for(facts, fields["names"], folder),
         "deployed": lambda: bool(fields["deployments"]),
+        # A monitor may name the endpoint that serves the model rather than the model.
+        "monitors": lambda: platform_monitors(
+            facts,
+            folder,
+            [*fields["names"], *(d["endpoint"] for d in fields["deployments"] if d["endpoint"])],
+        ),
         "deployed_by": lambda: [deployments.describe(s) for s in fields["deployments"]],
     }
     fields = LazyFields(eager, lazy)

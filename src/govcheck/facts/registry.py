@@ -63,7 +63,7 @@ NOUNS: dict[str, str] = {
     "data_reference": "data reference",
     "experiment_reference": "experiment name",
     "monitor": "monitor",
-    "registered_model_reference": "model the repository registers",
+    "registered_model_reference": "model registration",  # register_model(...), a bundle entry
     "mlflow_experiment": "MLflow experiment",
     "mlflow_run": "MLflow run",
     "mlflow_registered_model": "registered model",
