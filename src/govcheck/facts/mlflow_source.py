@@ -100,9 +100,13 @@ def _resources(
     if data is None:
         return []
     anchor = facts.context.mlflow.anchor
+    assumed = facts.context.assumed_aliases
     out = []
     for fields in read(data):
         name = entity(fields)
+        if name in assumed:  # --as-alias: judged as if the alias already pointed here
+            aliases = sorted({*(fields.get("aliases") or []), *assumed[name]})
+            fields = {**fields, "aliases": aliases}
         out.append(Resource(kind=kind, id=name, fields=fields, location=anchor, entity=name))
     return out
 
