@@ -154,3 +154,36 @@ def test_cli_exit_codes_for_an_unknown_alias_and_an_unreachable_store(
     )
     assert down.returncode == 3, down.stderr
     assert len(down.stderr.strip().splitlines()) == 1
+
+
+def test_publish_one_version_then_refuse_a_dirty_tree(
+    repo: Path, store_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from govcheck.cli import main
+    from mlflow import MlflowClient
+
+    uri = f"sqlite:///{store_copy}"
+    args = ["publish", "--repo", str(repo), "--mlflow-uri", uri, "--select", "GC-REG,GC-RUN"]
+    assert main([*args, "--model", "churn-model@champion"]) == 0
+    client = MlflowClient(uri, registry_uri=uri)
+    tags = client.get_model_version("churn-model", "1").tags
+    assert (tags["govcheck.status"], tags["govcheck.errors"], tags["govcheck.warnings"]) == (
+        "fail",
+        "2",
+        "2",
+    )
+    # One version's publish leaves its registered model's summary (of all its aliases) alone.
+    assert not [k for k in client.get_registered_model("churn-model").tags if "govcheck" in k]
+    assert (
+        capsys.readouterr()
+        .out.splitlines()[-1]
+        .startswith("wrote 6 tag(s) on 1 model version(s) and 0 registered model(s)")
+    )
+    readme = repo / "README.md"
+    saved = readme.read_text()
+    readme.write_text(saved + "edited\n")
+    try:
+        assert main(args) == 2
+    finally:
+        readme.write_text(saved)
+    assert "a published verdict names the commit it was reached on" in capsys.readouterr().err

@@ -84,7 +84,6 @@ def run(args: argparse.Namespace) -> int:
     from govcheck.check import CheckOptions
     from govcheck.check import run as run_check
     from govcheck.config import find_config
-    from govcheck.facts.mlflow_client import import_mlflow
     from govcheck.facts.mlflow_store import resolve_scope, resolve_store
     from govcheck.redact import redact_url
     from govcheck.registry_writer import RegistryWriter
@@ -98,7 +97,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "govcheck publish needs a live MLflow store to write to: give --mlflow-uri URI"
         )
-    import_mlflow()  # without the mlflow extra: one line, before any work
+    try:  # without the mlflow extra: one line, before any work
+        import mlflow  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "govcheck publish writes through the MLflow client: pip install 'govcheck[mlflow]'"
+        ) from None
     options = CheckOptions(
         repo=str(root),
         config=args.config,
