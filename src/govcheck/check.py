@@ -361,6 +361,8 @@ def _provenance(
         mlflow_uri=uri,
         mlflow_snapshot=snapshot,
         snapshot_digest=getattr(data, "digest", None) or None,
+        model=options.model,
+        as_alias=options.as_alias,
     )
 
 

@@ -187,3 +187,21 @@ def test_publish_one_version_then_refuse_a_dirty_tree(
     finally:
         readme.write_text(saved)
     assert "a published verdict names the commit it was reached on" in capsys.readouterr().err
+
+
+def test_a_model_report_records_the_version_and_verifies(
+    repo: Path, world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from govcheck.cli import main
+
+    out = tmp_path / "report.json"
+    spec = ["--model", "fraud-detector/3", "--as-alias", "champion"]
+    base = ["--repo", str(repo), "--mlflow-uri", world.uri]
+    assert main(["check", *base, *spec, "--format", "json", "--output", str(out)]) == 1
+    prov = json.loads(out.read_text())["provenance"]
+    assert (prov["model"], prov["as_alias"]) == ("fraud-detector/3", "champion")
+    capsys.readouterr()
+    # verify re-runs the same limited check: same findings, not the whole store's.
+    assert main(["verify", str(out), "--repo", str(repo)]) == 0, capsys.readouterr().out

@@ -164,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
             if diff:
                 plan.append((name, None, diff))
 
-    return _apply(plan, writer, where, len(reports), args.dry_run)
+    return _apply(plan, writer, where, len(reports), args.dry_run, args.quiet)
 
 
 def _apply(
@@ -173,14 +173,17 @@ def _apply(
     where: str,
     judged: int,
     dry_run: bool,
+    quiet: bool = False,
 ) -> int:
-    """Print the plan, then (unless a dry run) prove permission and write it."""
+    """Print the plan (with --quiet, only a dry run's), then (unless a dry run) prove
+    permission and write it."""
     from govcheck.publish import STATUS
 
     for name, version, tags in plan:
         shown = ", ".join(f"{k}={_shown(k, v)}" for k, v in sorted(tags.items()))
         what = f"model version {name}/{version}" if version else f"registered model {name}"
-        print(f"{'would set' if dry_run else 'set'} {what}: {shown}")
+        if dry_run or not quiet:
+            print(f"{'would set' if dry_run else 'set'} {what}: {shown}")
     if not plan:
         print(
             f"MLflow at {where} already holds the verdicts of {judged} model version(s): "
