@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from govcheck.model import SEVERITY_RANK, Report
 
@@ -95,6 +95,31 @@ def changes(
     elif current.get(REPORT_URL):
         out[REPORT_URL] = ""
     return {k: v for k, v in out.items() if current.get(k) != v}
+
+
+@dataclass(frozen=True)
+class Registry:
+    """What the registry holds now, as the check read it in this run: the tags of each
+    version and registered model, and each model's aliases."""
+
+    version_tags: Mapping[tuple[str, str], Mapping[str, str]]
+    model_tags: Mapping[str, Mapping[str, str]]
+    aliases: Mapping[str, Mapping[str, str]]  # model -> alias -> version
+
+    @classmethod
+    def of(
+        cls, versions: Iterable[Mapping[str, Any]], models: Iterable[Mapping[str, Any]]
+    ) -> Registry:
+        """From the mlflow_model_version and mlflow_registered_model fields."""
+        version_tags: dict[tuple[str, str], Mapping[str, str]] = {}
+        aliases: dict[str, dict[str, str]] = {}
+        for v in versions:
+            key = (str(v["name"]), str(v["version"]))
+            version_tags[key] = v.get("tags") or {}
+            for alias in v.get("aliases") or []:
+                aliases.setdefault(key[0], {})[str(alias)] = key[1]
+        model_tags = {str(m["name"]): m.get("tags") or {} for m in models}
+        return cls(version_tags, model_tags, aliases)
 
 
 def version_key(entity: str) -> tuple[str, str] | None:

@@ -17,7 +17,6 @@ from typing import Any
 
 from govcheck.errors import DataSourceError
 from govcheck.facts import mlflow_client
-from govcheck.facts.mlflow_fields import alias_versions
 from govcheck.redact import redact_url
 
 PROBE_KEY = "govcheck.permission_probe"
@@ -36,16 +35,6 @@ class RegistryWriter:
             if self._client is None:
                 self._client = _open(self.uri)
             yield self._client
-
-    def version_tags(self, name: str, version: str) -> dict[str, str]:
-        with self._session() as client:
-            return dict(client.get_model_version(name, version).tags or {})
-
-    def model_tags_and_aliases(self, name: str) -> tuple[dict[str, str], dict[str, str]]:
-        """(tags, alias -> version) of a registered model."""
-        with self._session() as client:
-            model = client.get_registered_model(name)
-            return dict(model.tags or {}), alias_versions(model)
 
     def check_permission(self, name: str) -> None:
         """Fails (exit 3) unless the caller may set tags on this registered model and its

@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from govcheck.check import CheckOptions
     from govcheck.check import run as run_check
     from govcheck.config import find_config
+    from govcheck.facts.mlflow_source import carried_reader
     from govcheck.facts.mlflow_store import resolve_scope, resolve_store
     from govcheck.redact import redact_url
     from govcheck.registry_writer import RegistryWriter
@@ -135,6 +136,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"no model version in MLflow at {where} was judged by the rules: nothing to publish")
         return EXIT_OK
 
+    data = carried_reader(carry)
+    assert data is not None  # the checks above read the store
+    # The tags as the check read them moments ago (no request per entity: each one costs
+    # a password check on a basic-auth server).
+    now = publish.Registry.of(data.model_versions(), data.registered_models())
     writer = RegistryWriter(choice.uri, resolve_scope(live).timeout_seconds)
     checked_at = whole.started_at
     plan: list[tuple[str, str | None, dict[str, str]]] = []
@@ -144,23 +150,23 @@ def run(args: argparse.Namespace) -> int:
         found = publish.verdict(report)
         statuses[(name, number)] = found.status
         wanted = publish.version_tags(found, report)
-        diff = publish.changes(
-            writer.version_tags(name, number), wanted, checked_at, args.report_url
-        )
+        current = now.version_tags.get((name, number), {})
+        diff = publish.changes(current, wanted, checked_at, args.report_url)
         if diff:
             plan.append((name, number, diff))
     if not args.model:  # a registered model's summary needs all its versions judged
         for name in sorted({n for n, _ in reports}):
-            current, aliases = writer.model_tags_and_aliases(name)
             serving = {
                 alias: (number, statuses[(name, number)])
-                for alias, number in aliases.items()
+                for alias, number in now.aliases.get(name, {}).items()
                 if (name, number) in statuses
             }
             if not serving:
                 continue
             wanted = publish.model_tags(serving, base)
-            diff = publish.changes(current, wanted, checked_at, args.report_url)
+            diff = publish.changes(
+                now.model_tags.get(name, {}), wanted, checked_at, args.report_url
+            )
             if diff:
                 plan.append((name, None, diff))
 

@@ -7,7 +7,7 @@ live store, so a repo-only check (a pre-commit hook) never pays MLflow's start-u
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -78,6 +78,16 @@ def opened(facts: Facts) -> MlflowData | None:
     """The check's reader if some rule opened it (reports name what it read), else None."""
     data: MlflowData | None = facts.carried_if_made(_key(facts.context.mlflow))
     return data
+
+
+def carried_reader(carry: Mapping[Hashable, Any]) -> MlflowData | None:
+    """The reader the checks of one command shared (their `carry`), if one was opened:
+    `govcheck publish` reads the registry's current tags from it, read in this run."""
+    for key, value in carry.items():
+        if isinstance(key, tuple) and key and key[0] == "mlflow":
+            data: MlflowData = value
+            return data
+    return None
 
 
 def _stale_notice(facts: Facts, snapshot: SnapshotStore, settings: MlflowSettings) -> None:
