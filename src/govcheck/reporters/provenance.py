@@ -23,8 +23,8 @@ def as_dict(p: Provenance) -> dict[str, Any]:
         "mlflow_uri": p.mlflow_uri,
         "mlflow_snapshot": p.mlflow_snapshot,
         "snapshot_digest": p.snapshot_digest,
-        "model": p.model,
-        "as_alias": p.as_alias,
+        # Only in a --model check's report: every other report stays as it was.
+        **({"model": p.model, "as_alias": p.as_alias} if p.model else {}),
     }
 
 
