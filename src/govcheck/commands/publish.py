@@ -30,6 +30,7 @@ from govcheck.commands.options import (
 from govcheck.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
+    from govcheck.facts.mlflow_source import MlflowData
     from govcheck.model import Report
     from govcheck.registry_writer import RegistryWriter
 
@@ -133,15 +134,31 @@ def run(args: argparse.Namespace) -> int:
         feedback.close()
     where = redact_url(choice.uri)
     if not reports:
-        print(f"no model version in MLflow at {where} was judged by the rules: nothing to publish")
+        hint = " (add --as-alias ALIAS to judge a candidate as serving)" if args.model else ""
+        print(
+            f"no model version in MLflow at {where} was judged by the rules{hint}: nothing to publish"
+        )
         return EXIT_OK
 
-    data = carried_reader(carry)
-    assert data is not None  # the checks above read the store
+    plan = _plan(reports, whole, carried_reader(carry), bool(args.model), args.report_url)
+    writer = RegistryWriter(choice.uri, resolve_scope(live).timeout_seconds)
+    return _apply(plan, writer, where, len(reports), args.dry_run, args.quiet)
+
+
+def _plan(
+    reports: dict[tuple[str, str], Report],
+    whole: Report,
+    data: MlflowData | None,
+    one_version: bool,
+    report_url: str | None,
+) -> list[tuple[str, str | None, dict[str, str]]]:
+    """(name, version or None for the registered model, tags to set), entity by entity."""
+    from govcheck import publish
+
+    assert data is not None  # the checks read the store
     # The tags as the check read them moments ago (no request per entity: each one costs
     # a password check on a basic-auth server).
     now = publish.Registry.of(data.model_versions(), data.registered_models())
-    writer = RegistryWriter(choice.uri, resolve_scope(live).timeout_seconds)
     checked_at = whole.started_at
     plan: list[tuple[str, str | None, dict[str, str]]] = []
     statuses: dict[tuple[str, str], publish.VerdictStatus] = {}
@@ -151,10 +168,10 @@ def run(args: argparse.Namespace) -> int:
         statuses[(name, number)] = found.status
         wanted = publish.version_tags(found, report)
         current = now.version_tags.get((name, number), {})
-        diff = publish.changes(current, wanted, checked_at, args.report_url)
+        diff = publish.changes(current, wanted, checked_at, report_url)
         if diff:
             plan.append((name, number, diff))
-    if not args.model:  # a registered model's summary needs all its versions judged
+    if not one_version:  # a registered model's summary needs all its versions judged
         for name in sorted({n for n, _ in reports}):
             serving = {
                 alias: (number, statuses[(name, number)])
@@ -164,13 +181,11 @@ def run(args: argparse.Namespace) -> int:
             if not serving:
                 continue
             wanted = publish.model_tags(serving, base)
-            diff = publish.changes(
-                now.model_tags.get(name, {}), wanted, checked_at, args.report_url
-            )
+            diff = publish.changes(now.model_tags.get(name, {}), wanted, checked_at, report_url)
             if diff:
                 plan.append((name, None, diff))
 
-    return _apply(plan, writer, where, len(reports), args.dry_run, args.quiet)
+    return plan
 
 
 def _apply(
