@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from govcheck import __version__, baseline, engine, provenance, scope, waivers
+from govcheck import __version__, baseline, engine, focus, provenance, scope, waivers
 from govcheck.config import Config, RuleSetting, find_config, policy_paths
 from govcheck.context import DEFAULT_MAX_FILE_MB, CheckContext, MlflowSettings
 from govcheck.errors import Mark, PolicyErrors, UsageError, clip
@@ -59,6 +59,8 @@ class CheckOptions:
     baseline_rev: str | None = None  # --baseline-rev REV: the baseline is that commit's check
     only: frozenset[str] | None = None  # exactly these rule ids (govcheck verify)
     fail_on_empty: bool = False  # --fail-on-empty (the config can ask for it too)
+    model: str | None = None  # --model NAME@ALIAS or NAME/VERSION: that version only (focus.py)
+    as_alias: str | None = None  # --as-alias: judge it as if this alias pointed at it
 
 
 def rule_matches(rule: Rule, token: str) -> bool:
@@ -225,6 +227,9 @@ def _check(
     options: CheckOptions, carry: dict[Hashable, Any], known: baseline.Baseline | None
 ) -> Report:
     started = _now()
+    target = focus.parse(options.model) if options.model else None
+    if options.as_alias and target is None:
+        raise UsageError("--as-alias needs --model NAME/VERSION: the version it would point at")
     repo = gitrepo.open_repo(options.repo or os.getcwd())
     root = Path(str(repo.working_tree_dir))
     source: RepoSource = (
@@ -247,6 +252,20 @@ def _check(
         max_file_bytes=int((config.max_file_mb or DEFAULT_MAX_FILE_MB) * 1024 * 1024),
     )
     facts = Facts(source, context, PROVIDERS, carry)
+    focused = None
+    if target is not None:
+        # Resolved over the whole store and repository, then the check is limited to it
+        # (MLflow is read once: the reader is carried).
+        focused = focus.resolve(target, facts, options.as_alias)
+        paths = focused.paths if paths is None else focused.paths & paths
+        context = replace(
+            context,
+            paths=paths,
+            entities=focused.entities,
+            assumed_aliases=focused.assumed_aliases,
+        )
+        facts = Facts(source, context, PROVIDERS, carry)
+        facts.notice(focused.describe())
     _describe(options.progress, config, all_rules, rules, facts)
 
     shallow = functools.cache(source.shallow)  # asked once, and only if a rule needs history
@@ -260,6 +279,8 @@ def _check(
         return None
 
     result = engine.evaluate(rules, facts, skip_reason)
+    if focused is not None:
+        _unjudged_notice(focused, result, facts)
     # Only rules that ran over everything can prove a waiver stale: a PATH-limited check
     # (pre-commit) or a skipped MLflow rule would otherwise flag every waiver it did not reach.
     skipped_ids = {s.rule_id for s in result.skipped}
@@ -301,6 +322,21 @@ def _check(
     )
 
 
+def _unjudged_notice(focused: focus.Focus, result: engine.Evaluation, facts: Facts) -> None:
+    """A version no rule judged itself passes for want of a rule, not on its merits: say
+    so (rules over versions judge those behind a serving alias)."""
+    entity = focused.version_entity
+    if any(c.resource_id == entity for c in result.checked):
+        return
+    hint = (
+        "" if focused.assumed_aliases else ": to gate moving an alias to it, add --as-alias ALIAS"
+    )
+    facts.notice(
+        f"no rule judged model version {focused.name}/{focused.version} itself (the rules "
+        f"over model versions judge those behind a serving alias){hint}"
+    )
+
+
 def _provenance(
     options: CheckOptions,
     repo: Any,
@@ -325,6 +361,8 @@ def _provenance(
         mlflow_uri=uri,
         mlflow_snapshot=snapshot,
         snapshot_digest=getattr(data, "digest", None) or None,
+        model=options.model,
+        as_alias=options.as_alias,
     )
 
 

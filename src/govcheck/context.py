@@ -62,6 +62,12 @@ class CheckContext:
     progress: Progress = silent
     # config `max_file_mb`: larger files are listed (path, size) but never read or parsed
     max_file_bytes: int = DEFAULT_MAX_FILE_MB * 1024 * 1024
+    # MLflow entities the check is limited to (`--model`: a version, its registered model
+    # and run); None checks every entity in scope.
+    entities: frozenset[str] | None = None
+    # entity -> aliases a check assumes point at it (`--as-alias`: a candidate judged as the
+    # serving version it is about to become).
+    assumed_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def reaches(self, path: str) -> bool:
         """Whether this check looks at a file at all (a PATH-limited one may not)."""

@@ -45,9 +45,14 @@ def _never(rule: Rule) -> str | None:
     return None
 
 
-def touched(resource: Resource, paths: frozenset[str] | None) -> bool:
-    if paths is None or resource.kind == "repo" or resource.kind.startswith("mlflow_"):
-        return True  # repo-wide and MLflow entities are not files; PATHs do not narrow them
+def touched(
+    resource: Resource, paths: frozenset[str] | None, entities: frozenset[str] | None = None
+) -> bool:
+    if resource.kind.startswith("mlflow_"):
+        # MLflow entities are not files: PATHs do not narrow them, --model does.
+        return entities is None or resource.entity in entities
+    if paths is None or resource.kind == "repo":
+        return True  # repo-wide
     if resource.covers:
         # Any path at or below a covered folder, tracked or not: deleting
         # models/x/monitoring.yaml changes what models/x holds, though the deleted file is
@@ -63,7 +68,7 @@ def evaluate(rules: Iterable[Rule], facts: Facts, skip_reason: SkipReason = _nev
     checked: list[Checked] = []
     skipped: list[Skipped] = []
     notices: list[str] = []
-    paths = facts.context.paths
+    paths, entities = facts.context.paths, facts.context.entities
     for rule in rules:
         reason = skip_reason(rule)
         if reason:
@@ -72,7 +77,7 @@ def evaluate(rules: Iterable[Rule], facts: Facts, skip_reason: SkipReason = _nev
         per_file: dict[str, int] = {}
         kept = dropped = 0
         for resource in facts.resources(rule.info.resource):
-            if not touched(resource, paths):
+            if not touched(resource, paths, entities):
                 continue
             scope = Scope(facts, resource, resource.fields, resource.base_dir)
             if rule.where is not None and not rule.where(scope).ok:

@@ -183,6 +183,8 @@ class Provenance:
     mlflow_uri: str | None = None  # the live store read, without credentials
     mlflow_snapshot: str | None = None  # or the snapshot file read (repo-relative inside it)
     snapshot_digest: str | None = None  # that snapshot's, when one was read
+    model: str | None = None  # --model NAME@ALIAS or NAME/VERSION the check was limited to
+    as_alias: str | None = None  # --as-alias: the alias the version was judged as behind
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mlflow_servers import Server, start_server
+from mlflow_servers import Server, add_reader, start_server
 from mlflow_world import World, populate, populate_bulk
 
 BULK_RUNS = 2500
@@ -117,6 +117,31 @@ def auth_server(_servers: dict[str, Server]) -> str:
     """A server with MLflow's basic-auth app (user AUTH_USER, password AUTH_PASSWORD)."""
     _servers["auth"].wait_healthy()
     return _servers["auth"].url
+
+
+@pytest.fixture(scope="session")
+def publish_server(mlflow_dir: Path, store_db: Path) -> Iterator[str]:
+    """A basic-auth server of its own, for `govcheck publish` (which writes tags: the other
+    servers must keep matching the sqlite store), with a read-only user READER. Started
+    only by the tests that write."""
+    from mlflow import MlflowClient
+
+    db = mlflow_dir / "server-publish.db"
+    shutil.copyfile(store_db, db)
+    # Two registered models are enough (one passing, one failing): every tag written costs
+    # a password check on a basic-auth server.
+    local = MlflowClient(f"sqlite:///{db}", registry_uri=f"sqlite:///{db}")
+    for name in ("legacy-model", "ranker"):
+        local.delete_registered_model(name)
+    workdir = mlflow_dir / "server-publish"
+    workdir.mkdir()
+    server = start_server(db, workdir, basic_auth=True)
+    try:
+        server.wait_healthy()
+        add_reader(server.url, ["fraud-detector", "churn-model"])
+        yield server.url
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
+import json
 import os
 import signal
 import socket
@@ -56,6 +58,37 @@ class Server:
 
 
 AUTH_USER, AUTH_PASSWORD = "admin", "s3cret-admin-pw"
+
+
+READER, READER_PASSWORD = "reader", "s3cret-reader-pw"
+
+
+def add_reader(url: str, models: list[str]) -> None:
+    """Create READER through the basic-auth admin REST API and grant it READ (only) on each
+    registered model: a user who may look but not write."""
+
+    def post(path: str, body: dict[str, str]) -> None:
+        token = base64.b64encode(f"{AUTH_USER}:{AUTH_PASSWORD}".encode()).decode()
+        request = urllib.request.Request(
+            f"{url}{path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Basic {token}"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 200, answer.read()
+
+    post("/api/2.0/mlflow/users/create", {"username": READER, "password": READER_PASSWORD})
+    for name in models:
+        post(
+            "/api/3.0/mlflow/users/permissions/grant",
+            {
+                "username": READER,
+                "resource_type": "registered_model",
+                "resource_id": name,
+                "permission": "READ",
+            },
+        )
 
 
 def start_server(db_path: Path, workdir: Path, basic_auth: bool = False) -> Server:
@@ -117,6 +150,7 @@ class CountingProxy:
     upstream: str
     fail: Callable[[int, str], int | None] = lambda n, path: None
     paths: list[str] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)  # each request's method, in order
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -128,6 +162,7 @@ class CountingProxy:
             def _forward(self) -> None:
                 with lock:
                     proxy.paths.append(self.path)
+                    proxy.methods.append(self.command)
                     n = len(proxy.paths)
                 status = proxy.fail(n, self.path)
                 if status is not None:
@@ -166,6 +201,14 @@ class CountingProxy:
 
     def api_calls(self) -> list[str]:
         return [p for p in self.paths if "/api/" in p]
+
+    def writes(self) -> list[str]:
+        """METHOD path of every request that is not a read (GET, or a search by POST)."""
+        return [
+            f"{m} {p}"
+            for m, p in zip(self.methods, self.paths)
+            if m != "GET" and "/search" not in p
+        ]
 
     def close(self) -> None:
         self._server.shutdown()

@@ -10,6 +10,7 @@ from pathlib import Path
 from govcheck.commands.options import (
     EXIT_CODES,
     add_feedback_options,
+    add_model_options,
     add_repo_options,
     add_source_options,
     check_options,
@@ -32,7 +33,9 @@ examples:
   govcheck check models/fraud/train.yaml           # only what this file touches (pre-commit)
   govcheck check --changed-since origin/main --mlflow-uri sqlite:///mlflow.db
   govcheck check --baseline .govcheck/baseline.json  # fail only on findings not recorded
-  govcheck check --changed-since origin/main --baseline-rev origin/main   # a pull request"""
+  govcheck check --changed-since origin/main --baseline-rev origin/main   # a pull request
+  govcheck check --model fraud-detector@champion   # one registered model version
+  govcheck check --model fraud-detector/7 --as-alias champion   # before champion moves to 7"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             f"--{fmt}-output", metavar="FILE", help=f"also write a {fmt} report to FILE"
         )
     add_source_options(parser)
+    add_model_options(parser)
     parser.add_argument(
         "--changed-since",
         metavar="REF",

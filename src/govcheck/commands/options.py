@@ -83,6 +83,22 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """--model and --as-alias: one registered model version and what belongs to it."""
+    parser.add_argument(
+        "--model",
+        metavar="NAME@ALIAS|NAME/VERSION",
+        help="only this registered model version, its registered model and run, and the "
+        "repository model of its name with its files (a deployment gate)",
+    )
+    parser.add_argument(
+        "--as-alias",
+        metavar="ALIAS",
+        help="with --model NAME/VERSION: judge the version as if ALIAS already pointed at it "
+        "(a candidate, before the alias moves)",
+    )
+
+
 def check_options(args: argparse.Namespace, **more: Any) -> CheckOptions:
     """The CheckOptions the shared options ask for, plus a command's own."""
     from govcheck.check import CheckOptions
@@ -97,6 +113,8 @@ def check_options(args: argparse.Namespace, **more: Any) -> CheckOptions:
         mlflow_uri=args.mlflow_uri,
         mlflow_snapshot=args.mlflow_snapshot,
         rev=args.rev,
+        model=getattr(args, "model", None),
+        as_alias=getattr(args, "as_alias", None),
         **more,
     )
 

@@ -86,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
                 rev=commit,
                 only=rule_ids,
                 fail_on=recorded["fail_on"],
+                model=prov.get("model"),
+                as_alias=prov.get("as_alias"),
                 **mlflow,
             )
         )

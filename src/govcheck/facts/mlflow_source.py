@@ -7,7 +7,7 @@ live store, so a repo-only check (a pre-commit hook) never pays MLflow's start-u
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -80,6 +80,16 @@ def opened(facts: Facts) -> MlflowData | None:
     return data
 
 
+def carried_reader(carry: Mapping[Hashable, Any]) -> MlflowData | None:
+    """The reader the checks of one command shared (their `carry`), if one was opened:
+    `govcheck publish` reads the registry's current tags from it, read in this run."""
+    for key, value in carry.items():
+        if isinstance(key, tuple) and key and key[0] == "mlflow":
+            data: MlflowData = value
+            return data
+    return None
+
+
 def _stale_notice(facts: Facts, snapshot: SnapshotStore, settings: MlflowSettings) -> None:
     age = snapshot.age_days()
     if age is not None and age > settings.snapshot_max_age_days:
@@ -100,9 +110,13 @@ def _resources(
     if data is None:
         return []
     anchor = facts.context.mlflow.anchor
+    assumed = facts.context.assumed_aliases
     out = []
     for fields in read(data):
         name = entity(fields)
+        if name in assumed:  # --as-alias: judged as if the alias already pointed here
+            aliases = sorted({*(fields.get("aliases") or []), *assumed[name]})
+            fields = {**fields, "aliases": aliases}
         out.append(Resource(kind=kind, id=name, fields=fields, location=anchor, entity=name))
     return out
 

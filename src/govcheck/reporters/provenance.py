@@ -23,6 +23,8 @@ def as_dict(p: Provenance) -> dict[str, Any]:
         "mlflow_uri": p.mlflow_uri,
         "mlflow_snapshot": p.mlflow_snapshot,
         "snapshot_digest": p.snapshot_digest,
+        # Only in a --model check's report: every other report stays as it was.
+        **({"model": p.model, "as_alias": p.as_alias} if p.model else {}),
     }
 
 
@@ -45,6 +47,9 @@ def labelled(p: Provenance) -> list[tuple[str, str]]:
         pairs.append(("MLflow snapshot", p.mlflow_snapshot))
     if p.snapshot_digest:
         pairs.append(("snapshot digest", p.snapshot_digest))
+    if p.model:
+        assumed = f" (judged as behind {p.as_alias})" if p.as_alias else ""
+        pairs.append(("model version", f"{p.model}{assumed}"))
     return pairs
 
 
