@@ -358,10 +358,11 @@ def _model(v: View, row: Row, anchors: dict[str, int], link: Link) -> list[str]:
         ]
     else:
         out.append("<p>No rule checked anything of this model.</p>")
-    for rule in v.rules:
-        listed = v.findings.get(row.index, {}).get(rule.id)
-        if listed:
-            out += _rule_group(rule, listed, mid, anchors, link)
+    # Findings in the order of the table above: by family column, then rule.
+    found = v.findings.get(row.index, {})
+    shown = dict.fromkeys(r for key, _ in v.columns for r in v.family_rules(key) if r in found)
+    for rule_id in shown:
+        out += _rule_group(v.by_id[rule_id], found[rule_id], mid, anchors, link)
     out.append("</section>")
     return out
 
