@@ -359,10 +359,10 @@ def _model(v: View, row: Row, anchors: dict[str, int], link: Link) -> list[str]:
     else:
         out.append("<p>No rule checked anything of this model.</p>")
     # Findings in the order of the table above: by family column, then rule.
-    found = v.findings.get(row.index, {})
-    shown = dict.fromkeys(r for key, _ in v.columns for r in v.family_rules(key) if r in found)
+    listed = v.findings.get(row.index, {})
+    shown = dict.fromkeys(r for key, _ in v.columns for r in v.family_rules(key) if r in listed)
     for rule_id in shown:
-        out += _rule_group(v.by_id[rule_id], found[rule_id], mid, anchors, link)
+        out += _rule_group(v.by_id[rule_id], listed[rule_id], mid, anchors, link)
     out.append("</section>")
     return out
 
