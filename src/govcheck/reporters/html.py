@@ -225,12 +225,14 @@ def _row_label(row: Row) -> str:
     return row.name
 
 
+def _word(status: CellStatus) -> str:
+    symbol, word, _ = STATUS[status]
+    return f"{symbol} {word}"
+
+
 def _chip(status: CellStatus, extra: str = "") -> str:
     symbol, word, _ = STATUS[status]
-    return (
-        f'<span class="chip st-{status}"><span aria-hidden="true">{symbol}</span> '
-        f"{word}{extra}</span>"
-    )
+    return f'<span class="chip st-{status}">{symbol} {word}{extra}</span>'
 
 
 def _matrix(v: View) -> list[str]:
@@ -254,21 +256,15 @@ def _matrix(v: View) -> list[str]:
         cells = []
         for key, title in v.columns:
             status = v.cell(row.index, key)
-            symbol, word, _ = STATUS[status]
             count = v.cell_findings(row.index, key)
-            extra = f" ({count})" if count else ""
-            label = esc(
-                f"{row.name}, {title}: {word}" + (f", {plural(count, 'finding')}" if count else "")
-            )
-            inner = f'<span aria-hidden="true">{symbol}</span> {word}{extra}'
+            # The link's purpose is its text with the cell's row and column headers
+            # (WCAG 2.4.4, in context): no label repeats them, the page stays small.
+            inner = _word(status) + (f" ({count})" if count else "")
             target = _cell_target(row, key, status)
             if target is None:
                 cells.append(f'<td class="st-{status}"><span class="st">{inner}</span></td>')
             else:
-                cells.append(
-                    f'<td class="st-{status}"><a href="#{target}" aria-label="{label}">'
-                    f"{inner}</a></td>"
-                )
+                cells.append(f'<td class="st-{status}"><a href="#{target}">{inner}</a></td>')
         folder = (
             f'<br><span class="muted">{esc(row.folder or ".")}</span>'
             if row.folder is not None
@@ -323,34 +319,28 @@ def _model(v: View, row: Row, anchors: dict[str, int], link: Link) -> list[str]:
     tallies = v.per_row.get(row.index, {})
     lines = []
     for key, title in v.columns:
-        first = True
-        for rule_id in v.family_rules(key):
-            tally = tallies.get(rule_id)
-            if tally is None:
-                continue
-            rule = v.by_id[rule_id]
-            rid = f' id="m{mid}-{key}"' if first else ""
-            first = False
-            checked = sum(tally.counts.values())
-            found = (
-                f'<a href="#m{mid}-g{anchors[rule_id]}">{plural(tally.findings, "finding")}</a>'
-                if tally.findings
-                else "none"
-            )
-            lines.append(
-                f'<tr class="rrow"{rid} data-rule="{esc(rule_id)}" data-sev="{rule.severity}">'
-                f"<td>{esc(title)}</td>"
-                f'<td><a href="#rule-{anchors[rule_id]}">{esc(rule_id)}</a> {esc(rule.title)}</td>'
-                f"<td>{_chip(tally.status(rule_id in v.skipped))}</td>"
-                f"<td>{checked}</td><td>{found}</td></tr>"
-            )
+        here = [r for r in v.family_rules(key) if r in tallies]
+        if not here:
+            continue
+        status = v.cell(row.index, key)
+        failing = [
+            f'<a href="#m{mid}-g{anchors[r]}">{esc(r)}</a> {_word(tallies[r].status(False))}'
+            f" ({tallies[r].findings})"
+            for r in here
+            if tallies[r].findings
+        ]
+        passed = [esc(r) for r in here if not tallies[r].findings]
+        said = "; ".join(failing + ([f"{_word('pass')}: {', '.join(passed)}"] if passed else []))
+        lines.append(
+            f'<tr id="m{mid}-{key}"><th scope="row">{esc(title)}</th>'
+            f'<td class="st-{status}">{_word(status)}</td><td>{said}</td></tr>'
+        )
     if lines:
         out += [
-            f'<table class="rules"><caption>Rules that checked {esc(row.name)}</caption>',
+            f"<table><caption>Rule families checked on {esc(row.name)}</caption>",
             (
-                '<thead><tr><th scope="col">Family</th><th scope="col">Rule</th>'
-                '<th scope="col">Status</th><th scope="col">Checked</th>'
-                '<th scope="col">Findings</th></tr></thead>'
+                '<thead><tr><th scope="col">Family</th><th scope="col">Status</th>'
+                '<th scope="col">Rules</th></tr></thead>'
             ),
             "<tbody>",
             *lines,
@@ -358,7 +348,7 @@ def _model(v: View, row: Row, anchors: dict[str, int], link: Link) -> list[str]:
         ]
     else:
         out.append("<p>No rule checked anything of this model.</p>")
-    # Findings in the order of the table above: by family column, then rule.
+    # Findings in the order of the table above: by family, then rule.
     listed = v.findings.get(row.index, {})
     shown = dict.fromkeys(r for key, _ in v.columns for r in v.family_rules(key) if r in listed)
     for rule_id in shown:
@@ -385,8 +375,7 @@ def _rule_group(
 
 
 def _finding(f: Finding, link: Link) -> str:
-    bits = [f'<span class="chip sev-{f.severity}">{esc(f.severity)}</span>']
-    bits.append(f' <span class="msg">{esc(f.message)}</span>')
+    bits = [f'<span class="sev">{esc(f.severity)}</span> {esc(f.message)}']
     place = _place(f, link)
     if place:
         bits.append(f"<br>{place}")
@@ -398,7 +387,7 @@ def _finding(f: Finding, link: Link) -> str:
     if f.baselined:
         bits.append('<br><span class="muted">known from the baseline</span>')
     return (
-        f'<li class="finding sev-{f.severity}" data-sev="{f.severity}" '
+        f'<li class="finding" data-sev="{f.severity}" '
         f'data-rule="{esc(f.rule_id)}">{"".join(bits)}</li>'
     )
 

@@ -48,9 +48,10 @@ thead th{background:#f6f8fa}
 .st-na{background:var(--na-bg);color:var(--na)}
 .matrix td a{color:inherit}
 .chip{display:inline-block;padding:0 .4em;border-radius:3px;white-space:nowrap}
-.sev-error{background:var(--fail-bg);color:var(--fail)}
-.sev-warning{background:var(--waived-bg);color:var(--waived)}
-.sev-note{background:var(--skipped-bg);color:var(--skipped)}
+.sev{display:inline-block;padding:0 .4em;border-radius:3px}
+li[data-sev=error] .sev{background:var(--fail-bg);color:var(--fail)}
+li[data-sev=warning] .sev{background:var(--waived-bg);color:var(--waived)}
+li[data-sev=note] .sev{background:var(--skipped-bg);color:var(--skipped)}
 .legend{display:flex;flex-wrap:wrap;gap:.5em 1em;list-style:none;padding:0}
 form.filters{display:flex;flex-wrap:wrap;gap:.5em 1.5em;align-items:end;margin:1em 0;padding:.6em;border:1px solid var(--line)}
 form.filters label{display:flex;flex-direction:column;font-weight:600}
@@ -58,11 +59,10 @@ form.filters select,form.filters button{font:inherit;padding:.2em}
 .muted{color:var(--muted)}
 section.model{content-visibility:auto;contain-intrinsic-size:auto 320px;border-top:1px solid var(--line)}
 ul.findings{list-style:none;padding:0;margin:0}
-li.finding{border-left:4px solid var(--line);padding:.3em .6em;margin:.4em 0}
-li.finding.sev-error{border-left-color:var(--fail)}
-li.finding.sev-warning{border-left-color:#8a6100}
-li.finding.sev-note{border-left-color:var(--skipped)}
-li.finding{background:none;color:var(--fg)}
+li.finding{border-left:4px solid var(--line);padding:.3em .6em;margin:.4em 0;white-space:pre-wrap;overflow-wrap:anywhere}
+li.finding[data-sev=error]{border-left-color:var(--fail)}
+li.finding[data-sev=warning]{border-left-color:#8a6100}
+li.finding[data-sev=note]{border-left-color:var(--skipped)}
 .msg{white-space:pre-wrap;overflow-wrap:anywhere}
 :target{scroll-margin-top:3em}
 tr:target td,tr:target th,div.rulegroup:target>h4,div.rule:target>h3{box-shadow:inset 0 0 0 3px var(--link)}
@@ -80,26 +80,28 @@ form.hidden=false;
 var sev=document.getElementById("f-sev"),mod=document.getElementById("f-model"),
 rule=document.getElementById("f-rule"),said=document.getElementById("f-shown");
 function all(sel,root){return Array.prototype.slice.call((root||document).querySelectorAll(sel));}
-var findings=all("li.finding"),groups=all("div.rulegroup"),sections=all("section.model"),
-mrows=all("tr.mrow"),rrows=all("tr.rrow"),crules=all("li.crule"),controls=all("tr.control");
-var inGroup=groups.map(function(g){return all("li.finding",g);});
-var secGroups=sections.map(function(s){return all("div.rulegroup",s);});
-var secRules=sections.map(function(s){return all("tr.rrow",s);});
-var ctlRules=controls.map(function(c){return all("li.crule",c);});
+var findings=null,groups,sections,mrows,crules,controls,inGroup,secGroups,ctlRules;
+function collect(){
+findings=all("li.finding");groups=all("div.rulegroup");sections=all("section.model");
+mrows=all("tr.mrow");crules=all("li.crule");controls=all("tr.control");
+inGroup=groups.map(function(g){return all("li.finding",g);});
+secGroups=sections.map(function(s){return all("div.rulegroup",s);});
+ctlRules=controls.map(function(c){return all("li.crule",c);});
+}
 function visible(list){for(var i=0;i<list.length;i++){if(!list[i].hidden){return true;}}return false;}
 function apply(){
+if(!findings){collect();}
 var s=sev.value,m=mod.value,r=rule.value,shown=0,models=0;
 findings.forEach(function(f){
 var hide=(s&&f.getAttribute("data-sev")!==s)||(r&&f.getAttribute("data-rule")!==r);
 f.hidden=!!hide;if(!hide){shown++;}});
 groups.forEach(function(g,i){g.hidden=!visible(inGroup[i]);});
 var both=function(el){return (s&&el.getAttribute("data-sev")!==s)||(r&&el.getAttribute("data-rule")!==r);};
-rrows.forEach(function(t){t.hidden=!!both(t);});
 crules.forEach(function(t){t.hidden=!!both(t);});
 controls.forEach(function(c,i){c.hidden=!visible(ctlRules[i]);});
 sections.forEach(function(sec,i){
 var match=!m||sec.getAttribute("data-m")===m;
-var any=!(s||r)||visible(secGroups[i])||visible(secRules[i]);
+var any=!(s||r)||visible(secGroups[i]);
 sec.hidden=!(match&&any);if(!sec.hidden){models++;}});
 mrows.forEach(function(t){t.hidden=!!(m&&t.getAttribute("data-m")!==m);});
 said.textContent="Showing "+shown+" of "+findings.length+" findings; "+models+" of "+sections.length+" model sections.";
@@ -114,6 +116,8 @@ if(!a){return;}
 var t=document.getElementById(a.getAttribute("href").slice(1));
 if(t&&t.closest("[hidden]")){sev.value="";mod.value="";rule.value="";apply();}
 });
-apply();
+// Nothing is filtered at first: say so without touching the page (a large page loads
+// faster when the script reads nothing of it until a filter is used).
+said.textContent="Showing all "+document.querySelectorAll("li.finding").length+" findings.";
 })();
 """
