@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from govcheck.errors import Mark  # noqa: E402
-from govcheck.model import (  # noqa: E402
+from govcheck.errors import Mark
+from govcheck.model import (
     Checked,
     Finding,
     Location,
@@ -36,7 +36,7 @@ from govcheck.model import (  # noqa: E402
     RuleInfo,
     Waiver,
 )
-from govcheck.reporters import html  # noqa: E402
+from govcheck.reporters import html
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -155,7 +155,7 @@ def main() -> int:
             )
             page = context.new_page()
             errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("pageerror", lambda e, seen=errors: seen.append(str(e)))
             page.goto(page_file.as_uri(), wait_until="load")
             timing = page.evaluate(
                 """() => {
