@@ -22,6 +22,7 @@ from govcheck.reporters import provenance
 from govcheck.reporters.common import (
     baseline_note,
     checked_line,
+    encodable,
     expired_note,
     headline,
     plural,
@@ -53,17 +54,14 @@ Link = Callable[[str, "int | None"], "str | None"]
 
 
 def esc(value: object) -> str:
-    """Text safe in HTML content and in quoted attributes."""
-    text = str(value)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates (a non-UTF-8 file name, a server's text)
-        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Text safe in HTML content and in quoted attributes (render() has already shown lone
+    surrogates escaped: common.encodable)."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
     return html.escape(text, quote=True)
 
 
 def render(report: Report, color: bool = False) -> str:
+    report = encodable(report)
     v = view(report)
     prov = report.provenance
     commit = (prov.commit if prov else None) or report.repo.head

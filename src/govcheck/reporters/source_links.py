@@ -49,6 +49,6 @@ def file_link(
         if path in differs or path.startswith(("/", "../")) or not path:
             return None
         anchor = f"#L{line}" if line else ""
-        return blob + quote(path, safe="/", errors="backslashreplace") + anchor
+        return blob + quote(path, safe="/") + anchor
 
     return link
