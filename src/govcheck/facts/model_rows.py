@@ -9,7 +9,8 @@ A resource belongs to a model through what the facts already say:
 - a registered model by its name, a model version by its model's name, a run through the
   versions it trained;
 - a `registered_model_reference` to the model it registers (its `model` field);
-- a monitor to the model it watches by name, else by its folder;
+- a monitor to the model it watches by name, a deployment to the first model it serves,
+  else by their folder;
 - anything else with a path (files, data references, DVC stages, experiment names...) to
   the model whose folder is the deepest to hold it.
 
@@ -101,7 +102,7 @@ def model_rows(facts: Facts, kinds: Iterable[str]) -> tuple[ModelRow, ...]:
         for res in facts.resources(kind):
             if res.id in index.by_id or res.entity:
                 continue
-            row = _watched(index, res) if kind == "monitor" else None
+            row = _named(index, res)
             path = _path(res)
             row = row or (index.owner(path) if path is not None else None)
             if row is not None:
@@ -178,11 +179,17 @@ def _repository_row(index: _Index, model: Any) -> _Row | None:
     return next((r for r in index.rows if r.folder == folder and r.name == name), None)
 
 
-def _watched(index: _Index, res: Resource) -> _Row | None:
-    target = res.fields.get("target")
-    if not isinstance(target, Mapping):
+def _named(index: _Index, res: Resource) -> _Row | None:
+    """The model a monitor watches or the first a deployment serves, by name."""
+    if res.kind == "monitor":
+        target = res.fields.get("target")
+        names = [target.get("model"), target.get("name")] if isinstance(target, Mapping) else []
+    elif res.kind == "deployment":
+        served = res.fields.get("models")
+        names = list(served) if isinstance(served, list) else []
+    else:
         return None
-    for value in (target.get("model"), target.get("name")):
+    for value in names:
         if isinstance(value, str):
             # A Unity Catalog name `catalog.schema.model` watches the model `model`.
             for name in (value, value.rsplit(".", 1)[-1]):

@@ -38,8 +38,8 @@ th,td{border:1px solid var(--line);padding:.25em .5em;text-align:left;vertical-a
 thead th{background:#f6f8fa}
 .scroll{overflow:auto;max-height:80vh}
 .matrix thead th{position:sticky;top:0;z-index:1}
-.matrix td{padding:0;height:1px}
-.matrix td a,.matrix td span.st{display:block;height:100%;padding:.25em .5em;text-decoration:none}
+.matrix td{padding:0}
+.matrix td a,.matrix td span.st{display:block;padding:.25em .5em;text-decoration:none}
 .matrix td a:hover{text-decoration:underline}
 .st-pass{background:var(--pass-bg);color:var(--pass)}
 .st-fail{background:var(--fail-bg);color:var(--fail);font-weight:600}
@@ -58,6 +58,7 @@ form.filters label{display:flex;flex-direction:column;font-weight:600}
 form.filters select,form.filters button{font:inherit;padding:.2em}
 .muted{color:var(--muted)}
 section.model{content-visibility:auto;contain-intrinsic-size:auto 320px;border-top:1px solid var(--line)}
+div.rule,#compliance table{content-visibility:auto;contain-intrinsic-size:auto 400px}
 ul.findings{list-style:none;padding:0;margin:0}
 li.finding{border-left:4px solid var(--line);padding:.3em .6em;margin:.4em 0;white-space:pre-wrap;overflow-wrap:anywhere}
 li.finding[data-sev=error]{border-left-color:var(--fail)}
