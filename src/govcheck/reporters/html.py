@@ -263,11 +263,9 @@ def _matrix(v: View) -> list[str]:
                 cells.append(f'<td class="st-{status}"><span class="st">{inner}</span></td>')
             else:
                 cells.append(f'<td class="st-{status}"><a href="#{target}">{inner}</a></td>')
-        folder = (
-            f'<br><span class="muted">{esc(row.folder or ".")}</span>'
-            if row.folder is not None
-            else ""
-        )
+        where = [esc(row.folder or ".")] if row.folder is not None else []
+        where += ["registered"] if row.registered is not None else []
+        folder = f'<br><span class="muted">{" · ".join(where)}</span>' if where else ""
         out.append(
             f'<tr class="mrow" data-m="{row.index}"><th scope="row">'
             f'<a href="#m{_mid(row.index)}">{esc(row.name)}</a>{folder}</th>{"".join(cells)}</tr>'
