@@ -215,7 +215,9 @@ def run(options: CheckOptions, carry: dict[Hashable, Any] | None = None) -> Repo
     known = None
     if options.baseline_rev:
         options.progress(Detail(f"baseline: checking {options.baseline_rev} first"))
-        base = replace(options, rev=options.baseline_rev, baseline=None, baseline_rev=None)
+        base = replace(
+            options, rev=options.baseline_rev, baseline=None, baseline_rev=None, models=False
+        )
         base_report = run(base, carry)
         commit = (base_report.repo.head or options.baseline_rev)[:12]
         known = baseline.from_report(base_report, f"commit {commit}")

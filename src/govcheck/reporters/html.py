@@ -201,7 +201,7 @@ def _notes(report: Report) -> list[str]:
 
 def _filters(v: View) -> list[str]:
     sev = "".join(f'<option value="{s}">{s}</option>' for s in SEVERITIES)
-    models = "".join(f'<option value="{r.index}">{esc(_row_label(r))}</option>' for r in v.rows)
+    models = "".join(f'<option value="{r.index}">{esc(r.name)}</option>' for r in v.rows)
     rules = "".join(
         f'<option value="{esc(r.id)}">{esc(r.id)} {esc(r.name)}</option>' for r in v.rules
     )
@@ -217,10 +217,6 @@ def _filters(v: View) -> list[str]:
         '<p id="f-shown" role="status" aria-live="polite"></p>',
         "</form>",
     ]
-
-
-def _row_label(row: Row) -> str:
-    return row.name
 
 
 def _word(status: CellStatus) -> str:
