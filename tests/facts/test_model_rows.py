@@ -121,3 +121,23 @@ def test_html_output_beside_another_format(repo: Path, tmp_path: Path) -> None:
     assert text.startswith("<!DOCTYPE html>")
     assert '<a href="#m0">fraud</a>' in text or ">fraud</a>" in text
     assert "churn-model" in text
+
+
+def test_a_deployment_belongs_to_the_model_it_serves(repo: Path, tmp_path: Path) -> None:
+    from govcheck.check import load_rules
+    from govcheck.config import find_config
+    from govcheck.facts.model_rows import model_rows
+    from support import make_facts
+
+    manifest = (
+        "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
+        "name: blue\nendpoint_name: scoring\nmodel: azureml:scorer:7\n"
+    )
+    root = tmp_path / "deployed"
+    subprocess.run(["git", "clone", "-q", str(repo), str(root)], check=True)
+    (root / "deploy").mkdir()
+    (root / "deploy/scorer-online.yml").write_text(manifest, encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    _, params = load_rules(find_config(root, None), root)
+    found = {m.name: m for m in model_rows(make_facts(root, params), {"deployment"})}
+    assert "deploy/scorer-online.yml:4" in found["scorer"].resources  # its `model:` line
