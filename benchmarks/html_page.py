@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -40,7 +41,7 @@ from govcheck.model import (
 )
 from govcheck.reporters import html
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("GOVCHECK_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--headless",
     "--no-sandbox",
