@@ -232,6 +232,13 @@ def _chip(status: CellStatus, extra: str = "") -> str:
 def _matrix(v: View) -> list[str]:
     head = "".join(f'<th scope="col">{esc(title)}</th>' for _, title in v.columns)
     legend = "".join(f"<li>{_chip(s)} {esc(meaning)}</li>" for s, (_, _, meaning) in STATUS.items())
+    if not v.rows:
+        return [
+            '<section id="matrix" aria-labelledby="h-matrix">',
+            '<h2 id="h-matrix">Models × rule families</h2>',
+            "<p>No model was found, and no rule checked anything.</p>",
+            "</section>",
+        ]
     out = [
         '<section id="matrix" aria-labelledby="h-matrix">',
         '<h2 id="h-matrix">Models × rule families</h2>',
