@@ -400,7 +400,7 @@ def _place(f: Finding, link: Link) -> str:
         text = where(f)
         url = link(loc.path, loc.line)
         parts.append(
-            f'<a href="{esc(url)}"><code>{esc(text)}</code></a>'
+            f'<a class="loc" href="{esc(url)}">{esc(text)}</a>'
             if url
             else f"<code>{esc(text)}</code>"
         )

@@ -31,7 +31,7 @@ h3{margin:1.2em 0 .4em;font-size:1.1em}
 h4{margin:1em 0 .3em;font-size:1em}
 .totals{display:flex;flex-wrap:wrap;gap:.5em 1.5em;list-style:none;padding:0}
 .totals b{font-size:1.2em}
-code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
+code,pre,a.loc{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 pre{background:#f6f8fa;padding:.6em;overflow:auto;border:1px solid var(--line)}
 table{border-collapse:collapse}
 th,td{border:1px solid var(--line);padding:.25em .5em;text-align:left;vertical-align:top}
