@@ -157,21 +157,22 @@ class View:
 
     def compliance(self) -> list[tuple[str, list[tuple[str, str, list[str]]]]]:
         """[(framework, [(tag, control, rule ids)])], controls in natural order."""
-        by_tag: dict[str, list[str]] = {}
+        by_framework: dict[str, dict[str, tuple[str, list[str]]]] = {}
         for rule in self.rules:
             for tag in rule.tags:
-                if control_title(tag) is not None:
-                    by_tag.setdefault(tag, []).append(rule.id)
+                named = control_title(tag)
+                if named is not None:
+                    controls = by_framework.setdefault(named[0], {})
+                    controls.setdefault(tag, (named[1], []))[1].append(rule.id)
         out = []
-        for prefix, framework, _ in FRAMEWORKS:
-            controls = [
-                (tag, control_title(tag)[1], ids)  # type: ignore[index]
-                for tag, ids in by_tag.items()
-                if tag.lower().startswith(prefix)
-            ]
-            controls.sort(key=lambda c: _natural(c[1]))
-            if controls:
-                out.append((framework, controls))
+        for _, framework, _ in FRAMEWORKS:
+            found = by_framework.get(framework, {})
+            rows = sorted(
+                ((tag, control, ids) for tag, (control, ids) in found.items()),
+                key=lambda c: _natural(c[1]),
+            )
+            if rows:
+                out.append((framework, rows))
         return out
 
 
