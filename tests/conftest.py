@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +85,46 @@ def make_repo(tmp_path: Path) -> MakeRepo:
 def run_git() -> Callable[..., str]:
     """run_git(root, *args) -> stdout: git in a test repository, failing the test on error."""
     return git
+
+
+CHROMIUM = os.environ.get("GOVCHECK_CHROMIUM", "/usr/bin/chromium")
+# Debian's chromium, never a browser Playwright downloads; a fresh profile, nothing fetched.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One headless Chromium for the session (a Playwright BrowserContext); tests open
+    pages in it. Skipped when Playwright or Chromium is missing, unless
+    GOVCHECK_REQUIRE_BROWSER=1 (.ci/run) makes that a failure."""
+    required = os.environ.get("GOVCHECK_REQUIRE_BROWSER") == "1"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            raise
+        pytest.skip("playwright is not installed (pip install '.[test]')")
+    if not Path(CHROMIUM).is_file():
+        if required:
+            raise AssertionError(f"{CHROMIUM} not found (apt-get install -y chromium)")
+        pytest.skip(f"{CHROMIUM} not found: apt-get install -y chromium (or GOVCHECK_CHROMIUM)")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()

@@ -94,3 +94,29 @@ def test_quick_mlflow_benchmarks_count_server_requests(tmp_path: Path) -> None:
     )
     server = [what for what in found["e"] if "mlflow server" in what]
     assert server and all("HTTP requests" in what for what in server)
+
+
+@pytest.mark.slow
+def test_the_html_page_benchmark_prints_its_table(browser: object) -> None:
+    """benchmarks/html_page.py on a tiny report (the `browser` fixture only says whether
+    chromium and Playwright are there)."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "html_page.py"),
+            "--models",
+            "4",
+            "--rules",
+            "6",
+            "--repeat",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| 4 models x 6 rules," in done.stdout
+    assert "| browser: load event |" in done.stdout and "main thread CPU" in done.stdout

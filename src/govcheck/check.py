@@ -15,7 +15,7 @@ from govcheck import __version__, baseline, engine, focus, provenance, scope, wa
 from govcheck.config import Config, RuleSetting, find_config, policy_paths
 from govcheck.context import DEFAULT_MAX_FILE_MB, CheckContext, MlflowSettings
 from govcheck.errors import Mark, PolicyErrors, UsageError, clip
-from govcheck.facts import gitrepo, mlflow_source
+from govcheck.facts import gitrepo, mlflow_source, model_rows
 from govcheck.facts.base import Facts, RepoSource
 from govcheck.facts.mlflow_fieldset import RuleReads
 from govcheck.facts.mlflow_store import (
@@ -61,6 +61,7 @@ class CheckOptions:
     fail_on_empty: bool = False  # --fail-on-empty (the config can ask for it too)
     model: str | None = None  # --model NAME@ALIAS or NAME/VERSION: that version only (focus.py)
     as_alias: str | None = None  # --as-alias: judge it as if this alias pointed at it
+    models: bool = False  # fill Report.models (every model and its resources: the HTML page)
 
 
 def rule_matches(rule: Rule, token: str) -> bool:
@@ -214,7 +215,9 @@ def run(options: CheckOptions, carry: dict[Hashable, Any] | None = None) -> Repo
     known = None
     if options.baseline_rev:
         options.progress(Detail(f"baseline: checking {options.baseline_rev} first"))
-        base = replace(options, rev=options.baseline_rev, baseline=None, baseline_rev=None)
+        base = replace(
+            options, rev=options.baseline_rev, baseline=None, baseline_rev=None, models=False
+        )
         base_report = run(base, carry)
         commit = (base_report.repo.head or options.baseline_rev)[:12]
         known = baseline.from_report(base_report, f"commit {commit}")
@@ -301,6 +304,14 @@ def _check(
         findings, absent = baseline.compare(findings, known, ran, paths is None, passed)
         options.progress(Detail(f"baseline: {known.source}, {len(known.findings)} findings"))
     info = source.info()
+    # Both before the model rows, which may read more: they must not change other formats.
+    noticed = tuple(facts.notices)
+    reached = _provenance(options, repo, info.head, rules, params, context, facts, paths)
+    models = (
+        model_rows.model_rows(facts, {r.info.resource for r in rules if r.id not in skipped_ids})
+        if options.models
+        else ()
+    )
     said, empty = _scope_notices(options, paths, rules, result, root, source, config)
     return Report(
         tool_version=__version__,
@@ -309,16 +320,17 @@ def _check(
         findings=findings,
         checked=checked,
         skipped=result.skipped,
-        notices=tuple(facts.notices + list(result.notices) + notices + said),  # skips: `skipped`
+        notices=noticed + tuple(list(result.notices) + notices + said),  # skips: `skipped`
         started_at=started,
         ended_at=_now(),
         fail_on=options.fail_on or config.fail_on or "error",
         baseline=known.source if known is not None else None,
         absent=absent,
-        provenance=_provenance(options, repo, info.head, rules, params, context, facts, paths),
+        provenance=reached,
         scope=scope.counts(rules, result, NOUNS),
         empty_scope=tuple(empty),
         fail_on_empty=options.fail_on_empty or config.fail_on_empty,
+        models=models,
     )
 
 

@@ -168,6 +168,17 @@ class RepoInfo:
 
 
 @dataclass(frozen=True)
+class ModelRow:
+    """One model a report can show as a row: found in the repository, registered in MLflow
+    (or by the repository's code), or both. Filled only when a format asks (Report.models)."""
+
+    name: str
+    folder: str | None  # its repository folder ("" the root); None: known only as registered
+    registered: str | None  # the registered model's name, when one is registered
+    resources: tuple[str, ...]  # ids of the checked resources that belong to it
+
+
+@dataclass(frozen=True)
 class Provenance:
     """What a verdict was reached on, so an auditor can reach it again (`govcheck verify`).
 
@@ -208,6 +219,9 @@ class Report:
     # whole-repository check, PATHs that are untracked or excluded. Also among the notices.
     empty_scope: tuple[str, ...] = ()
     fail_on_empty: bool = False  # --fail-on-empty / config fail_on_empty: exit 1 on those
+    # Every model in the repository and the registry, with the resources that belong to
+    # each; empty unless the check was asked for it (CheckOptions.models: the HTML page).
+    models: tuple[ModelRow, ...] = ()
 
     def active(self) -> Iterator[Finding]:
         """Findings that count: not waived, and not known from the baseline."""

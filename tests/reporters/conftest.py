@@ -17,6 +17,7 @@ from govcheck.model import (
     Checked,
     Finding,
     Location,
+    ModelRow,
     Provenance,
     RepoInfo,
     Report,
@@ -281,6 +282,24 @@ REPORT = Report(
         ScopeCount("dataset_card", "dataset card", 0),
     ),
     empty_scope=(NO_DATASET_CARDS,),
+    # Rows for the HTML page (other formats ignore them): a model the registry knows too,
+    # one with a waiver, one only registered; the data references and the run belong to none.
+    models=(
+        ModelRow(
+            "fraud",
+            "models/fraud",
+            "fraud-detector",
+            ("models/fraud", "models/fraud/MODEL_CARD.md"),
+        ),
+        ModelRow("churn", "models/churn", None, ("models/churn",)),
+        ModelRow(
+            "legacy-churn",
+            "models/legacy-churn",
+            None,
+            ("models/legacy-churn", "models/legacy-churn/README.md"),
+        ),
+        ModelRow("ranker", None, "ranker", ()),
+    ),
 )
 
 

@@ -18,11 +18,21 @@ SUFFIX = {
     "junit": "xml",
     "github": "txt",
     "markdown": "md",
+    "html": "html",
 }
 
 
 def test_registry_names_every_format() -> None:
-    assert set(REPORTERS) == {"text", "concise", "json", "sarif", "junit", "github", "markdown"}
+    assert set(REPORTERS) == {
+        "text",
+        "concise",
+        "json",
+        "sarif",
+        "junit",
+        "github",
+        "markdown",
+        "html",
+    }
 
 
 @pytest.mark.parametrize("fmt", sorted(REPORTERS))

@@ -23,7 +23,9 @@ from govcheck.terminal import wants_color
 
 HELP = "check the repository (and MLflow) against the policies"
 FAIL_ON = ("error", "warning", "note", "never")
-EXTRA_OUTPUTS = ("sarif", "junit", "json", "markdown")
+EXTRA_OUTPUTS = ("sarif", "junit", "json", "markdown", "html")
+# Formats that show every model as a row: the check then places resources in models.
+MODEL_FORMATS = ("html",)
 EPILOG = f"""\
 {EXIT_CODES}
 
@@ -32,6 +34,7 @@ examples:
   govcheck check --format sarif --output govcheck.sarif --junit-output junit.xml
   govcheck check models/fraud/train.yaml           # only what this file touches (pre-commit)
   govcheck check --changed-since origin/main --mlflow-uri sqlite:///mlflow.db
+  govcheck check --html-output governance.html     # also the governance page
   govcheck check --baseline .govcheck/baseline.json  # fail only on findings not recorded
   govcheck check --changed-since origin/main --baseline-rev origin/main   # a pull request
   govcheck check --model fraud-detector@champion   # one registered model version
@@ -145,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
         baseline=args.baseline,
         baseline_rev=args.baseline_rev,
         fail_on_empty=args.fail_on_empty,
+        models=args.format in MODEL_FORMATS
+        or any(getattr(args, f"{fmt}_output") for fmt in MODEL_FORMATS),
     )
     feedback = terminal_for(args)
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from govcheck.reporters import concise, github, json_report, junit, markdown, sarif, text
+from govcheck.reporters import concise, github, html, json_report, junit, markdown, sarif, text
 
 Reporter = Callable[..., str]
 
@@ -19,4 +19,5 @@ REPORTERS: dict[str, Reporter] = {
     "junit": junit.render,
     "github": github.render,
     "markdown": markdown.render,
+    "html": html.render,
 }
