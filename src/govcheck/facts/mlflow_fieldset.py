@@ -41,9 +41,13 @@ NESTED_IDENTITY: dict[tuple[str, Path], tuple[Path, ...]] = {
 # Fields computed at check time from another recorded list (run_count counts the runs in
 # scope, so runs_since_days applies to it as it does live).
 DERIVED: dict[tuple[str, str], str] = {("experiments", "run_count"): "runs"}
-# Fields a check computes from the repository, not from MLflow (a registered model's
-# `model`: the repository model of its name, facts/models.py): never recorded or required.
-FROM_REPOSITORY: dict[str, frozenset[str]] = {"registered_models": frozenset({"model"})}
+# Fields a check computes from the repository, not from MLflow (a registered model's or a
+# version's `model`: the repository model of its name, facts/models.py): never recorded or
+# required.
+FROM_REPOSITORY: dict[str, frozenset[str]] = {
+    "registered_models": frozenset({"model"}),
+    "model_versions": frozenset({"model"}),
+}
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ def prune(value: Any, paths: list[Path]) -> Any:
     if not paths or any(p == () for p in paths):
         return value
     if isinstance(value, Mapping):
+        if any(p[0] is None for p in paths):
+            return value  # every entry of a mapping (`metrics[*].value`): kept whole
         out = {}
         for key in value:
             below = [p[1:] for p in paths if p[0] == key]

@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any
 
 from govcheck import templates
-from govcheck.facts import deployments, mlflow_source
+from govcheck.facts import changes, deployments, mlflow_source
 from govcheck.facts import registered_models as declared
 from govcheck.facts.base import Facts
 from govcheck.facts.cards import MODEL, Card, discovered
@@ -35,6 +35,7 @@ from govcheck.facts.discovery import scanned, strings
 from govcheck.facts.monitors.provider import monitors_for
 from govcheck.globs import glob_match
 from govcheck.model import LazyFields, Location, Resource
+from govcheck.operators import timestamp
 
 MONITORING_NAMES = ("monitoring.yaml", "monitoring.yml")
 _TRAINING = re.compile(r"(?:train|training)(?:[-_.\w]*)\.(?:ya?ml|json|toml)$|params\.yaml$")
@@ -284,6 +285,13 @@ def _resource(facts: Facts, group: Group, below: list[str]) -> Resource:
             [*fields["names"], *(d["endpoint"] for d in fields["deployments"] if d["endpoint"])],
         ),
         "deployed_by": lambda: [deployments.describe(s) for s in fields["deployments"]],
+        # Git time: when the model's own files last changed (facts/changes.py).
+        "card_changed": lambda: changes.newest(facts, cards),
+        "monitoring_changed": lambda: changes.newest(facts, monitors),
+        "last_changed": lambda: changes.newest(
+            facts, [*cards, *monitors, *([training] if training else [])]
+        ),
+        "serving": lambda: serving_version(facts, fields),
     }
     fields = LazyFields(eager, lazy)
     shown = cards[0] if cards else (below[0] if below else None)
@@ -315,6 +323,51 @@ def mlflow_registered_models(facts: Facts) -> list[Resource]:
             Resource(res.kind, res.id, fields, res.location, entity=res.entity, touches=res.touches)
         )
     return out
+
+
+def mlflow_model_versions(facts: Facts) -> list[Resource]:
+    """MLflow model versions, each with `model`: the repository model of its name."""
+    out = []
+    for res in mlflow_source.model_versions(facts):
+        lazy: dict[str, Callable[[], Any]] = {
+            "model": partial(_repo_model, facts, str(res.fields.get("name", "")))
+        }
+        fields = LazyFields(dict(res.fields), lazy)
+        out.append(
+            Resource(res.kind, res.id, fields, res.location, entity=res.entity, touches=res.touches)
+        )
+    return out
+
+
+def serving_version(facts: Facts, model: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The model's `serving` field: the newest registered version (by creation time) behind
+    one of `serving_aliases` of the registered model of its name (see _repo_model), with the
+    version's fields; None without an MLflow store or such a version."""
+    table = facts.shared("models.serving", partial(_serving_table, facts))
+    return table.get((model["dir"], model["name"]))
+
+
+def _serving_table(facts: Facts) -> dict[tuple[str, str], Mapping[str, Any]]:
+    if facts.context.mlflow.skip_reason is not None:
+        return {}
+    serving = set(strings(facts.params.get("serving_aliases")))
+    newest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for res in facts.resources("mlflow_model_version"):
+        version = res.fields
+        if not serving & set(version.get("aliases") or []):
+            continue
+        owner = _repo_model(facts, str(version.get("name", "")))
+        if owner is None:
+            continue
+        key = (owner["dir"], owner["name"])
+        if key not in newest or _created(version) > _created(newest[key]):
+            newest[key] = version
+    return newest
+
+
+def _created(version: Mapping[str, Any]) -> float:
+    when = timestamp(version.get("creation_time"))
+    return when.timestamp() if when is not None else float("-inf")
 
 
 def declared_registered_models(facts: Facts) -> list[Resource]:
