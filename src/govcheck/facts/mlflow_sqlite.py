@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from govcheck import __version__
 from govcheck.errors import DataSourceError, UsageError
+from govcheck.facts import mlflow_artifacts
 from govcheck.facts import mlflow_fields as mf
 from govcheck.facts.mlflow_store import Scope, in_scope
 from govcheck.progress import Progress, Tick, silent
@@ -207,6 +208,28 @@ class SqliteStore:
 
     def model_versions(self) -> list[mf.Fields]:
         return list(self._cached("versions", self._versions, "model versions"))
+
+    def artifacts(self, run_id: str) -> list[str] | None:
+        """The run's artifact files: a local artifact root walked, a remote one listed
+        through MLflow's client (imported only then)."""
+        key = f"artifacts:{run_id}"
+        if key not in self._cache:
+            rows = self._query("SELECT artifact_uri FROM runs WHERE run_uuid = ?", (run_id,))
+            uri = str(rows[0][0] or "") if rows else ""
+            self._cache[key] = self._list_artifacts(run_id, uri) if uri else None
+        found: list[str] | None = self._cache[key]
+        return found
+
+    def _list_artifacts(self, run_id: str, uri: str) -> list[str]:
+        root = mlflow_artifacts.local_root(uri)
+        if root is not None:
+            if not root.is_absolute():  # relative to where the store is
+                root = sqlite_path(self.uri).parent / root
+            return mlflow_artifacts.walk_local(root)
+        from govcheck.facts.mlflow_client import client_session, open_client
+
+        with client_session(self.uri, self.scope.timeout_seconds):
+            return mlflow_artifacts.list_with_client(open_client(self.uri), run_id)
 
     # -- experiments and runs ---------------------------------------------------------------
 

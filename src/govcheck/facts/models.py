@@ -326,13 +326,23 @@ def mlflow_registered_models(facts: Facts) -> list[Resource]:
 
 
 def mlflow_model_versions(facts: Facts) -> list[Resource]:
-    """MLflow model versions, each with `model`: the repository model of its name."""
+    """MLflow model versions, each with `model`: the repository model of its name, and
+    `run.artifacts` listed only when a rule reads it (a request per folder, live)."""
     out = []
-    for res in mlflow_source.model_versions(facts):
+    versions = mlflow_source.model_versions(facts)
+    data = mlflow_source.opened(facts)
+    for res in versions:
         lazy: dict[str, Callable[[], Any]] = {
             "model": partial(_repo_model, facts, str(res.fields.get("name", "")))
         }
-        fields = LazyFields(dict(res.fields), lazy)
+        eager = dict(res.fields)
+        run = eager.get("run")
+        if data is not None and isinstance(run, Mapping) and "artifacts" not in run:
+            listed: dict[str, Callable[[], Any]] = {
+                "artifacts": partial(data.artifacts, str(run.get("run_id")))
+            }
+            eager["run"] = LazyFields(dict(run), listed)
+        fields = LazyFields(eager, lazy)
         out.append(
             Resource(res.kind, res.id, fields, res.location, entity=res.entity, touches=res.touches)
         )
