@@ -73,6 +73,10 @@ def record_paths(rules: Iterable[RuleReads]) -> dict[str, list[str]]:
             wanted.setdefault(source, set())
     for name, paths in wanted.items():
         paths.update(IDENTITY[name])
+        # A nested entity recorded in part still says which it is (`run.run_id`).
+        for (owner, nested), identity in NESTED_IDENTITY.items():
+            if owner == name and any(p[: len(nested)] == nested for p in paths):
+                paths.update(nested + sub for sub in identity)
         paths.difference_update({(f,) for (n, f) in DERIVED if n == name})
     return {name: sorted(_minimal(paths)) for name, paths in wanted.items()}
 
