@@ -41,7 +41,9 @@ def test_what_the_built_in_rules_need_recorded() -> None:
     rules, _ = load_rules(Config(path=None), Path.cwd())
     fields = record_paths(rule_reads(rules))
     assert fields["model_versions"] == [
-        "aliases", "name", "run.run_id", "run.tags['mlflow.source.git.commit']", "version"
+        "aliases", "creation_time", "key", "name", "run.artifacts[*]", "run.metrics",
+        "run.run_id", "run.start_time", "run.tags['mlflow.source.git.commit']", "run_id",
+        "value", "version",
     ]  # fmt: skip
     # GC-EXP-010 reads run_count, counted from the runs: runs are recorded for it.
     assert "run_count" not in fields["experiments"] and "runs" in fields

@@ -10,6 +10,7 @@ MAX_FILES paths, MAX_DEPTH folders deep.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -49,11 +50,24 @@ def walk_local(root: Path) -> list[str]:
 
 def list_with_client(client: Any, run_id: str) -> list[str]:
     """Files of a run's artifacts through MlflowClient.list_artifacts, folder by folder."""
+    return _listed(lambda path: client.list_artifacts(run_id, path))
+
+
+def list_remote(artifact_uri: str) -> list[str]:
+    """Files under a remote artifact root (s3://, gs://, mlflow-artifacts:/...) through
+    MLflow's artifact repository for its scheme: the tracking store is not opened."""
+    from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+    repository = get_artifact_repository(artifact_uri)
+    return _listed(repository.list_artifacts)
+
+
+def _listed(list_folder: Callable[[str | None], Iterable[Any]]) -> list[str]:
     out: list[str] = []
     pending: list[tuple[str | None, int]] = [(None, 0)]
     while pending and len(out) < MAX_FILES:
         path, depth = pending.pop()
-        for info in client.list_artifacts(run_id, path):
+        for info in list_folder(path):
             if info.is_dir:
                 if depth + 1 < MAX_DEPTH:
                     pending.append((info.path, depth + 1))

@@ -86,7 +86,7 @@ def needed(name: str, reads: Iterable[tuple[Path, bool]]) -> set[Path]:
     entity's identity says it is there, and a list whose items are read is kept whole in
     length (items are pruned, never dropped)."""
     local = FROM_REPOSITORY.get(name, frozenset())
-    reads = [(p, presence) for p, presence in reads if not (p and p[0] in local)]
+    reads = [(_entries(p), presence) for p, presence in reads if not (p and p[0] in local)]
     every = {p for p, _ in reads}
     out: set[Path] = set()
     for path, presence in reads:
@@ -100,6 +100,18 @@ def needed(name: str, reads: Iterable[tuple[Path, bool]]) -> set[Path]:
                 continue
         out.add(path)
     return out
+
+
+# Fields that are mappings (name -> value): reading their entries (`every: run.metrics`,
+# `for_each: run.metrics`, items {key, value}) reads the whole mapping.
+MAPPINGS = frozenset({"tags", "params", "metrics"})
+
+
+def _entries(path: Path) -> Path:
+    for i in range(len(path) - 1):
+        if path[i] in MAPPINGS and path[i + 1] is None:
+            return path[: i + 1]
+    return path
 
 
 def _minimal(paths: set[Path]) -> list[str]:

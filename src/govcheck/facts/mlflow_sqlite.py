@@ -29,7 +29,7 @@ from govcheck.facts import mlflow_artifacts
 from govcheck.facts import mlflow_fields as mf
 from govcheck.facts.mlflow_store import Scope, in_scope
 from govcheck.progress import Progress, Tick, silent
-from govcheck.redact import redact_url
+from govcheck.redact import redact_url, scrub
 
 # Every schema revision of MLflow's tracking database up to NEWEST_KNOWN, newest first (the
 # alembic chain is linear). A store at any of them is read silently; a newer one is read too
@@ -226,10 +226,13 @@ class SqliteStore:
             if not root.is_absolute():  # relative to where the store is
                 root = sqlite_path(self.uri).parent / root
             return mlflow_artifacts.walk_local(root)
-        from govcheck.facts.mlflow_client import client_session, open_client
-
-        with client_session(self.uri, self.scope.timeout_seconds):
-            return mlflow_artifacts.list_with_client(open_client(self.uri), run_id)
+        try:
+            return mlflow_artifacts.list_remote(uri)
+        except Exception as exc:  # noqa: BLE001 - any store's failure, said in one line
+            raise DataSourceError(
+                f"cannot list the artifacts of run {run_id} at {redact_url(uri)}: "
+                f"{type(exc).__name__}: {scrub(str(exc))}"
+            ) from None
 
     # -- experiments and runs ---------------------------------------------------------------
 

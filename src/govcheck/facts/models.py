@@ -337,7 +337,10 @@ def mlflow_model_versions(facts: Facts) -> list[Resource]:
         }
         eager = dict(res.fields)
         run = eager.get("run")
-        if data is not None and isinstance(run, Mapping) and "artifacts" not in run:
+        # Listed for versions behind an alias, as a snapshot records them (unknown, None,
+        # for the others): a live store and its snapshot give the same fields.
+        listable = bool(eager.get("aliases"))
+        if data is not None and listable and isinstance(run, Mapping) and "artifacts" not in run:
             listed: dict[str, Callable[[], Any]] = {
                 "artifacts": partial(data.artifacts, str(run.get("run_id")))
             }
@@ -371,7 +374,8 @@ def _serving_table(facts: Facts) -> dict[tuple[str, str], Mapping[str, Any]]:
             continue
         key = (owner["dir"], owner["name"])
         if key not in newest or _created(version) > _created(newest[key]):
-            newest[key] = version
+            # the version's MLflow fields, not its `model`: the model's own fields again
+            newest[key] = {k: version[k] for k in version if k != "model"}
     return newest
 
 
