@@ -37,9 +37,7 @@ def reading_mlflow() -> frozenset[str]:
     tree's .govcheck.yaml."""
     rules, _ = load_rules(Config(path=None), Path.cwd())
     return frozenset(
-        r.id
-        for r in rules
-        if any(k.startswith("mlflow_") for k in (*r.reads, *joined_reads(r)))
+        r.id for r in rules if any(k.startswith("mlflow_") for k in (*r.reads, *joined_reads(r)))
     )
 
 

@@ -81,3 +81,28 @@ def test_paths_round_trip_through_their_text() -> None:
         assert path_text(parse_path(text)) == text
     assert parse_path("tags['it\\'s']") == ("tags", "it's")
     assert path_text(("tags", "it's")) == "tags['it\\'s']"
+
+
+def test_a_joined_field_is_a_read_of_the_mlflow_kind_it_joins() -> None:
+    """A model's `serving` is a version of MLflow: a rule reading it reads the version's
+    fields below it and what picks the version (its aliases and creation time)."""
+    rules, _ = load_rules(Config(path=None), Path.cwd())
+    (fresh,) = [r for r in rules if r.id == "GC-FRESH-001"]
+    (reads,) = rule_reads([fresh])
+    assert reads.kind == "mlflow_model_version"
+    assert {path for path, _ in reads.reads} == {
+        ("aliases",),
+        ("creation_time",),
+        ("name",),
+        ("version",),
+    }
+    assert record_paths([reads]) == {
+        "model_versions": ["aliases", "creation_time", "name", "version"]
+    }
+
+
+def test_entries_of_a_mapping_are_recorded_as_the_whole_mapping() -> None:
+    assert needed("model_versions", [(("run", "metrics", None, "key"), False)]) == {
+        ("run", "metrics")
+    }
+    assert prune({"m": {"a": 1, "b": 2}}, [("m", None, "value")]) == {"m": {"a": 1, "b": 2}}
