@@ -188,3 +188,37 @@ def test_a_shallow_clone_says_its_times_are_late(history: Path, tmp_path: Path) 
     facts = make_facts(clone, PARAMS)
     assert facts.file("notes.md").fields["last_changed"] == "2026-02-20T00:00:00+00:00"  # type: ignore[union-attr]
     assert facts.notices == [SHALLOW_NOTICE]
+
+
+PROMETHEUS = """\
+groups:
+  - name: fraud-model
+    rules:
+      - alert: FraudFeatureDrift
+        expr: max(evidently_drift_share{model_name="fraud"}) >= 0.3
+        labels: {severity: ticket, team: fraud}
+"""
+
+
+def test_a_models_monitoring_includes_the_platform_monitors_that_watch_it(
+    tmp_path: Path,
+) -> None:
+    """monitoring.yaml from day 0, a Prometheus rule on the model edited on day 5: the
+    model's monitoring last changed on day 5."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "T")
+    git(root, "config", "user.email", "t@example.com")
+    commit(
+        root, T0, {"models/fraud/MODEL_CARD.md": CARD, "models/fraud/monitoring.yaml": MONITORING}
+    )
+    commit(root, T0 + 5 * DAY, {"ops/prometheus/rules.yml": PROMETHEUS})
+    facts = make_facts(root, PARAMS)
+    (model,) = facts.resources("model")
+    assert model.fields["monitoring_files"] == [
+        "models/fraud/monitoring.yaml",
+        "ops/prometheus/rules.yml",
+    ]
+    assert model.fields["monitoring_changed"] == "2026-01-06T00:00:00+00:00"
+    assert model.fields["last_changed"] == "2026-01-01T00:00:00+00:00"  # its own folder's

@@ -768,8 +768,10 @@ def test_bounds(fields: dict[str, Any], expected: bool) -> None:
     [
         (
             {"key": "demographic_parity_difference_race", "value": 0.23},
-            "demographic_parity_difference_race is 0.23, above 0.1 "
-            "(limits['*_difference*']: max 0.1)",
+            (
+                "demographic_parity_difference_race is 0.23, above 0.1 "
+                "(limits['*_difference*']: max 0.1)"
+            ),
         ),
         (
             {"key": "demographic_parity_ratio", "value": 0.5},

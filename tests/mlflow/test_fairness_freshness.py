@@ -85,8 +85,9 @@ def commit(root: Path, files: dict[str, str], when: float, message: str) -> None
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from mlflow import MlflowClient
     from mlflow.entities import Metric
+
+    from mlflow import MlflowClient
 
     base = tmp_path_factory.mktemp("fairness")
     root = base / "repo"
@@ -160,16 +161,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "ranker-1": train("ranker-1", {"ndcg": 0.7}, started=NOW - 400 * DAY),
         "ranker-2": train("ranker-2", {"demographic_parity_difference": 0.5}),
     }
+    for model in ("fraud-detector", "churn-model", "ranker"):
+        client.create_registered_model(model)
     for model, run_key, alias in (
         ("fraud-detector", "fraud", "champion"),
         ("churn-model", "churn", "production"),
         ("ranker", "ranker-1", "champion"),
         ("ranker", "ranker-2", None),
     ):
-        try:
-            client.create_registered_model(model)
-        except Exception:  # registered already (ranker's second version)
-            pass
         version = client.create_model_version(
             model, f"runs:/{runs[run_key]}/model", run_id=runs[run_key]
         )

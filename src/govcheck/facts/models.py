@@ -287,7 +287,11 @@ def _resource(facts: Facts, group: Group, below: list[str]) -> Resource:
         "deployed_by": lambda: [deployments.describe(s) for s in fields["deployments"]],
         # Git time: when the model's own files last changed (facts/changes.py).
         "card_changed": lambda: changes.newest(facts, cards),
-        "monitoring_changed": lambda: changes.newest(facts, monitors),
+        # monitoring.yaml and the files of its platform monitors: what watches the model
+        "monitoring_files": lambda: list(
+            dict.fromkeys([*monitors, *(m.rpartition(":")[0] for m in fields["monitors"])])
+        ),
+        "monitoring_changed": lambda: changes.newest(facts, fields["monitoring_files"]),
         "last_changed": lambda: changes.newest(
             facts, [*cards, *monitors, *([training] if training else [])]
         ),
