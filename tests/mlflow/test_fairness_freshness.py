@@ -16,12 +16,14 @@ positives; the same check from a snapshot must give the same findings.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from mlflow_servers import start_server
 
 from govcheck.check import CheckOptions, load_rules, rule_reads, run
 from govcheck.config import find_config
@@ -263,3 +265,20 @@ def test_without_a_store_the_packs_are_skipped_and_say_so(world: dict[str, Any])
         "GC-FRESH-002",
         "GC-FRESH-003",
     }
+
+
+@pytest.mark.slow
+def test_a_real_mlflow_server_gives_the_same_findings(world: dict[str, Any]) -> None:
+    """Over HTTP: versions, runs and metrics through the client, artifacts listed through
+    `list_artifacts` (the run's file:// root, read where the client runs)."""
+    workdir = world["base"] / "server"
+    workdir.mkdir()
+    db = workdir / "mlflow.db"
+    shutil.copyfile(world["base"] / "mlflow.db", db)  # a server may write to its database
+    server = start_server(db, workdir)
+    try:
+        server.wait_healthy()
+        over_http = run(CheckOptions(repo=str(world["root"]), select=SELECT, mlflow_uri=server.url))
+    finally:
+        server.stop()
+    assert found(over_http) == found(live(world))
