@@ -42,8 +42,8 @@ def test_what_the_built_in_rules_need_recorded() -> None:
     fields = record_paths(rule_reads(rules))
     assert fields["model_versions"] == [
         "aliases", "creation_time", "key", "name", "run.artifacts[*]", "run.metrics",
-        "run.run_id", "run.start_time", "run.tags['mlflow.source.git.commit']", "run_id",
-        "value", "version",
+        "run.run_id", "run.start_time", "run.tags['mlflow.source.git.commit']", "value",
+        "version",
     ]  # fmt: skip
     # GC-EXP-010 reads run_count, counted from the runs: runs are recorded for it.
     assert "run_count" not in fields["experiments"] and "runs" in fields

@@ -81,8 +81,8 @@ def test_a_snapshot_records_only_what_the_rules_read(rules_snapshot: Path) -> No
     ]  # fmt: skip
     assert document["fields"]["model_versions"] == [
         "aliases", "creation_time", "key", "name", "run.artifacts[*]", "run.metrics",
-        "run.run_id", "run.start_time", "run.tags['mlflow.source.git.commit']", "run_id",
-        "value", "version",
+        "run.run_id", "run.start_time", "run.tags['mlflow.source.git.commit']", "value",
+        "version",
     ]  # fmt: skip
     run = document["runs"][0]
     assert "params" not in run and "metrics" not in run and "status" not in run
