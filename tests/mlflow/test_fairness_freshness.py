@@ -282,3 +282,23 @@ def test_a_real_mlflow_server_gives_the_same_findings(world: dict[str, Any]) -> 
     finally:
         server.stop()
     assert found(over_http) == found(live(world))
+
+
+def test_artifacts_a_sqlite_store_cannot_list_are_a_notice(make_repo: Any, tmp_path: Path) -> None:
+    """Runs logged through a server's artifact proxy keep `mlflow-artifacts:` roots, which
+    only that server can list: the check goes on, says so, and finds no report."""
+    from mlflow import MlflowClient
+
+    uri = f"sqlite:///{tmp_path / 'proxied.db'}"
+    client = MlflowClient(uri, registry_uri=uri)
+    exp = client.create_experiment("proxied", artifact_location="mlflow-artifacts:/proxied")
+    run_id = client.create_run(exp).info.run_id
+    client.create_registered_model("scorer")
+    client.create_model_version("scorer", f"runs:/{run_id}/model", run_id=run_id)
+    client.set_registered_model_alias("scorer", "champion", "1")
+    repo = make_repo({"README.md": "# scorer\n"})
+    report = run(CheckOptions(repo=str(repo), select=("GC-FAIR-001",), mlflow_uri=uri))
+    assert [f.entity for f in report.findings] == ["mlflow:model_version/scorer/1"]
+    (notice,) = [n for n in report.notices if "artifacts" in n]
+    assert notice.startswith(f"cannot list the artifacts of run {run_id} at mlflow-artifacts:/")
+    assert notice.endswith("rules reading run.artifacts see none for this run")

@@ -27,6 +27,7 @@ from functools import partial
 from typing import Any
 
 from govcheck import templates
+from govcheck.errors import DataSourceError
 from govcheck.facts import changes, deployments, mlflow_source
 from govcheck.facts import registered_models as declared
 from govcheck.facts.base import Facts
@@ -346,7 +347,7 @@ def mlflow_model_versions(facts: Facts) -> list[Resource]:
         listable = bool(eager.get("aliases"))
         if data is not None and listable and isinstance(run, Mapping) and "artifacts" not in run:
             listed: dict[str, Callable[[], Any]] = {
-                "artifacts": partial(data.artifacts, str(run.get("run_id")))
+                "artifacts": partial(_artifacts, facts, data, str(run.get("run_id")))
             }
             eager["run"] = LazyFields(dict(run), listed)
         fields = LazyFields(eager, lazy)
@@ -354,6 +355,17 @@ def mlflow_model_versions(facts: Facts) -> list[Resource]:
             Resource(res.kind, res.id, fields, res.location, entity=res.entity, touches=res.touches)
         )
     return out
+
+
+def _artifacts(facts: Facts, data: mlflow_source.MlflowData, run_id: str) -> list[str] | None:
+    """A run's artifact files; a store that cannot list them (a sqlite store whose runs
+    keep artifacts behind a server's `mlflow-artifacts:` proxy) is a notice, and the run's
+    artifacts are unknown (None)."""
+    try:
+        return data.artifacts(run_id)
+    except DataSourceError as exc:
+        facts.notice(f"{exc}; rules reading run.artifacts see none for this run")
+        return None
 
 
 def serving_version(facts: Facts, model: Mapping[str, Any]) -> Mapping[str, Any] | None:
