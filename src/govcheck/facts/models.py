@@ -13,8 +13,10 @@ home of model cards found anywhere (cards.py):
   one model each; the plain one keeps the folder's name, the others add their suffix.
 
 Its fields say what belongs to it: the cards, its monitoring configs (`monitoring`, one
-small function to extend), a training config, and whether it is deployed (deployments.py).
-Registered models in MLflow gain a `model` field: the repository model of their name.
+small function to extend), a training config, and whether it is deployed (deployments.py);
+when they last changed in git (changes.py); and, with an MLflow store, its `serving`
+version (the newest behind a serving alias). Registered models and model versions in
+MLflow gain a `model` field: the repository model of their name.
 """
 
 from __future__ import annotations
