@@ -302,3 +302,23 @@ def test_artifacts_a_sqlite_store_cannot_list_are_a_notice(make_repo: Any, tmp_p
     (notice,) = [n for n in report.notices if "artifacts" in n]
     assert notice.startswith(f"cannot list the artifacts of run {run_id} at mlflow-artifacts:/")
     assert notice.endswith("rules reading run.artifacts see none for this run")
+
+
+def test_a_candidate_is_judged_before_its_alias_moves(world: dict[str, Any]) -> None:
+    """The deployment gate: `--model ranker/2 --as-alias champion` judges version 2 as the
+    serving one: its fairness metric is out of bounds, and it is the newest serving version
+    the card and monitoring config are held against (both changed before it, within 30
+    days: fresh)."""
+    report = run(
+        CheckOptions(
+            repo=str(world["root"]),
+            select=SELECT,
+            mlflow_uri=world["uri"],
+            model="ranker/2",
+            as_alias="champion",
+        )
+    )
+    assert [(f.rule_id, f.entity) for f in report.findings] == [
+        ("GC-FAIR-002", "mlflow:model_version/ranker/2")
+    ]
+    assert "demographic_parity_difference = 0.5" in report.findings[0].message
