@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from govcheck.check import CheckOptions, load_rules, run
+from govcheck.check import CheckOptions, joined_reads, load_rules, run
 from govcheck.config import Config
 from govcheck.model import Report
 
@@ -32,10 +32,13 @@ def builtin_kinds() -> dict[str, str]:
 
 
 def reading_mlflow() -> frozenset[str]:
-    """Rules over repository resources that look names up in MLflow (refers_to): their
-    trees carry a snapshot, named in the tree's .govcheck.yaml."""
+    """Rules over repository resources that look names up in MLflow (refers_to) or read
+    a joined MLflow field (a model's `serving`): their trees carry a snapshot, named in the
+    tree's .govcheck.yaml."""
     rules, _ = load_rules(Config(path=None), Path.cwd())
-    return frozenset(r.id for r in rules if any(k.startswith("mlflow_") for k in r.reads))
+    return frozenset(
+        r.id for r in rules if any(k.startswith("mlflow_") for k in (*r.reads, *joined_reads(r)))
+    )
 
 
 KINDS = builtin_kinds()

@@ -23,7 +23,7 @@ from govcheck.facts.mlflow_store import (
     resolve_scope,
     resolve_store,
 )
-from govcheck.facts.registry import NOUNS, PROVIDER_READS, PROVIDERS
+from govcheck.facts.registry import JOINED, NOUNS, PROVIDER_READS, PROVIDERS
 from govcheck.model import FailOn, Finding, Location, Provenance, Report, Severity
 from govcheck.policy import Rule, load
 from govcheck.progress import Detail, Progress, silent
@@ -188,6 +188,23 @@ def mlflow_settings(
     )
 
 
+def joined_reads(rule: Rule) -> dict[str, set[tuple[Any, bool]]]:
+    """The MLflow fields a rule reads through a joined field of its own kind (a model's
+    `serving`, facts/registry.py JOINED): each path below the field, and what picks the
+    joined entity."""
+    joins = JOINED.get(rule.info.resource, {})
+    out: dict[str, set[tuple[Any, bool]]] = {}
+    for kind, path, presence in rule.field_reads:
+        if kind is not None or not path or path[0] not in joins:
+            continue
+        other, picks = joins[str(path[0])]
+        reads = out.setdefault(other, set())
+        reads.update((p, False) for p in picks)
+        if len(path) > 1:
+            reads.add((path[1:], presence))
+    return out
+
+
 def rule_reads(rules: Sequence[Rule]) -> tuple[RuleReads, ...]:
     """The fields of MLflow kinds each rule reads, of its own resource or, through
     refers_to, of another kind (what a snapshot must record)."""
@@ -198,6 +215,8 @@ def rule_reads(rules: Sequence[Rule]) -> tuple[RuleReads, ...]:
             by_kind.setdefault(kind or rule.info.resource, set()).add((path, presence))
         for kind, paths in PROVIDER_READS.get(rule.info.resource, {}).items():
             by_kind.setdefault(kind, set()).update((p, False) for p in paths)
+        for kind, reads in joined_reads(rule).items():
+            by_kind.setdefault(kind, set()).update(reads)
         if rule.info.resource.startswith("mlflow_"):
             by_kind.setdefault(rule.info.resource, set())
         out += [
@@ -275,7 +294,8 @@ def _check(
 
     def skip_reason(rule: Rule) -> str | None:
         # A rule over MLflow entities, or one that looks names up in them (refers_to).
-        if any(kind.startswith("mlflow_") for kind in rule.kinds) and context.mlflow.skip_reason:
+        kinds = (*rule.kinds, *joined_reads(rule))
+        if any(kind.startswith("mlflow_") for kind in kinds) and context.mlflow.skip_reason:
             return context.mlflow.skip_reason
         if rule.needs_history and shallow():
             return SHALLOW_REASON

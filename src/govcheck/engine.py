@@ -155,11 +155,12 @@ def _capped(rule: Rule, resource: Resource, facts: Facts, failures: list[Failure
 
 
 def _each_item(rule: Rule, scope: Scope) -> list[Failure]:
-    """`for_each: PATH`: require on each item of a list field; each failing item is its own
-    finding, its message rendered over the item's fields, then the resource's."""
+    """`for_each: PATH`: require on each item of a list field (or each `{key, value}` entry
+    of a mapping); each failing item is its own finding, its message rendered over the
+    item's fields, then the resource's."""
     assert rule.for_each is not None
     look = fieldpath.get(scope.resource.fields, rule.for_each)
-    items = look.value if look.found and isinstance(look.value, (list, tuple)) else []
+    items = fieldpath.items_of(look)
     out: list[Failure] = []
     for index, item in enumerate(items):
         outcome = rule.require(Scope(scope.facts, scope.resource, item, scope.base_dir))

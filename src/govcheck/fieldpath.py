@@ -104,3 +104,15 @@ def mark_of(lookup: Lookup) -> Any:
     if lookup.container is None or lookup.key is None:
         return None
     return value_mark(lookup.container, lookup.key)
+
+
+def items_of(look: Lookup) -> list[Any]:
+    """What `every`, `some` and `for_each` go through: a list's items, or a mapping's
+    entries as `{key, value}` items (a run's `metrics`: `{key: auc, value: 0.91}`)."""
+    if not look.found:
+        return []
+    if isinstance(look.value, (list, tuple)):
+        return list(look.value)
+    if isinstance(look.value, Mapping):
+        return [{"key": k, "value": v} for k, v in look.value.items()]
+    return []

@@ -80,7 +80,7 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _timestamp(value: Any) -> dt.datetime | None:
+def timestamp(value: Any) -> dt.datetime | None:
     """ISO 8601 strings, dates, or epoch numbers (MLflow stores milliseconds)."""
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
@@ -210,15 +210,19 @@ def op_not_matches(operand: Any) -> Test:
 
 
 def op_glob(operand: Any) -> Test:
-    if not isinstance(operand, str):
-        raise OperandError(f"expects a glob pattern string, got {show(operand)}")
-    try:
-        compile_glob(operand.strip("/"))
-    except GlobError as exc:
-        raise OperandError(str(exc)) from None
+    """A glob, or a list of globs of which any one may match (often a `{param}` list)."""
+    globs = operand if isinstance(operand, list) else [operand]
+    if not globs or not all(isinstance(g, str) for g in globs):
+        raise OperandError(f"expects a glob pattern or a list of them, got {show(operand)}")
+    for glob in globs:
+        try:
+            compile_glob(glob.strip("/"))
+        except GlobError as exc:
+            raise OperandError(str(exc)) from None
+    shown = f"glob {globs[0]!r}" if len(globs) == 1 else f"globs {', '.join(map(repr, globs))}"
     return lambda found, v: Verdict(
-        found and v is not None and glob_match(operand, str(v)),
-        f"{show(v) if found else 'missing'} vs glob {operand!r}",
+        found and v is not None and any(glob_match(g, str(v)) for g in globs),
+        f"{show(v) if found else 'missing'} vs {shown}",
     )
 
 
@@ -279,17 +283,27 @@ def _compare(symbol: str, cmp: Callable[[float, float], bool]) -> Callable[[Any]
 
 def _age(newer: bool) -> Callable[[Any], Test]:
     def build(operand: Any) -> Test:
+        if operand is None:
+            # A limit left unset (`max_model_age_days: null`) limits nothing.
+            return lambda found, v: Verdict(True, "no limit set")
         days = _number(operand)
         if days is None or math.isnan(days) or days < 0:
             raise OperandError(f"expects a number of days, got {show(operand)}")
 
         def test(found: bool, v: Any) -> Verdict:
-            when = _timestamp(v) if found else None
+            when = timestamp(v) if found else None
             if when is None:
                 return Verdict(False, f"is {show(v) if found else 'missing'}, not a date")
-            age = (dt.datetime.now(dt.timezone.utc) - when).total_seconds() / 86400
+            now = dt.datetime.now(dt.timezone.utc)
+            age = (now - when).total_seconds() / 86400
             ok = age < days if newer else age > days
-            return Verdict(ok, f"is {when.date().isoformat()} ({age:.0f} days old)")
+            cutoff = (now - dt.timedelta(days=days)).date().isoformat()
+            word = "after" if newer else "before"
+            return Verdict(
+                ok,
+                f"is {when.date().isoformat()} ({age:.0f} days old), "
+                f"expected {word} {cutoff} ({days:g} days ago)",
+            )
 
         return test
 
@@ -304,13 +318,13 @@ def _order(earlier: bool) -> Callable[[Any], Test]:
     """`before` / `after` a date: an ISO date or time, a date, epoch milliseconds."""
 
     def build(operand: Any) -> Test:
-        limit = _timestamp(operand)
+        limit = timestamp(operand)
         if limit is None:
             raise OperandError(f"expects a date (2026-01-31) or a field, got {show(operand)}")
         word = "before" if earlier else "after"
 
         def test(found: bool, v: Any) -> Verdict:
-            when = _timestamp(v) if found else None
+            when = timestamp(v) if found else None
             if when is None:
                 return Verdict(False, f"is {show(v) if found else 'missing'}, not a date")
             ok = when < limit if earlier else when > limit
@@ -323,7 +337,7 @@ def _order(earlier: bool) -> Callable[[Any], Test]:
 
 def shift_days(value: Any, days: float) -> dt.datetime | None:
     """A date moved by a number of days (date arithmetic in policies); None if no date."""
-    when = _timestamp(value)
+    when = timestamp(value)
     if when is None:
         return None
     try:

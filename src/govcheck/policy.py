@@ -160,12 +160,17 @@ def build_rules(
                 if "where" in node
                 else None
             )
-            require = (
-                build_condition(node["require"], node.value_marks["require"], b)
-                if "require" in node
-                else _each_item_fails
-            )
             for_each = _for_each(node, b)
+            # Inside for_each, require reads each item's fields: recorded as such (a
+            # snapshot keeps `run.metrics[*].value`, not a `value` of the version).
+            if for_each is not None:
+                b.read(for_each.keys, presence=True)
+            with b.inside((*for_each.keys, None) if for_each is not None else ()):
+                require = (
+                    build_condition(node["require"], node.value_marks["require"], b)
+                    if "require" in node
+                    else _each_item_fails
+                )
             message = b.subst(
                 str(node.get("message") or node.get("title") or name),
                 node.value_marks.get("message"),

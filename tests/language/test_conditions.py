@@ -729,3 +729,124 @@ def test_a_rule_reading_mlflow_through_refers_to_is_skipped_without_a_store(
     report = run(CheckOptions(repo=str(repo), policies=(str(policy),), select=("LANG-002",)))
     assert [s.rule_id for s in report.skipped] == ["LANG-002"]
     assert report.findings == ()
+
+
+# -- bounds: a named number within the limits a table gives for its name ------------------
+
+LIMITS = (
+    "{'*_difference*': {max: 0.1}, demographic_parity_ratio: {min: 0.8}, 'x_*': {min: 0, max: 1}}"
+)
+BOUNDS = f"{{bounds: {{value: value, name: key, limits: {LIMITS}}}}}"
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"key": "demographic_parity_difference", "value": 0.05}, True),
+        ({"key": "demographic_parity_difference", "value": 0.1}, True),  # inclusive
+        ({"key": "demographic_parity_difference", "value": 0.12}, False),
+        ({"key": "equalized_odds_difference_sex", "value": 0.3}, False),  # per-group suffix
+        ({"key": "demographic_parity_ratio", "value": 0.79}, False),
+        ({"key": "demographic_parity_ratio", "value": 0.95}, True),
+        ({"key": "x_y", "value": -0.5}, False),  # both directions
+        ({"key": "x_y", "value": 1.5}, False),
+        ({"key": "x_y", "value": 0.5}, True),
+        ({"key": "accuracy", "value": 0.1}, True),  # no entry: not judged
+        ({"value": 0.5}, True),  # no name: nothing applies
+        ({"key": "demographic_parity_ratio", "value": float("nan")}, False),  # NaN: not a number
+        ({"key": "demographic_parity_ratio", "value": "high"}, False),
+        ({"key": "demographic_parity_ratio"}, False),  # named but no value
+        ({"key": "demographic_parity_ratio", "value": True}, False),
+    ],
+)
+def test_bounds(fields: dict[str, Any], expected: bool) -> None:
+    assert holds(BOUNDS, fields) is expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "why"),
+    [
+        (
+            {"key": "demographic_parity_difference_race", "value": 0.23},
+            (
+                "demographic_parity_difference_race is 0.23, above 0.1 "
+                "(limits['*_difference*']: max 0.1)"
+            ),
+        ),
+        (
+            {"key": "demographic_parity_ratio", "value": 0.5},
+            "demographic_parity_ratio is 0.5, below 0.8 (limits['demographic_parity_ratio']: min 0.8)",
+        ),
+        ({"key": "x_y", "value": 0.5}, "x_y is 0.5, within limits['x_*']: min 0, max 1"),
+        ({"key": "x_y", "value": None}, "x_y is null, not a number (limits['x_*']: min 0, max 1)"),
+    ],
+)
+def test_bounds_reasons(fields: dict[str, Any], why: str) -> None:
+    assert reason(BOUNDS, fields) == why
+
+
+def test_bounds_prefer_the_exact_name_then_the_most_specific_glob() -> None:
+    limits = "{'*': {max: 1}, 'dp_*': {max: 0.5}, dp_sex: {max: 0.2}}"
+    cond = f"{{bounds: {{value: v, name: n, limits: {limits}}}}}"
+    assert not holds(cond, {"n": "dp_sex", "v": 0.3})  # the exact entry, not dp_*
+    assert holds(cond, {"n": "dp_race", "v": 0.3})
+    assert not holds(cond, {"n": "dp_race", "v": 0.6})
+    assert holds(cond, {"n": "other", "v": 0.9})
+
+
+def test_bounds_name_the_parameter_they_take_their_limits_from() -> None:
+    params = {"fairness_thresholds": {"dp_*": {"max": 0.1}}}
+    cond = "{bounds: {value: value, name: key, limits: '{fairness_thresholds}'}}"
+    assert reason(cond, {"key": "dp_a", "value": 0.2}, params) == (
+        "dp_a is 0.2, above 0.1 (fairness_thresholds['dp_*']: max 0.1)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("condition", "error"),
+    [
+        ("{bounds: x}", "1:10: 'bounds' takes {value: PATH, name: PATH, limits: TABLE}"),
+        (
+            "{bounds: {value: v, name: n}}",
+            "1:10: 'bounds' takes {value: PATH, name: PATH, limits: TABLE}",
+        ),
+        (
+            "{bounds: {value: v, name: n, limits: [1]}}",
+            "1:10: 'limits' takes a mapping of name globs to {min, max}, got [1]",
+        ),
+        (
+            "{bounds: {value: v, name: n, limits: {a: {most: 1}}}}",
+            "1:42: limits for 'a' take min and/or max, got {'most': 1}",
+        ),
+        (
+            "{bounds: {value: v, name: n, limits: {a: {max: high}}}}",
+            "1:42: limits for 'a': min and max take numbers, got {'max': 'high'}",
+        ),
+    ],
+)
+def test_bounds_load_errors(condition: str, error: str) -> None:
+    assert build_errors(condition) == [error]
+
+
+# -- every / some over a mapping: its entries as {key, value} items ------------------------
+
+
+@pytest.mark.parametrize(
+    ("condition", "fields", "expected"),
+    [
+        ("{some: m, require: {field: key, glob: '*_ratio'}}", {"m": {"a_ratio": 1, "b": 2}}, True),
+        ("{some: m, require: {field: key, glob: '*_ratio'}}", {"m": {"b": 2}}, False),
+        ("{some: m, require: {field: key, glob: '*_ratio'}}", {"m": {}}, False),
+        ("{every: m, require: {field: value, lt: 1}}", {"m": {"a": 0.5, "b": 0.2}}, True),
+        ("{every: m, require: {field: value, lt: 1}}", {"m": {"a": 0.5, "b": 2}}, False),
+    ],
+)
+def test_every_and_some_over_a_mapping(
+    condition: str, fields: dict[str, Any], expected: bool
+) -> None:
+    assert holds(condition, fields) is expected
+
+
+def test_every_over_a_mapping_names_the_failing_key() -> None:
+    why = reason("{every: m, require: {field: value, lt: 1}}", {"m": {"a": 0.5, "b": 2}})
+    assert why == "1 of 2 m fail: [1] 'b': value is 2, expected < 1"

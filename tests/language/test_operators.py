@@ -251,6 +251,22 @@ FIELD_OPERANDS = [
     ("{field: x, equals: {field: y}}", {"x": "m", "y": "m"}, True),
     ("{field: x, not_equals: {field: y}}", {"x": "m", "y": "m"}, False),
     ("{field: x, lte: {field: 'a.b[0]'}}", {"x": 2, "a": {"b": [2]}}, True),
+    # a field of a joined entity (a model's serving version), with a tolerance in days
+    (
+        "{field: card_changed, after: {field: serving.creation_time, days: -30}}",
+        {"card_changed": "2026-02-01T10:00:00+00:00", "serving": {"creation_time": "2026-03-01"}},
+        True,
+    ),
+    (
+        "{field: card_changed, after: {field: serving.creation_time, days: -30}}",
+        {"card_changed": "2026-01-29T10:00:00+00:00", "serving": {"creation_time": "2026-03-01"}},
+        False,
+    ),
+    (
+        "{field: card_changed, after: {field: serving.creation_time}}",
+        {"card_changed": "2026-01-29"},
+        False,
+    ),
 ]
 
 
@@ -285,6 +301,13 @@ def test_comparisons(condition: str, fields: dict[str, Any], expected: bool) -> 
 @pytest.mark.parametrize(("condition", "fields", "expected"), AGES)
 def test_ages(condition: str, fields: dict[str, Any], expected: bool) -> None:
     assert holds(condition, fields) is expected
+
+
+def test_a_field_operand_takes_its_days_from_a_parameter() -> None:
+    cond = "{field: changed, after: {field: serving.created, days: '-{tolerance}'}}"
+    fields = {"changed": "2026-01-29", "serving": {"created": "2026-03-01"}}
+    assert holds(cond, fields, {"tolerance": 60})
+    assert not holds(cond, fields, {"tolerance": 20})
 
 
 @pytest.mark.parametrize(
@@ -329,12 +352,17 @@ def test_ages(condition: str, fields: dict[str, Any], expected: bool) -> None:
         ("{field: x, gt: 3}", {}, "x is missing, not a number"),
         ("{field: x, newer_than_days: 1}", {}, "x is missing, not a date"),
         ("{field: x, newer_than_days: 1}", {"x": "soon"}, "x is 'soon', not a date"),
-        ("{field: x, older_than_days: 1}", {"x": 1.5e9}, "x is 2017-07-14 (N days old)"),
+        (
+            "{field: x, older_than_days: 1}",
+            {"x": 1.5e9},
+            "x is 2017-07-14 (N days old), expected before DAY (1 days ago)",
+        ),
     ],
 )
 def test_reasons(condition: str, fields: dict[str, Any], why: str) -> None:
     """Why it failed, and (for `not`) why it held: the operator's reason after the path."""
     got = re.sub(r"\(\d+ days old\)", "(N days old)", reason(condition, fields))  # today's
+    got = re.sub(r"expected (before|after) \d{4}-\d\d-\d\d", r"expected \1 DAY", got)
     assert got == why
 
 
@@ -363,7 +391,8 @@ def test_reasons(condition: str, fields: dict[str, Any], why: str) -> None:
             r"{field: x, matches: '(a)\1'}",
             r"invalid regular expression '(a)\\1': invalid escape sequence: \1",
         ),
-        ("{field: x, glob: [a]}", "expects a glob pattern string, got ['a']"),
+        ("{field: x, glob: []}", "expects a glob pattern or a list of them, got []"),
+        ("{field: x, glob: [a, 3]}", "expects a glob pattern or a list of them, got ['a', 3]"),
         ("{field: x, exists: 1}", "expects true or false, got 1"),
         ("{field: x, empty: 'true'}", "expects true or false, got 'true'"),
     ],
@@ -396,10 +425,35 @@ def test_valid_operands_load(condition: str) -> None:
 
 def test_an_age_reason_names_the_date_and_the_age() -> None:
     when = days_ago(10)
-    assert (
-        reason("{field: x, newer_than_days: 1}", {"x": when}) == f"x is {when[:10]} (10 days old)"
+    cutoff = days_ago(1)[:10]
+    assert reason("{field: x, newer_than_days: 1}", {"x": when}) == (
+        f"x is {when[:10]} (10 days old), expected after {cutoff} (1 days ago)"
     )
-    assert reason("{field: x, older_than_days: 1}", {"x": epoch(3, 1000)}).endswith("(3 days old)")
+    assert reason("{field: x, older_than_days: 1}", {"x": epoch(3, 1000)}).endswith(
+        "(3 days old), expected before " + cutoff + " (1 days ago)"
+    )
+
+
+@pytest.mark.parametrize("op", ["newer_than_days", "older_than_days"])
+def test_an_age_limit_left_unset_limits_nothing(op: str) -> None:
+    """`{param}` set to null (max_model_age_days when no retraining policy is set)."""
+    assert holds(f"{{field: x, {op}: '{{limit}}'}}", {"x": days_ago(5000)}, {"limit": None})
+    assert holds(f"{{field: x, {op}: '{{limit}}'}}", {"x": days_ago(-5)}, {"limit": None})
+    assert reason(f"{{field: x, {op}: null}}", {}) == "x no limit set"
+
+
+# A list of globs: any one may match (fairness_metric_patterns).
+GLOB_LISTS = [
+    ("{field: x, glob: ['*_ratio', 'dp_*']}", {"x": "selection_rate_ratio"}, True),
+    ("{field: x, glob: ['*_ratio', 'dp_*']}", {"x": "dp_sex"}, True),
+    ("{field: x, glob: ['*_ratio', 'dp_*']}", {"x": "accuracy"}, False),
+    ("{field: x, glob: ['*_ratio']}", {}, False),
+]
+
+
+@pytest.mark.parametrize(("condition", "fields", "expected"), GLOB_LISTS)
+def test_glob_lists(condition: str, fields: dict[str, Any], expected: bool) -> None:
+    assert holds(condition, fields) is expected
 
 
 def test_comparison_operands_come_from_parameters() -> None:

@@ -41,7 +41,9 @@ def test_what_the_built_in_rules_need_recorded() -> None:
     rules, _ = load_rules(Config(path=None), Path.cwd())
     fields = record_paths(rule_reads(rules))
     assert fields["model_versions"] == [
-        "aliases", "name", "run.run_id", "run.tags['mlflow.source.git.commit']", "version"
+        "aliases", "creation_time", "key", "name", "run.artifacts[*]", "run.metrics",
+        "run.run_id", "run.start_time", "run.tags['mlflow.source.git.commit']", "value",
+        "version",
     ]  # fmt: skip
     # GC-EXP-010 reads run_count, counted from the runs: runs are recorded for it.
     assert "run_count" not in fields["experiments"] and "runs" in fields
@@ -79,3 +81,28 @@ def test_paths_round_trip_through_their_text() -> None:
         assert path_text(parse_path(text)) == text
     assert parse_path("tags['it\\'s']") == ("tags", "it's")
     assert path_text(("tags", "it's")) == "tags['it\\'s']"
+
+
+def test_a_joined_field_is_a_read_of_the_mlflow_kind_it_joins() -> None:
+    """A model's `serving` is a version of MLflow: a rule reading it reads the version's
+    fields below it and what picks the version (its aliases and creation time)."""
+    rules, _ = load_rules(Config(path=None), Path.cwd())
+    (fresh,) = [r for r in rules if r.id == "GC-FRESH-001"]
+    # (and, as every rule over models, the registered models' aliases: `deployed`)
+    (reads,) = [r for r in rule_reads([fresh]) if r.kind == "mlflow_model_version"]
+    assert {path for path, _ in reads.reads} == {
+        ("aliases",),
+        ("creation_time",),
+        ("name",),
+        ("version",),
+    }
+    assert record_paths([reads]) == {
+        "model_versions": ["aliases", "creation_time", "name", "version"]
+    }
+
+
+def test_entries_of_a_mapping_are_recorded_as_the_whole_mapping() -> None:
+    assert needed("model_versions", [(("run", "metrics", None, "key"), False)]) == {
+        ("run", "metrics")
+    }
+    assert prune({"m": {"a": 1, "b": 2}}, [("m", None, "value")]) == {"m": {"a": 1, "b": 2}}

@@ -80,13 +80,18 @@ def test_a_snapshot_records_only_what_the_rules_read(rules_snapshot: Path) -> No
         "tags['mlflow.user']",
     ]  # fmt: skip
     assert document["fields"]["model_versions"] == [
-        "aliases", "name", "run.run_id", "run.tags['mlflow.source.git.commit']", "version"
+        "aliases", "creation_time", "key", "name", "run.artifacts[*]", "run.metrics",
+        "run.run_id", "run.start_time", "run.tags['mlflow.source.git.commit']", "value",
+        "version",
     ]  # fmt: skip
     run = document["runs"][0]
     assert "params" not in run and "metrics" not in run and "status" not in run
     assert set(run["tags"]) <= {"owner", "mlflow.user", "mlflow.source.git.commit"}
     versions = {(v["name"], v["version"]): v for v in document["model_versions"]}
-    assert set(versions[("fraud-detector", "1")]["run"]) == {"run_id", "tags"}
+    # the fairness and freshness packs read a serving version's metrics, artifacts, start
+    assert set(versions[("fraud-detector", "1")]["run"]) == {
+        "run_id", "tags", "metrics", "artifacts", "start_time"
+    }  # fmt: skip
     assert versions[("legacy-model", "1")]["run"] is None
     assert all("run_count" not in e for e in document["experiments"])  # counted when read
 

@@ -1,4 +1,4 @@
-"""all / any / not, and every / some over a list field."""
+"""all / any / not, and every / some over a list field (or a mapping's entries)."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def _list_builder(quantifier: str) -> Any:
 
         def evaluate(scope: Scope) -> Outcome:
             look = fieldpath.get(scope.item, path)
-            items = look.value if look.found and isinstance(look.value, (list, tuple)) else []
+            items = fieldpath.items_of(look)
             failures: list[tuple[int, Any, Outcome]] = []
             for index, item in enumerate(items):
                 outcome = inner(Scope(scope.facts, scope.resource, item, scope.base_dir))

@@ -7,7 +7,7 @@ error messages suggest names from it.
 
 from __future__ import annotations
 
-from govcheck.conditions import content, field_cond, files, gitcond, logic, refers
+from govcheck.conditions import bounds, content, field_cond, files, gitcond, logic, refers
 from govcheck.conditions.base import Condition
 
 CONDITIONS: dict[str, Condition] = {
@@ -23,4 +23,5 @@ CONDITIONS: dict[str, Condition] = {
     "sections": Condition(content.build_sections),
     "git_commit_exists": Condition(gitcond.build_git_commit_exists, needs_history=True),
     "refers_to": Condition(refers.build_refers_to),  # {field, kind, key}: names another resource
+    "bounds": Condition(bounds.build_bounds),  # {value, name, limits}: a number within its limits
 }

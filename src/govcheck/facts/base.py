@@ -51,6 +51,10 @@ class RepoSource(Protocol):
     def attributes(self, paths: list[str], name: str) -> dict[str, str | None]:
         """Git attribute `name` (e.g. 'filter') for each path, one git call for all."""
 
+    def last_changes(self, paths: list[str]) -> dict[str, float]:
+        """Epoch seconds each path last changed (facts/gittimes.py), one git call for all;
+        paths with no change in history are absent."""
+
 
 Provider = Callable[["Facts"], list[Resource]]
 

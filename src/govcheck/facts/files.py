@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import Any
 
-from govcheck.facts import markdown
+from govcheck.facts import changes, markdown
 from govcheck.facts.base import Facts, RepoSource
 from govcheck.facts.parsing import Parsed, data_format, name_and_suffix, parse_file, refused
 from govcheck.facts.pycode import CodeUnit, code_units
@@ -174,6 +174,7 @@ _COMPUTED: dict[str, Callable[[FileFields], Any]] = {
     "headings": _markdown(markdown.headings_of),
     "sections": _markdown(markdown.sections_of),
     "lines": _markdown(markdown.lines_of),
+    "last_changed": lambda f: changes.last_changed(f.facts, f.path),
 }
 
 

@@ -12,6 +12,7 @@ import posixpath
 import re
 import stat
 import subprocess
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,6 +20,7 @@ import git
 
 from govcheck.boundary import in_git_dir
 from govcheck.errors import DataSourceError, UsageError
+from govcheck.facts.gittimes import last_changes
 from govcheck.model import RepoInfo
 from govcheck.redact import redact_remote
 
@@ -191,6 +193,18 @@ class WorkingSource(_GitSource):
         branch = None if head.is_detached else head.reference.name
         return RepoInfo(str(self.root), sha, branch, self._remote_url())
 
+    def last_changes(self, paths: list[str]) -> dict[str, float]:
+        """Commit times from HEAD's history; a path whose index or working-tree content
+        differs from HEAD (staged, modified, added) changed now: the commit being prepared
+        is the change that will land."""
+        now = time.time()
+        edited = set(working_changes(self.repo)) & set(paths)
+        rest = [p for p in paths if p not in edited]
+        found: dict[str, float] = {p: now for p in edited}
+        if rest and self.info().head is not None:
+            found.update(last_changes(self.root, "HEAD", rest))
+        return found
+
     def points_outside(self, path: str) -> bool:
         if not self.is_symlink(path):
             return False
@@ -285,6 +299,10 @@ class RevSource(_GitSource):
             mode, kind, sha, size = meta.split()
             if mode in _FILE_MODES and kind == "blob":
                 self._entries[path] = _Entry(mode, sha, int(size))
+
+    def last_changes(self, paths: list[str]) -> dict[str, float]:
+        """Commit times from the history of the commit checked (later commits unseen)."""
+        return dict(last_changes(self.root, self.commit.hexsha, paths))
 
     def info(self) -> RepoInfo:
         names = {h.name for h in self.repo.heads}

@@ -41,9 +41,13 @@ NESTED_IDENTITY: dict[tuple[str, Path], tuple[Path, ...]] = {
 # Fields computed at check time from another recorded list (run_count counts the runs in
 # scope, so runs_since_days applies to it as it does live).
 DERIVED: dict[tuple[str, str], str] = {("experiments", "run_count"): "runs"}
-# Fields a check computes from the repository, not from MLflow (a registered model's
-# `model`: the repository model of its name, facts/models.py): never recorded or required.
-FROM_REPOSITORY: dict[str, frozenset[str]] = {"registered_models": frozenset({"model"})}
+# Fields a check computes from the repository, not from MLflow (a registered model's or a
+# version's `model`: the repository model of its name, facts/models.py): never recorded or
+# required.
+FROM_REPOSITORY: dict[str, frozenset[str]] = {
+    "registered_models": frozenset({"model"}),
+    "model_versions": frozenset({"model"}),
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,10 @@ def record_paths(rules: Iterable[RuleReads]) -> dict[str, list[str]]:
             wanted.setdefault(source, set())
     for name, paths in wanted.items():
         paths.update(IDENTITY[name])
+        # A nested entity recorded in part still says which it is (`run.run_id`).
+        for (owner, nested), identity in NESTED_IDENTITY.items():
+            if owner == name and any(p[: len(nested)] == nested for p in paths):
+                paths.update(nested + sub for sub in identity)
         paths.difference_update({(f,) for (n, f) in DERIVED if n == name})
     return {name: sorted(_minimal(paths)) for name, paths in wanted.items()}
 
@@ -78,7 +86,7 @@ def needed(name: str, reads: Iterable[tuple[Path, bool]]) -> set[Path]:
     entity's identity says it is there, and a list whose items are read is kept whole in
     length (items are pruned, never dropped)."""
     local = FROM_REPOSITORY.get(name, frozenset())
-    reads = [(p, presence) for p, presence in reads if not (p and p[0] in local)]
+    reads = [(_entries(p), presence) for p, presence in reads if not (p and p[0] in local)]
     every = {p for p, _ in reads}
     out: set[Path] = set()
     for path, presence in reads:
@@ -92,6 +100,18 @@ def needed(name: str, reads: Iterable[tuple[Path, bool]]) -> set[Path]:
                 continue
         out.add(path)
     return out
+
+
+# Fields that are mappings (name -> value): reading their entries (`every: run.metrics`,
+# `for_each: run.metrics`, items {key, value}) reads the whole mapping.
+MAPPINGS = frozenset({"tags", "params", "metrics"})
+
+
+def _entries(path: Path) -> Path:
+    for i in range(len(path) - 1):
+        if path[i] in MAPPINGS and path[i + 1] is None:
+            return path[: i + 1]
+    return path
 
 
 def _minimal(paths: set[Path]) -> list[str]:
@@ -134,6 +154,8 @@ def prune(value: Any, paths: list[Path]) -> Any:
     if not paths or any(p == () for p in paths):
         return value
     if isinstance(value, Mapping):
+        if any(p[0] is None for p in paths):
+            return value  # every entry of a mapping (`metrics[*].value`): kept whole
         out = {}
         for key in value:
             below = [p[1:] for p in paths if p[0] == key]

@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from govcheck.errors import DataSourceError
+from govcheck.facts import mlflow_artifacts
 from govcheck.facts import mlflow_fields as mf
 from govcheck.facts.mlflow_client import all_pages, client_session, open_client
 from govcheck.facts.mlflow_store import Scope, in_scope, is_sqlite
@@ -66,6 +67,14 @@ class LiveStore:
 
     def model_versions(self) -> list[mf.Fields]:
         return self._read("versions", self._versions)
+
+    def artifacts(self, run_id: str) -> list[str] | None:
+        """The run's artifact files, listed folder by folder (only for runs a rule asks
+        about: a request per folder)."""
+        return self._read(
+            f"artifacts:{run_id}",
+            lambda: mlflow_artifacts.list_with_client(self._client, run_id),
+        )
 
     def _read(self, key: str, fetch: Callable[[], T]) -> T:
         if key not in self._cache:

@@ -34,6 +34,11 @@ class MlflowData(Protocol):
 
     def model_versions(self) -> list[Fields]: ...
 
+    def artifacts(self, run_id: str) -> list[str] | None:
+        """The run's artifact file paths (asked only for runs a rule reads them of); None
+        when unknown."""
+        ...
+
     @property
     def notices(self) -> list[str]:
         """What the report should say about the source (e.g. a newer schema than known)."""

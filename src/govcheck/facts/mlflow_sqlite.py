@@ -25,10 +25,11 @@ from urllib.parse import quote
 
 from govcheck import __version__
 from govcheck.errors import DataSourceError, UsageError
+from govcheck.facts import mlflow_artifacts
 from govcheck.facts import mlflow_fields as mf
 from govcheck.facts.mlflow_store import Scope, in_scope
 from govcheck.progress import Progress, Tick, silent
-from govcheck.redact import redact_url
+from govcheck.redact import redact_url, scrub
 
 # Every schema revision of MLflow's tracking database up to NEWEST_KNOWN, newest first (the
 # alembic chain is linear). A store at any of them is read silently; a newer one is read too
@@ -207,6 +208,31 @@ class SqliteStore:
 
     def model_versions(self) -> list[mf.Fields]:
         return list(self._cached("versions", self._versions, "model versions"))
+
+    def artifacts(self, run_id: str) -> list[str] | None:
+        """The run's artifact files: a local artifact root walked, a remote one listed
+        through MLflow's client (imported only then)."""
+        key = f"artifacts:{run_id}"
+        if key not in self._cache:
+            rows = self._query("SELECT artifact_uri FROM runs WHERE run_uuid = ?", (run_id,))
+            uri = str(rows[0][0] or "") if rows else ""
+            self._cache[key] = self._list_artifacts(run_id, uri) if uri else None
+        found: list[str] | None = self._cache[key]
+        return found
+
+    def _list_artifacts(self, run_id: str, uri: str) -> list[str]:
+        root = mlflow_artifacts.local_root(uri)
+        if root is not None:
+            if not root.is_absolute():  # relative to where the store is
+                root = sqlite_path(self.uri).parent / root
+            return mlflow_artifacts.walk_local(root)
+        try:
+            return mlflow_artifacts.list_remote(uri)
+        except Exception as exc:  # noqa: BLE001 - any store's failure, said in one line
+            raise DataSourceError(
+                f"cannot list the artifacts of run {run_id} at {redact_url(uri)}: "
+                f"{type(exc).__name__}: {scrub(str(exc))}"
+            ) from None
 
     # -- experiments and runs ---------------------------------------------------------------
 

@@ -13,8 +13,10 @@ home of model cards found anywhere (cards.py):
   one model each; the plain one keeps the folder's name, the others add their suffix.
 
 Its fields say what belongs to it: the cards, its monitoring configs (`monitoring`, one
-small function to extend), a training config, and whether it is deployed (deployments.py).
-Registered models in MLflow gain a `model` field: the repository model of their name.
+small function to extend), a training config, and whether it is deployed (deployments.py);
+when they last changed in git (changes.py); and, with an MLflow store, its `serving`
+version (the newest behind a serving alias). Registered models and model versions in
+MLflow gain a `model` field: the repository model of their name.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from functools import partial
 from typing import Any
 
 from govcheck import templates
-from govcheck.facts import deployments, mlflow_source
+from govcheck.errors import DataSourceError
+from govcheck.facts import changes, deployments, mlflow_source
 from govcheck.facts import registered_models as declared
 from govcheck.facts.base import Facts
 from govcheck.facts.cards import MODEL, Card, discovered
@@ -35,6 +38,7 @@ from govcheck.facts.discovery import scanned, strings
 from govcheck.facts.monitors.provider import monitors_for
 from govcheck.globs import glob_match
 from govcheck.model import LazyFields, Location, Resource
+from govcheck.operators import timestamp
 
 MONITORING_NAMES = ("monitoring.yaml", "monitoring.yml")
 _TRAINING = re.compile(r"(?:train|training)(?:[-_.\w]*)\.(?:ya?ml|json|toml)$|params\.yaml$")
@@ -284,6 +288,17 @@ def _resource(facts: Facts, group: Group, below: list[str]) -> Resource:
             [*fields["names"], *(d["endpoint"] for d in fields["deployments"] if d["endpoint"])],
         ),
         "deployed_by": lambda: [deployments.describe(s) for s in fields["deployments"]],
+        # Git time: when the model's own files last changed (facts/changes.py).
+        "card_changed": lambda: changes.newest(facts, cards),
+        # monitoring.yaml and the files of its platform monitors: what watches the model
+        "monitoring_files": lambda: list(
+            dict.fromkeys([*monitors, *(m.rpartition(":")[0] for m in fields["monitors"])])
+        ),
+        "monitoring_changed": lambda: changes.newest(facts, fields["monitoring_files"]),
+        "last_changed": lambda: changes.newest(
+            facts, [*cards, *monitors, *([training] if training else [])]
+        ),
+        "serving": lambda: serving_version(facts, fields),
     }
     fields = LazyFields(eager, lazy)
     shown = cards[0] if cards else (below[0] if below else None)
@@ -315,6 +330,76 @@ def mlflow_registered_models(facts: Facts) -> list[Resource]:
             Resource(res.kind, res.id, fields, res.location, entity=res.entity, touches=res.touches)
         )
     return out
+
+
+def mlflow_model_versions(facts: Facts) -> list[Resource]:
+    """MLflow model versions, each with `model`: the repository model of its name, and
+    `run.artifacts` listed only when a rule reads it (a request per folder, live)."""
+    out = []
+    versions = mlflow_source.model_versions(facts)
+    data = mlflow_source.opened(facts)
+    for res in versions:
+        lazy: dict[str, Callable[[], Any]] = {
+            "model": partial(_repo_model, facts, str(res.fields.get("name", "")))
+        }
+        eager = dict(res.fields)
+        run = eager.get("run")
+        # Listed for versions behind an alias, as a snapshot records them (unknown, None,
+        # for the others): a live store and its snapshot give the same fields.
+        listable = bool(eager.get("aliases"))
+        if data is not None and listable and isinstance(run, Mapping) and "artifacts" not in run:
+            listed: dict[str, Callable[[], Any]] = {
+                "artifacts": partial(_artifacts, facts, data, str(run.get("run_id")))
+            }
+            eager["run"] = LazyFields(dict(run), listed)
+        fields = LazyFields(eager, lazy)
+        out.append(
+            Resource(res.kind, res.id, fields, res.location, entity=res.entity, touches=res.touches)
+        )
+    return out
+
+
+def _artifacts(facts: Facts, data: mlflow_source.MlflowData, run_id: str) -> list[str] | None:
+    """A run's artifact files; a store that cannot list them (a sqlite store whose runs
+    keep artifacts behind a server's `mlflow-artifacts:` proxy) is a notice, and the run's
+    artifacts are unknown (None)."""
+    try:
+        return data.artifacts(run_id)
+    except DataSourceError as exc:
+        facts.notice(f"{exc}; rules reading run.artifacts see none for this run")
+        return None
+
+
+def serving_version(facts: Facts, model: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The model's `serving` field: the newest registered version (by creation time) behind
+    one of `serving_aliases` of the registered model of its name (see _repo_model), with the
+    version's fields; None without an MLflow store or such a version."""
+    table = facts.shared("models.serving", partial(_serving_table, facts))
+    return table.get((model["dir"], model["name"]))
+
+
+def _serving_table(facts: Facts) -> dict[tuple[str, str], Mapping[str, Any]]:
+    if facts.context.mlflow.skip_reason is not None:
+        return {}
+    serving = set(strings(facts.params.get("serving_aliases")))
+    newest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for res in facts.resources("mlflow_model_version"):
+        version = res.fields
+        if not serving & set(version.get("aliases") or []):
+            continue
+        owner = _repo_model(facts, str(version.get("name", "")))
+        if owner is None:
+            continue
+        key = (owner["dir"], owner["name"])
+        if key not in newest or _created(version) > _created(newest[key]):
+            # the version's MLflow fields, not its `model`: the model's own fields again
+            newest[key] = {k: version[k] for k in version if k != "model"}
+    return newest
+
+
+def _created(version: Mapping[str, Any]) -> float:
+    when = timestamp(version.get("creation_time"))
+    return when.timestamp() if when is not None else float("-inf")
 
 
 def declared_registered_models(facts: Facts) -> list[Resource]:

@@ -41,7 +41,7 @@ PROVIDERS: dict[str, Provider] = {
     "mlflow_experiment": mlflow_source.experiments,
     "mlflow_run": mlflow_source.runs,
     "mlflow_registered_model": models.mlflow_registered_models,  # with the repository's model
-    "mlflow_model_version": mlflow_source.model_versions,
+    "mlflow_model_version": models.mlflow_model_versions,  # with the repository's model
 }
 
 # MLflow fields a provider reads on its own, not through a rule's conditions, so a snapshot
@@ -49,6 +49,17 @@ PROVIDERS: dict[str, Provider] = {
 # registered model of its name behind a serving alias (deployments.py).
 PROVIDER_READS: dict[str, dict[str, tuple[tuple[str, ...], ...]]] = {
     "model": {"mlflow_registered_model": (("aliases",),)},
+}
+
+# Fields of repository kinds that are MLflow entities joined in: a model's `serving` is the
+# newest version behind a serving alias of its registered model (models.py). A rule reading
+# one reads that MLflow kind: the fields below it (`serving.run.start_time` reads the
+# version's `run.start_time`) and what picks the version are recorded in a snapshot, and
+# the rule is skipped, and says so, when the check has no MLflow store.
+JOINED: dict[str, dict[str, tuple[str, tuple[tuple[str, ...], ...]]]] = {
+    "model": {
+        "serving": ("mlflow_model_version", (("aliases",), ("creation_time",))),
+    },
 }
 
 # What reports call each kind when they say how many were checked ("3 model cards").

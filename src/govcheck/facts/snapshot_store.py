@@ -91,6 +91,17 @@ class SnapshotStore:
     def model_versions(self) -> list[Fields]:
         return self.lists["model_versions"]
 
+    def artifacts(self, run_id: str) -> list[str] | None:
+        """What the snapshot recorded of the run's artifacts (runs of versions behind an
+        alias), else None: unknown."""
+        for version in self.lists["model_versions"]:
+            run = version.get("run")
+            if isinstance(run, Mapping) and run.get("run_id") == run_id:
+                found = run.get("artifacts")
+                if isinstance(found, list):
+                    return [str(p) for p in found]
+        return None
+
 
 def _narrow(
     lists: dict[str, list[Fields]], document: Mapping[str, Any], scope: Scope, path: str
@@ -346,6 +357,8 @@ def build_snapshot(
         items = getattr(data, name)()
         if name == "experiments":
             items = [{k: v for k, v in e.items() if k != "run_count"} for e in items]
+        if name == "model_versions" and _records_artifacts(fields):
+            items = [_with_artifacts(data, v) for v in items]
         if fields is not None:
             paths = [parse_path(p) for p in fields[name]]
             items = [prune(item, paths) for item in items]
@@ -358,6 +371,23 @@ def build_snapshot(
         "runs_since": runs_since,
         **content,
     }
+
+
+def _records_artifacts(fields: Mapping[str, list[str]] | None) -> bool:
+    if fields is None:
+        return True
+    return any(
+        p == "run" or p.startswith("run.artifacts") for p in fields.get("model_versions", [])
+    )
+
+
+def _with_artifacts(data: Any, version: Fields) -> Fields:
+    """A version whose run carries its artifact paths: listed only for versions behind an
+    alias (those that can serve), a request per folder on a live store."""
+    run = version.get("run")
+    if not version.get("aliases") or not isinstance(run, Mapping) or "artifacts" in run:
+        return version
+    return {**version, "run": {**run, "artifacts": data.artifacts(str(run["run_id"]))}}
 
 
 def render(document: Mapping[str, Any]) -> str:

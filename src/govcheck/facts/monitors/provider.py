@@ -9,8 +9,10 @@ each monitor carries `group` (the signal types of every monitor of the same targ
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
+from govcheck.facts import changes
 from govcheck.facts.base import Facts
 from govcheck.facts.monitors import shape
 from govcheck.facts.monitors.registry import READERS
@@ -29,7 +31,7 @@ def monitor_resources(facts: Facts) -> list[Resource]:
     out: dict[str, Resource] = {}
     for monitor in found:
         members = groups[group_key(monitor)]
-        res = _resource(monitor, members)
+        res = _resource(facts, monitor, members)
         out.setdefault(res.id, res)
     return list(out.values())
 
@@ -52,7 +54,7 @@ def _types(signals: list[LDict]) -> list[str]:
     return sorted({str(s.get("type")) for s in signals if s.get("type")})
 
 
-def _resource(monitor: Monitor, members: list[Monitor]) -> Resource:
+def _resource(facts: Facts, monitor: Monitor, members: list[Monitor]) -> Resource:
     mark = monitor.mark
     path = mark.path
     types = _types(monitor.signals)
@@ -96,7 +98,8 @@ def _resource(monitor: Monitor, members: list[Monitor]) -> Resource:
         "set_elsewhere": list(monitor.set_elsewhere),
         "group": group,
     }
-    record = shape.node(mark)
+    files = tuple(dict.fromkeys((path, *monitor.touches)))
+    record = _Record(mark, {"last_changed": lambda: changes.newest(facts, files)})
     for key, value in fields.items():
         where = {
             "signals": monitor.signals_mark,
@@ -110,8 +113,34 @@ def _resource(monitor: Monitor, members: list[Monitor]) -> Resource:
         f"{path}:{mark.line}:{mark.column}:{monitor.name}",
         record,
         Location(path, mark.line, mark.column, snippet=monitor.name),
-        touches=tuple(dict.fromkeys((path, *monitor.touches))),
+        touches=files,
     )
+
+
+class _Record(LDict):
+    """A monitor's located fields, plus fields computed on first read (`last_changed`: a
+    git walk no rule should pay for unless it asks)."""
+
+    def __init__(self, mark: Any, lazy: dict[str, Callable[[], Any]]) -> None:
+        super().__init__()
+        self.mark = mark
+        self._lazy = lazy
+
+    def _fill(self, key: Any) -> None:
+        if key in self._lazy and not dict.__contains__(self, key):
+            self[key] = self._lazy.pop(key)()
+            if self.mark is not None:
+                self.value_marks[key] = self.mark
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._fill(key)
+        return super().get(key, default)
+
+    def __missing__(self, key: Any) -> Any:
+        self._fill(key)
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        raise KeyError(key)
 
 
 def monitors_for(
