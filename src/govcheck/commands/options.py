@@ -13,6 +13,7 @@ from govcheck.terminal import COLOR_CHOICES
 
 if TYPE_CHECKING:
     from govcheck.check import CheckOptions
+    from govcheck.config import Config
     from govcheck.policy import Rule
     from govcheck.terminal import Terminal
 
@@ -163,6 +164,26 @@ def terminal_for(args: argparse.Namespace) -> Terminal:
     from govcheck.terminal import Terminal
 
     return Terminal(sys.stderr, quiet=args.quiet, verbose=args.verbose)
+
+
+def live_store(args: argparse.Namespace, missing: str) -> tuple[Path, Config, str, str]:
+    """The repository, its config, and the URI of the live MLflow store (never a
+    snapshot) that `snapshot` and `publish` read with where it came from; `missing` is
+    the usage error when none is given."""
+    from dataclasses import replace
+
+    from govcheck.config import find_config
+    from govcheck.errors import UsageError
+    from govcheck.facts.mlflow_store import resolve_store
+
+    root = repo_root(args.repo, required=True)
+    assert root is not None
+    config = find_config(root, args.config)
+    live = replace(config.mlflow, snapshot=None)
+    choice = resolve_store(live, root, os.environ, uri=args.mlflow_uri)
+    if choice.uri is None:
+        raise UsageError(missing)
+    return root, replace(config, mlflow=live), choice.uri, choice.origin
 
 
 def repo_root(repo_arg: str | None, required: bool) -> Path | None:

@@ -14,7 +14,6 @@ proven before the first write (registry_writer.py): exit 3, nothing written.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Hashable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,7 @@ from govcheck.commands.options import (
     add_model_options,
     add_repo_options,
     add_rule_filters,
-    repo_root,
+    live_store,
     terminal_for,
 )
 from govcheck.errors import EXIT_OK, UsageError
@@ -84,21 +83,14 @@ def run(args: argparse.Namespace) -> int:
     from govcheck import publish
     from govcheck.check import CheckOptions
     from govcheck.check import run as run_check
-    from govcheck.config import find_config
     from govcheck.facts.mlflow_source import carried_reader
-    from govcheck.facts.mlflow_store import resolve_scope, resolve_store
+    from govcheck.facts.mlflow_store import resolve_scope
     from govcheck.redact import redact_url
     from govcheck.registry_writer import RegistryWriter
 
-    root = repo_root(args.repo, required=True)
-    assert root is not None
-    config = find_config(root, args.config)
-    live = replace(config.mlflow, snapshot=None)
-    choice = resolve_store(live, root, os.environ, uri=args.mlflow_uri)
-    if choice.uri is None:
-        raise UsageError(
-            "govcheck publish needs a live MLflow store to write to: give --mlflow-uri URI"
-        )
+    root, config, uri, _ = live_store(
+        args, "govcheck publish needs a live MLflow store to write to: give --mlflow-uri URI"
+    )
     try:  # without the mlflow extra: one line, before any work
         import mlflow  # noqa: F401
     except ImportError:
@@ -111,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         policies=tuple(args.policy),
         select=tuple(args.select),
         ignore=tuple(args.ignore),
-        mlflow_uri=choice.uri,
+        mlflow_uri=uri,
         rev=args.rev,
         fail_on=args.fail_on,
         model=args.model,
@@ -132,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             )
     finally:
         feedback.close()
-    where = redact_url(choice.uri)
+    where = redact_url(uri)
     if not reports:
         hint = " (add --as-alias ALIAS to judge a candidate as serving)" if args.model else ""
         print(
@@ -141,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     plan = _plan(reports, whole, carried_reader(carry), bool(args.model), args.report_url)
-    writer = RegistryWriter(choice.uri, resolve_scope(live).timeout_seconds)
+    writer = RegistryWriter(uri, resolve_scope(config.mlflow).timeout_seconds)
     return _apply(plan, writer, where, len(reports), args.dry_run, args.quiet)
 
 

@@ -8,13 +8,11 @@ Only the fields the enabled rules (config policies and --policy files) read are 
 from __future__ import annotations
 
 import argparse
-import os
-from dataclasses import replace
 
 from govcheck.commands.options import (
     add_feedback_options,
     add_repo_options,
-    repo_root,
+    live_store,
     terminal_for,
 )
 from govcheck.errors import EXIT_OK, UsageError
@@ -46,29 +44,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from govcheck.check import load_rules, rule_reads
-    from govcheck.config import find_config
     from govcheck.facts.mlflow_fieldset import record_paths
-    from govcheck.facts.mlflow_store import resolve_scope, resolve_store, shown_uri
+    from govcheck.facts.mlflow_store import resolve_scope, shown_uri
     from govcheck.facts.snapshot_store import write_snapshot
     from govcheck.progress import Detail
 
-    root = repo_root(args.repo, required=True)
-    assert root is not None
-    config = find_config(root, args.config)
-    live = replace(config.mlflow, snapshot=None)
-    choice = resolve_store(live, root, os.environ, uri=args.mlflow_uri)
-    if choice.uri is None:
-        raise UsageError("govcheck snapshot needs a live MLflow store: give --mlflow-uri URI")
+    root, config, uri, origin = live_store(
+        args, "govcheck snapshot needs a live MLflow store: give --mlflow-uri URI"
+    )
     fields = None
     if not args.all_fields:
         rules, _ = load_rules(config, root, tuple(args.policy))
         fields = record_paths(rule_reads(rules))
-    shown = shown_uri(choice.uri, root)
+    shown = shown_uri(uri, root)
     feedback = terminal_for(args)
-    feedback(Detail(f"MLflow: {shown} (from {choice.origin})"))
+    feedback(Detail(f"MLflow: {shown} (from {origin})"))
     try:
         counts, digest, unchanged = write_snapshot(
-            choice.uri, args.output, resolve_scope(live), fields, shown, feedback
+            uri, args.output, resolve_scope(config.mlflow), fields, shown, feedback
         )
     except OSError as exc:  # a missing folder, a directory, no permission: the user's to fix
         raise UsageError(f"cannot write snapshot {args.output}: {exc.strerror or exc}") from None
