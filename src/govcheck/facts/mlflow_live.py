@@ -34,8 +34,9 @@ ID_BATCH = 100  # ids per `IN (...)` filter, well under URL and SQL parameter li
 EXPERIMENT_BATCH = 100  # experiment ids per search_runs request streaming the runs in scope
 # Experiment ids per lookup by id (runs, logged models behind versions): the ids filter the
 # answer, so one request covers every experiment of an ordinary server (the open-source
-# server sets no limit), and requests grow with ids/100, not with ids x experiments.
-LOOKUP_EXPERIMENTS = 1000
+# server sets no limit; 1,000 made a store of 1,000 experiments plus Default pay each
+# lookup twice), and requests grow with ids/100, not with ids x experiments.
+LOOKUP_EXPERIMENTS = 10_000
 T = TypeVar("T")
 
 
