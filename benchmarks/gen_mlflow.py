@@ -42,14 +42,87 @@ def _create_schema(uri: str, experiments: list[str]) -> dict[str, str]:
     return ids
 
 
-def generate(path: Path, n_runs: int, commit: str) -> Path:
-    """Write a store of n_runs runs to path (a new file); runs name `commit` as their source."""
+# Columns written per table, in the order of the row tuples built by rows().
+COLUMNS = {
+    "datasets": (
+        "dataset_uuid",
+        "experiment_id",
+        "name",
+        "digest",
+        "dataset_source_type",
+        "dataset_source",
+        "dataset_schema",
+        "dataset_profile",
+    ),
+    "runs": (
+        "run_uuid",
+        "name",
+        "source_type",
+        "source_name",
+        "entry_point_name",
+        "user_id",
+        "status",
+        "start_time",
+        "end_time",
+        "source_version",
+        "lifecycle_stage",
+        "artifact_uri",
+        "experiment_id",
+        "deleted_time",
+    ),
+    "tags": ("key", "value", "run_uuid"),
+    "params": ("key", "value", "run_uuid"),
+    "metrics": ("key", "value", "timestamp", "run_uuid", "step", "is_nan"),
+    "latest_metrics": ("key", "value", "timestamp", "step", "is_nan", "run_uuid"),
+    "inputs": (
+        "input_uuid",
+        "source_type",
+        "source_id",
+        "destination_type",
+        "destination_id",
+        "step",
+    ),
+    "input_tags": ("input_uuid", "name", "value"),
+    "registered_models": (
+        "name",
+        "creation_time",
+        "last_updated_time",
+        "description",
+        "workspace",
+    ),
+    "model_versions": (
+        "name",
+        "version",
+        "creation_time",
+        "last_updated_time",
+        "description",
+        "user_id",
+        "current_stage",
+        "source",
+        "run_id",
+        "status",
+        "status_message",
+        "run_link",
+        "storage_location",
+        "workspace",
+    ),
+    "registered_model_aliases": ("alias", "version", "name", "workspace"),
+}
+
+
+def rows(
+    n_runs: int, exp_ids: list[str], commit: str, n_models: int = N_MODELS
+) -> dict[str, list[tuple[object, ...]]]:
+    """The rows of every table COLUMNS names, for n_runs runs over the given experiments."""
     rng = random.Random(n_runs)
-    uri = f"sqlite:///{path.resolve()}"
-    n_experiments = max(1, n_runs // RUNS_PER_EXPERIMENT)
-    exp_ids = list(_create_schema(uri, _experiment_names(n_experiments)).values())
-    db = sqlite3.connect(path)
-    datasets, runs, tags, params, metrics, latest, inputs, input_tags = ([] for _ in range(8))
+    out: dict[str, list[tuple[object, ...]]] = {table: [] for table in COLUMNS}
+    datasets, runs, tags, params = out["datasets"], out["runs"], out["tags"], out["params"]
+    metrics, latest, inputs, input_tags = (
+        out["metrics"],
+        out["latest_metrics"],
+        out["inputs"],
+        out["input_tags"],
+    )
     dataset_of: dict[str, str] = {}
     for exp_id in exp_ids:
         ds = uuid.uuid4().hex
@@ -99,13 +172,14 @@ def generate(path: Path, n_runs: int, commit: str) -> Path:
             input_id = uuid.uuid4().hex
             inputs.append((input_id, "DATASET", dataset_of[exp_id], "RUN", run_id, 0))
             input_tags.append((input_id, "mlflow.data.context", "training"))
-    models, versions, aliases = [], [], []
-    for m in range(N_MODELS):
+    for m in range(n_models):
         name = f"model-{m:04d}"
-        models.append((name, _T0, _T0, "" if m % 10 == 3 else f"Model {m}", "default"))
+        out["registered_models"].append(
+            (name, _T0, _T0, "" if m % 10 == 3 else f"Model {m}", "default")
+        )
         for v in range(1, VERSIONS_PER_MODEL + 1):
             run_id = run_ids[(m * VERSIONS_PER_MODEL + v) % n_runs]
-            versions.append(
+            out["model_versions"].append(
                 (
                     name,
                     v,
@@ -123,59 +197,32 @@ def generate(path: Path, n_runs: int, commit: str) -> Path:
                     "default",
                 )
             )
-        aliases.append(("champion", VERSIONS_PER_MODEL, name, "default"))
+        out["registered_model_aliases"].append(("champion", VERSIONS_PER_MODEL, name, "default"))
+    return out
+
+
+def generate(path: Path, n_runs: int, commit: str) -> Path:
+    """Write a store of n_runs runs to path (a new file); runs name `commit` as their source."""
+    uri = f"sqlite:///{path.resolve()}"
+    n_experiments = max(1, n_runs // RUNS_PER_EXPERIMENT)
+    exp_ids = list(_create_schema(uri, _experiment_names(n_experiments)).values())
+    tables = rows(n_runs, exp_ids, commit)
+    db = sqlite3.connect(path)
     with db:
-        db.executemany("INSERT INTO datasets VALUES (?,?,?,?,?,?,?,?)", datasets)
-        db.executemany(
-            "INSERT INTO runs (run_uuid, name, source_type, source_name, "
-            "entry_point_name, user_id, status, start_time, end_time, source_version, "
-            "lifecycle_stage, artifact_uri, experiment_id, deleted_time) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            runs,
-        )
-        db.executemany("INSERT INTO tags (key, value, run_uuid) VALUES (?,?,?)", tags)
-        db.executemany("INSERT INTO params (key, value, run_uuid) VALUES (?,?,?)", params)
-        db.executemany(
-            "INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) "
-            "VALUES (?,?,?,?,?,?)",
-            metrics,
-        )
-        db.executemany(
-            "INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) "
-            "VALUES (?,?,?,?,?,?)",
-            latest,
-        )
-        db.executemany(
-            "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, "
-            "destination_id, step) VALUES (?,?,?,?,?,?)",
-            inputs,
-        )
-        db.executemany(
-            "INSERT INTO input_tags (input_uuid, name, value) VALUES (?,?,?)", input_tags
-        )
-        db.executemany(
-            "INSERT INTO registered_models (name, creation_time, last_updated_time, "
-            "description, workspace) VALUES (?,?,?,?,?)",
-            models,
-        )
-        db.executemany(
-            "INSERT INTO model_versions (name, version, creation_time, "
-            "last_updated_time, description, user_id, current_stage, source, run_id, "
-            "status, status_message, run_link, storage_location, workspace) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            versions,
-        )
-        db.executemany(
-            "INSERT INTO registered_model_aliases (alias, version, name, workspace) "
-            "VALUES (?,?,?,?)",
-            aliases,
-        )
+        for table, columns in COLUMNS.items():
+            marks = ",".join("?" * len(columns))
+            db.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", tables[table]
+            )
     db.close()
     _verify(uri, n_runs)
     return path
 
 
 def _verify(uri: str, n_runs: int) -> None:
+    import logging
+
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
     from mlflow import MlflowClient
 
     client = MlflowClient(uri, registry_uri=uri)
@@ -196,3 +243,44 @@ def cached(cache: Path, n_runs: int, commit: str) -> Path:
         generate(tmp, n_runs, commit)
         tmp.rename(path)
     return path
+
+
+def _copy_text(value: object) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def populate_postgres(pg, n_runs: int, commit: str, n_models: int) -> str:  # type: ignore[no-untyped-def]
+    """A database of n_runs runs over n_runs/100 experiments and n_models registered models in
+    the PostgreSQL server pg (pg_server.Postgres), made on first use; returns its URI.
+
+    As for sqlite: MlflowClient creates the schema and the experiments, the rest is
+    bulk-loaded (COPY) into that schema, and a search through MlflowClient verifies it."""
+    import io
+
+    database = f"mlflow_{n_runs}_{n_models}_{commit[:8]}_v{GENERATOR_VERSION}"
+    done = pg.datadir.with_name(f"{pg.datadir.name}.{database}.done")
+    uri = pg.uri(database)
+    if done.is_file():
+        return str(uri)
+    pg.drop_database(database)  # half-made by an interrupted run
+    pg.ensure_database(database)
+    n_experiments = max(1, n_runs // RUNS_PER_EXPERIMENT)
+    exp_ids = list(_create_schema(uri, _experiment_names(n_experiments)).values())
+    tables = rows(n_runs, exp_ids, commit, n_models)
+    conn = pg.connect(database)
+    with conn, conn.cursor() as cur:
+        for table, columns in COLUMNS.items():
+            buffer = io.StringIO()
+            for row in tables[table]:
+                buffer.write("\t".join(_copy_text(v) for v in row) + "\n")
+            buffer.seek(0)
+            cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+        cur.execute("ANALYZE")
+    conn.close()
+    _verify(uri, n_runs)
+    done.write_text(database + "\n", encoding="utf-8")
+    return str(uri)

@@ -77,12 +77,17 @@ class CountingProxy:
 
 
 class MlflowServer:
-    """`mlflow server` over a copy of a sqlite store, stopped on exit."""
+    """`mlflow server` over a copy of a sqlite store, or over a database URI given as a
+    string (PostgreSQL: pg_server.py), stopped on exit."""
 
-    def __init__(self, store: Path, workdir: Path) -> None:
+    def __init__(self, store: Path | str, workdir: Path) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
-        self.db = workdir / "server.db"
-        shutil.copyfile(store, self.db)
+        if isinstance(store, str):
+            backend = store
+        else:
+            db = workdir / "server.db"
+            shutil.copyfile(store, db)
+            backend = f"sqlite:///{db}"
         self.port = free_port()
         self.log = open(workdir / "server.log", "wb")  # noqa: SIM115 (closed in __exit__)
         mlflow_cli = Path(sys.executable).with_name("mlflow")
@@ -91,7 +96,7 @@ class MlflowServer:
                 str(mlflow_cli),
                 "server",
                 "--backend-store-uri",
-                f"sqlite:///{self.db}",
+                backend,
                 "--default-artifact-root",
                 str(workdir / "artifacts"),
                 "--host",

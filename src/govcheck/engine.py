@@ -15,7 +15,15 @@ from govcheck import fieldpath, templates
 from govcheck.conditions.base import Scope
 from govcheck.errors import clip
 from govcheck.facts.base import Facts
-from govcheck.model import Checked, Finding, Location, Outcome, Resource, Skipped
+from govcheck.model import (
+    Checked,
+    Finding,
+    Location,
+    Outcome,
+    Resource,
+    ResourceStream,
+    Skipped,
+)
 from govcheck.policy import Rule
 from govcheck.yamlsrc import value_mark
 
@@ -64,63 +72,115 @@ def touched(
 
 
 def evaluate(rules: Iterable[Rule], facts: Facts, skip_reason: SkipReason = _never) -> Evaluation:
+    rules = list(rules)
+    runs: dict[int, _RuleRun | Skipped] = {}
+    # Streamed kinds first: an MLflow experiment's run_count is then known from the one
+    # pass over the runs instead of a pass of its own. Results are listed in rule order.
+    streamed = [i for i, r in enumerate(rules) if facts.streamed(r.info.resource)]
+    first = set(streamed)
+    others = [i for i in range(len(rules)) if i not in first]
+    for i in streamed + others:
+        rule = rules[i]
+        if i in runs:
+            continue  # evaluated in the one pass over its streamed kind
+        reason = skip_reason(rule)
+        if reason:
+            runs[i] = Skipped(rule.id, reason)
+            continue
+        resources = facts.each(rule.info.resource)
+        if not isinstance(resources, ResourceStream):
+            one = runs[i] = _RuleRun(rule, facts)
+            for resource in resources:
+                one.feed(resource)
+            continue
+        # A stream (100,000 MLflow runs) is read once for every rule of its kind: each
+        # resource goes through all of them and is dropped.
+        group = [i]
+        for j in range(i + 1, len(rules)):
+            if rules[j].info.resource == rule.info.resource:
+                later = skip_reason(rules[j])
+                if later:
+                    runs[j] = Skipped(rules[j].id, later)
+                else:
+                    group.append(j)
+        fed = [_RuleRun(rules[j], facts) for j in group]
+        runs.update(zip(group, fed))
+        for resource in resources:
+            for run in fed:
+                run.feed(resource)
     findings: list[Finding] = []
     checked: list[Checked] = []
     skipped: list[Skipped] = []
     notices: list[str] = []
-    paths, entities = facts.context.paths, facts.context.entities
-    for rule in rules:
-        reason = skip_reason(rule)
-        if reason:
-            skipped.append(Skipped(rule.id, reason))
+    for i in range(len(rules)):
+        done = runs[i]
+        if isinstance(done, Skipped):
+            skipped.append(done)
             continue
-        per_file: dict[str, int] = {}
-        kept = dropped = 0
-        for resource in facts.resources(rule.info.resource):
-            if not touched(resource, paths, entities):
-                continue
-            scope = Scope(facts, resource, resource.fields, resource.base_dir)
-            if rule.where is not None and not rule.where(scope).ok:
-                continue
-            failures = _each_item(rule, scope) if rule.for_each is not None else _whole(rule, scope)
-            failures = _capped(rule, resource, facts, failures)
-            located = [
-                (message, location or resource.location or _anchor(rule, facts))
-                for message, location in failures
-            ]
-            for message, location in located:
-                file_key = location.path if location else ""
-                in_file = per_file.get(file_key, 0)
-                if in_file >= MAX_FINDINGS_PER_FILE or kept >= MAX_FINDINGS_PER_RULE:
-                    dropped += 1
-                    continue
-                per_file[file_key] = in_file + 1
-                kept += 1
-                findings.append(
-                    Finding(
-                        rule_id=rule.id,
-                        rule_name=rule.info.name,
-                        severity=rule.info.severity,
-                        message=message,
-                        location=location,
-                        resource_kind=resource.kind,
-                        resource_id=resource.id,
-                        entity=resource.entity,
-                    )
-                )
-            # One checked pair per resource, failed when any of its items failed.
-            if located:
-                checked.append(Checked(rule.id, resource.id, located[0][1], "failed"))
-            else:
-                checked.append(Checked(rule.id, resource.id, resource.location, "passed"))
-        if dropped:
+        findings += done.findings
+        checked += done.checked
+        if done.dropped:
             notices.append(
-                f"{rule.id}: {dropped:,} more findings not reported (at most "
+                f"{done.rule.id}: {done.dropped:,} more findings not reported (at most "
                 f"{MAX_FINDINGS_PER_FILE:,} per file and {MAX_FINDINGS_PER_RULE:,} per rule); "
                 "fix the reported ones first"
             )
     findings.sort(key=sort_key)
     return Evaluation(tuple(findings), tuple(checked), tuple(skipped), tuple(notices))
+
+
+class _RuleRun:
+    """One rule over the resources fed to it: its findings (capped) and checked pairs."""
+
+    def __init__(self, rule: Rule, facts: Facts) -> None:
+        self.rule = rule
+        self.facts = facts
+        self.paths = facts.context.paths
+        self.entities = facts.context.entities
+        self.findings: list[Finding] = []
+        self.checked: list[Checked] = []
+        self.per_file: dict[str, int] = {}
+        self.kept = 0
+        self.dropped = 0
+
+    def feed(self, resource: Resource) -> None:
+        rule, facts = self.rule, self.facts
+        if not touched(resource, self.paths, self.entities):
+            return
+        scope = Scope(facts, resource, resource.fields, resource.base_dir)
+        if rule.where is not None and not rule.where(scope).ok:
+            return
+        failures = _each_item(rule, scope) if rule.for_each is not None else _whole(rule, scope)
+        failures = _capped(rule, resource, facts, failures)
+        located = [
+            (message, location or resource.location or _anchor(rule, facts))
+            for message, location in failures
+        ]
+        for message, location in located:
+            file_key = location.path if location else ""
+            in_file = self.per_file.get(file_key, 0)
+            if in_file >= MAX_FINDINGS_PER_FILE or self.kept >= MAX_FINDINGS_PER_RULE:
+                self.dropped += 1
+                continue
+            self.per_file[file_key] = in_file + 1
+            self.kept += 1
+            self.findings.append(
+                Finding(
+                    rule_id=rule.id,
+                    rule_name=rule.info.name,
+                    severity=rule.info.severity,
+                    message=message,
+                    location=location,
+                    resource_kind=resource.kind,
+                    resource_id=resource.id,
+                    entity=resource.entity,
+                )
+            )
+        # One checked pair per resource, failed when any of its items failed.
+        if located:
+            self.checked.append(Checked(rule.id, resource.id, located[0][1], "failed"))
+        else:
+            self.checked.append(Checked(rule.id, resource.id, resource.location, "passed"))
 
 
 Failure = tuple[str, "Location | None"]  # the finding's message, and its most precise place

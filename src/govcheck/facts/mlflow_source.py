@@ -6,15 +6,14 @@ live store, so a repo-only check (a pre-commit hook) never pays MLflow's start-u
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from govcheck.context import MlflowSettings
 from govcheck.facts.base import Facts
 from govcheck.facts.mlflow_store import NO_STORE_NOTICE, Scope, StoreChoice
-from govcheck.model import LazyFields, Resource
+from govcheck.model import LazyFields, Resource, ResourceStream
 from govcheck.progress import Progress, silent
 
 if TYPE_CHECKING:
@@ -29,6 +28,14 @@ class MlflowData(Protocol):
     def experiments(self) -> list[Fields]: ...
 
     def runs(self) -> list[Fields]: ...
+
+    def iter_runs(self) -> Iterator[Fields]:
+        """The runs in scope one by one, never all held (a store of 100,000 runs)."""
+        ...
+
+    def run_count(self, experiment_id: str) -> int:
+        """How many runs in scope an experiment has."""
+        ...
 
     def registered_models(self) -> list[Fields]: ...
 
@@ -117,11 +124,17 @@ def _resources(
     anchor = facts.context.mlflow.anchor
     assumed = facts.context.assumed_aliases
     out = []
-    for fields in read(data):
-        name = entity(fields)
+    for read_fields in read(data):
+        fields: Mapping[str, Any] = read_fields
+        name = entity(read_fields)
         if name in assumed:  # --as-alias: judged as if the alias already pointed here
             aliases = sorted({*(fields.get("aliases") or []), *assumed[name]})
-            fields = {**fields, "aliases": aliases}
+            # Lazy fields (a version's run) stay lazy: looked up only if a rule reads them.
+            fields = (
+                fields.replaced({"aliases": aliases})
+                if isinstance(fields, LazyFields)
+                else {**fields, "aliases": aliases}
+            )
         out.append(Resource(kind=kind, id=name, fields=fields, location=anchor, entity=name))
     return out
 
@@ -146,13 +159,10 @@ def experiments(facts: Facts) -> list[Resource]:
     """Experiments in scope; run_count (runs in scope) is read only if a rule asks for it."""
     resources = _resources(facts, "mlflow_experiment", lambda d: d.experiments(), experiment_entity)
     data = reader(facts)
-    counts: dict[str, int] = {}
 
     def run_count(experiment_id: str) -> int:
-        if not counts and data is not None:
-            counts.update(Counter(str(r.get("experiment_id")) for r in data.runs()))
-            counts.setdefault("", 0)  # marks the counts as computed
-        return counts.get(experiment_id, 0)
+        # Read only when a rule asks (GC-EXP-010 asks of the Default experiment alone).
+        return data.run_count(experiment_id) if data is not None else 0
 
     return [
         r
@@ -170,8 +180,23 @@ def experiments(facts: Facts) -> list[Resource]:
     ]
 
 
-def runs(facts: Facts) -> list[Resource]:
-    return _resources(facts, "mlflow_run", lambda d: d.runs(), run_entity)
+def runs(facts: Facts) -> list[Resource] | ResourceStream:
+    """Runs as a stream: the engine passes each page through every run rule and drops it,
+    so 100,000 runs never sit in memory together."""
+    data = reader(facts)
+    if data is None:
+        return []
+    anchor = facts.context.mlflow.anchor
+
+    def pages(source: MlflowData) -> Iterator[Resource]:
+        for fields in source.iter_runs():
+            name = run_entity(fields)
+            yield Resource(kind="mlflow_run", id=name, fields=fields, location=anchor, entity=name)
+
+    return ResourceStream(partial(pages, data))
+
+
+runs.streams = True  # type: ignore[attr-defined]  # Facts.streamed: the engine reads it first
 
 
 def registered_models(facts: Facts) -> list[Resource]:

@@ -27,7 +27,7 @@ from govcheck import __version__
 from govcheck.errors import DataSourceError, UsageError
 from govcheck.facts import mlflow_artifacts
 from govcheck.facts import mlflow_fields as mf
-from govcheck.facts.mlflow_store import Scope, in_scope
+from govcheck.facts.mlflow_store import KEEP_RUNS, Scope, in_scope
 from govcheck.progress import Progress, Tick, silent
 from govcheck.redact import redact_url, scrub
 
@@ -81,6 +81,7 @@ OPTIONAL = ("datasets", "inputs", "input_tags", "registered_model_aliases", "log
 DEFAULT_WORKSPACE = "default"
 DELETED_VERSION = "Deleted_Internal"  # MLflow's stage for a deleted model version
 BATCH = 500  # ids per `IN (...)`: under SQLite's oldest limit of 999 variables
+CHUNK = 1000  # runs read and turned into fields at a time, as a server's page
 
 
 def sqlite_path(uri: str) -> Path:
@@ -107,6 +108,7 @@ class SqliteStore:
         self._db = self._connect(sqlite_path(uri))
         self._columns: dict[str, set[str]] = {}
         self._cache: dict[str, Any] = {}
+        self._kept_runs: list[mf.Fields] | None = None
         self.notices: list[str] = []
         self._check_schema()
 
@@ -121,7 +123,13 @@ class SqliteStore:
 
     def _query(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            return self._db.execute(sql, tuple(args)).fetchall()
+            return self._execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise DataSourceError(f"cannot read MLflow store {self.where}: {exc}") from None
+
+    def _execute(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, tuple(args))
         except sqlite3.Error as exc:
             raise DataSourceError(f"cannot read MLflow store {self.where}: {exc}") from None
 
@@ -198,7 +206,60 @@ class SqliteStore:
         return [mf.experiment_fields(e) for e in self._scoped_experiments()]
 
     def runs(self) -> list[mf.Fields]:
-        return list(self._cached("runs", self._runs, "runs"))
+        return list(self.iter_runs())
+
+    def iter_runs(self) -> Iterator[mf.Fields]:
+        """The runs in scope in their listed order (experiment name, start time, id), read
+        a chunk at a time: 100,000 runs are never all held. Up to KEEP_RUNS are kept once
+        read, as a server's are."""
+        if self._kept_runs is not None:
+            yield from self._kept_runs
+            return
+        kept: list[mf.Fields] | None = []
+        for run in self._stream_runs():
+            if kept is not None:
+                kept.append(run)
+                if len(kept) > KEEP_RUNS:
+                    kept = None
+            yield run
+        self._kept_runs = kept
+
+    def _stream_runs(self) -> Iterator[mf.Fields]:
+        names = {e.experiment_id: e.name for e in self._scoped_experiments()}
+        since, args = "", []
+        if self.runs_since_ms is not None:
+            since, args = " AND r.start_time >= ?", [self.runs_since_ms]
+        cursor = self._execute(
+            "SELECT r.run_uuid, r.name, r.experiment_id, r.status, r.user_id, r.start_time, "
+            "r.end_time FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id "
+            f"WHERE r.lifecycle_stage = 'active'{since} ORDER BY e.name, r.start_time, r.run_uuid",
+            args,
+        )
+        count = 0
+        while True:
+            try:
+                chunk = cursor.fetchmany(CHUNK)
+            except sqlite3.Error as exc:
+                raise DataSourceError(f"cannot read MLflow store {self.where}: {exc}") from None
+            if not chunk:
+                break
+            rows = [r for r in chunk if str(r[2]) in names]
+            count += len(rows)
+            self._progress(Tick("reading MLflow", count, "runs", "sqlite"))
+            yield from self._run_fields(rows, names)
+
+    def run_count(self, experiment_id: str) -> int:
+        if experiment_id not in {e.experiment_id for e in self._scoped_experiments()}:
+            return 0
+        since, args = "", list[Any]([experiment_id])
+        if self.runs_since_ms is not None:
+            since, args = " AND start_time >= ?", [experiment_id, self.runs_since_ms]
+        rows = self._query(
+            f"SELECT COUNT(*) FROM runs WHERE experiment_id = ? AND lifecycle_stage = 'active'"
+            f"{since}",
+            args,
+        )
+        return int(rows[0][0])
 
     def registered_models(self) -> list[mf.Fields]:
         return [
@@ -271,21 +332,6 @@ class SqliteStore:
                 if e.lifecycle_stage == "active" and in_scope(e.name, self.scope.experiments)
             ),
             key=lambda e: e.name,
-        )
-
-    def _runs(self) -> list[mf.Fields]:
-        names = {e.experiment_id: e.name for e in self._scoped_experiments()}
-        since, args = "", []
-        if self.runs_since_ms is not None:
-            since, args = " AND start_time >= ?", [self.runs_since_ms]
-        rows = [
-            r
-            for r in self._query(f"{_RUN_COLUMNS} WHERE lifecycle_stage = 'active'{since}", args)
-            if str(r[2]) in names
-        ]
-        runs = self._run_fields(rows, names)
-        return sorted(
-            runs, key=lambda r: (r["experiment_name"] or "", r["start_time"] or "", r["run_id"])
         )
 
     def _run_fields(self, rows: list[tuple[Any, ...]], names: dict[str, str]) -> list[mf.Fields]:
@@ -457,7 +503,7 @@ class SqliteStore:
 
     def _runs_by_id(self, run_ids: set[str]) -> dict[str, mf.Fields]:
         """Runs behind versions, whatever the scope: lineage must resolve for old runs too."""
-        known = {r["run_id"]: r for r in self._cache.get("runs") or [] if r["run_id"] in run_ids}
+        known = {r["run_id"]: r for r in self._kept_runs or () if r["run_id"] in run_ids}
         missing = sorted(run_ids - set(known))
         if not missing:
             return known

@@ -22,6 +22,10 @@ NO_STORE_NOTICE = (
 )
 DEFAULT_TIMEOUT_SECONDS = 10.0
 DEFAULT_SNAPSHOT_MAX_AGE_DAYS = 30.0
+# Runs in scope a reader keeps once read when there are no more (~5 KB each): a small
+# store is fetched once per command (a --baseline-rev check, versions' lineage, run_count
+# reuse it); a larger one is streamed page by page and read afresh when asked again.
+KEEP_RUNS = 5000
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,16 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from govcheck.errors import DataSourceError
+from govcheck.facts.mlflow_fieldset import Path as FieldPath
 from govcheck.facts.mlflow_fieldset import RuleReads, parse_path, prune, uncovered
 from govcheck.facts.mlflow_store import Scope, in_scope
 from govcheck.progress import Progress, Tick, silent
@@ -84,6 +85,13 @@ class SnapshotStore:
 
     def runs(self) -> list[Fields]:
         return self.lists["runs"]
+
+    def iter_runs(self) -> Iterator[Fields]:
+        return iter(self.lists["runs"])
+
+    def run_count(self, experiment_id: str) -> int:
+        # Counted from the runs in the check's scope (format 1 stored the count instead).
+        return sum(1 for r in self.lists["runs"] if r.get("experiment_id") == experiment_id)
 
     def registered_models(self) -> list[Fields]:
         return self.lists["registered_models"]
@@ -330,15 +338,18 @@ def content_digest(document: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(document)).hexdigest()
 
 
-def build_snapshot(
+def record(
     data: Any,
     shown_uri: str,
     scope: Scope,
     fields: Mapping[str, list[str]] | None,
     runs_since: str | None,
-) -> dict[str, Any]:
-    """The snapshot document for a reader (a live store): the lists `fields` names (None:
-    every list, whole), each entity pruned to its recorded fields."""
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The snapshot of a reader (a live store), as its header and, per list, each entity
+    as canonical JSON text in the snapshot's order: the lists `fields` names (None: every
+    list, whole), each entity pruned to its recorded fields and checked against the schema
+    as it comes. Runs are read one page at a time and kept only as text (100,000 runs:
+    ~40 MB of text instead of a gigabyte of dicts)."""
     content: dict[str, Any] = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -350,27 +361,39 @@ def build_snapshot(
     }
     if fields is not None:
         content["fields"] = {name: list(fields[name]) for name in KINDS if name in fields}
+    texts: dict[str, list[str]] = {}
     for name in KINDS:
         if fields is not None and name not in fields:
-            content[name] = []
+            texts[name] = []
             continue
-        items = getattr(data, name)()
-        if name == "experiments":
-            items = [{k: v for k, v in e.items() if k != "run_count"} for e in items]
-        if name == "model_versions" and _records_artifacts(fields):
-            items = [_with_artifacts(data, v) for v in items]
-        if fields is not None:
-            paths = [parse_path(p) for p in fields[name]]
-            items = [prune(item, paths) for item in items]
-        content[name] = items
-    return {
+        paths = [parse_path(p) for p in fields[name]] if fields is not None else None
+        spec = _entity_specs()[name]
+        if name == "runs":
+            from govcheck.facts.mlflow_live import run_order
+
+            keyed = [
+                (run_order(run), _entity_text(run, name, paths, spec, i))
+                for i, run in enumerate(data.iter_runs())
+            ]
+            keyed.sort(key=lambda pair: pair[0])
+            texts[name] = [text for _, text in keyed]
+        else:
+            items = getattr(data, name)()
+            if name == "model_versions" and _records_artifacts(fields):
+                items = [_with_artifacts(data, v) for v in items]
+            texts[name] = [_entity_text(item, name, paths, spec, i) for i, item in enumerate(items)]
+    header = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
-        "snapshot_digest": content_digest(content),
+        "snapshot_digest": _streamed_digest(content, texts),
         "recorded_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "runs_since": runs_since,
         **content,
     }
+    problem = snapshot_problem({**header, **{name: [] for name in KINDS}})
+    if problem:  # a bug, not a user error: never write a file readers refuse
+        raise DataSourceError(f"the recorded MLflow metadata does not fit its schema: {problem}")
+    return header, texts
 
 
 def _records_artifacts(fields: Mapping[str, list[str]] | None) -> bool:
@@ -390,22 +413,57 @@ def _with_artifacts(data: Any, version: Fields) -> Fields:
     return {**version, "run": {**run, "artifacts": data.artifacts(str(run["run_id"]))}}
 
 
-def render(document: Mapping[str, Any]) -> str:
+def _entity_text(
+    item: Mapping[str, Any], name: str, paths: list[FieldPath] | None, spec: _Spec, index: int
+) -> str:
+    value: Any = {k: item[k] for k in item if not (name == "experiments" and k == "run_count")}
+    if isinstance(value.get("run"), Mapping):  # a version's run, made on first read
+        value["run"] = dict(value["run"])
+    if paths is not None:
+        value = prune(value, paths)
+    if not _ok(value, spec):  # a bug, not a user error: never write a file readers refuse
+        problem = _check(value, spec, f"[{name!r}][{index}]")
+        raise DataSourceError(f"the recorded MLflow metadata does not fit its schema: {problem}")
+    return _compact(value)
+
+
+def _streamed_digest(content: Mapping[str, Any], texts: Mapping[str, list[str]]) -> str:
+    """content_digest of the document these make, from the entity texts as they are: the
+    canonical form is sorted keys, no spaces, ASCII, so a list is its items' texts joined."""
+    digest = hashlib.sha256()
+    keys = sorted([*content, *KINDS])
+    digest.update(b"{")
+    for n, key in enumerate(keys):
+        digest.update((("," if n else "") + json.dumps(key) + ":").encode())
+        if key in KINDS:
+            digest.update(b"[")
+            for m, text in enumerate(texts[key]):
+                digest.update(((",") if m else "").encode() + text.encode())
+            digest.update(b"]")
+        else:
+            digest.update(_compact(content[key]).encode())
+    digest.update(b"}")
+    return digest.hexdigest()
+
+
+def render(document: Mapping[str, Any], texts: Mapping[str, list[str]] | None = None) -> str:
     """The document as text for git: the header pretty, then one entity per line, each
-    with sorted keys, so a changed run is a one-line diff."""
+    with sorted keys, so a changed run is a one-line diff. `texts` gives the lists'
+    entities as text already (record()); else they are taken from the document."""
     lines = ["{"]
     keys = list(document)
+    if texts is not None:
+        keys += [k for k in KINDS if k not in document]
     for i, key in enumerate(keys):
         end = "," if i < len(keys) - 1 else ""
-        value = document[key]
         if key in KINDS:
-            items = [_compact(item) for item in value]
+            items = texts[key] if texts is not None else [_compact(x) for x in document[key]]
             body = ",\n".join(f"  {item}" for item in items)
             lines.append(
                 f" {json.dumps(key)}: [\n{body}\n ]{end}" if items else f' "{key}": []{end}'
             )
         else:
-            text = json.dumps(value, sort_keys=True, indent=1, ensure_ascii=True)
+            text = json.dumps(document[key], sort_keys=True, indent=1, ensure_ascii=True)
             lines.append(f" {json.dumps(key)}: {text.replace(chr(10), chr(10) + ' ')}{end}")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -433,17 +491,15 @@ def write_snapshot(
     from govcheck.facts.mlflow_live import open_live
 
     store = open_live(uri, scope, progress)
-    document = build_snapshot(
+    header, texts = record(
         store, shown_uri or redact_url(uri), scope, fields, iso_time(store.runs_since_ms)
     )
-    problem = snapshot_problem(document)
-    if problem:  # a bug, not a user error: refuse to write a file the reader would reject
-        raise DataSourceError(f"the recorded MLflow metadata does not fit its schema: {problem}")
-    counts = {kind: len(document[kind]) for kind in KINDS}
-    digest = str(document["snapshot_digest"])
-    if _recorded_digest(output) == digest:
+    counts = {kind: len(texts[kind]) for kind in KINDS}
+    digest = str(header["snapshot_digest"])
+    text = render(header, texts)
+    del texts
+    if _same_recording(output, text):
         return counts, digest, True
-    text = render(document)
     progress(Tick("writing snapshot", sum(counts.values()), "entities", output))
     if output.endswith(".gz"):
         # No name and no time in the gzip header: the same content gives the same bytes.
@@ -454,10 +510,21 @@ def write_snapshot(
     return counts, digest, False
 
 
-def _recorded_digest(path: str) -> str | None:
-    if not Path(path).is_file():
-        return None
+# Header lines about the recording itself, which a new recording of the same content changes.
+_RECORDING_LINES = re.compile(r'^ "(recorded_at|runs_since)": .*$', re.MULTILINE)
+
+
+def _same_recording(path: str, text: str) -> bool:
+    """Whether the file at path is this recording but for when it was made: the same text,
+    digest line included, except `recorded_at` and `runs_since`. Rendering is
+    deterministic, so an unchanged store gives the same text; a file edited by hand (or
+    written otherwise) does not match and is replaced."""
     try:
-        return str(read_snapshot(path).get("snapshot_digest") or "") or None
-    except DataSourceError:
-        return None  # unreadable or changed by hand: replaced
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        old = raw.decode("utf-8")
+    except (OSError, EOFError, UnicodeDecodeError, ValueError):
+        return False
+    return _RECORDING_LINES.sub("", old) == _RECORDING_LINES.sub("", text)
