@@ -198,7 +198,11 @@ def notebook(rng: random.Random, k: int) -> str:
     an output (which readers must skip)."""
     pin = f"?versionId=v{k:06d}n" if k % 9 != 4 else ""
     cells = [
-        {"cell_type": "markdown", "metadata": {}, "source": [f"# Exploration {k}\n", _sentence(rng)]},
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": [f"# Exploration {k}\n", _sentence(rng)],
+        },
         {
             "cell_type": "code",
             "execution_count": 1,
@@ -244,7 +248,7 @@ def dvc_project(rng: random.Random, p: int) -> dict[str, str]:
     """A DVC project folder: data tracked by `.dvc` files, a pipeline with `foreach` and
     `matrix` stages, its lock file and params; one in seven has an unpinned `.dvc` output."""
     base = f"projects/dvc-{p:03d}"
-    md5 = lambda n: f"{(p * 7919 + n) * 2654435761 % (1 << 128):032x}"  # noqa: E731
+    md5 = lambda n: f"{(p * 7919 + n) * 2654435761 % (1 << 128):032x}"
     files = {
         f"{base}/params.yaml": _yaml(
             {"prepare": {"split": 0.2, "seed": p}, "train": {"n_est": 50, "min_split": 2}}
@@ -324,7 +328,11 @@ def mlproject(rng: random.Random, p: int) -> dict[str, str]:
         entry["command"] = "python train.py --alpha {alpha} --l1 {l1_ratio}"  # planted
     return {
         f"{base}/MLproject": _yaml(
-            {"name": f"project-{p}", "python_env": "python_env.yaml", "entry_points": {"main": entry}}
+            {
+                "name": f"project-{p}",
+                "python_env": "python_env.yaml",
+                "entry_points": {"main": entry},
+            }
         ),
         f"{base}/python_env.yaml": _yaml(
             {"python": "3.11", "dependencies": ["mlflow==2.16.0", "scikit-learn==1.5.1"]}
@@ -424,7 +432,8 @@ def card_layouts(rng: random.Random, p: int) -> dict[str, str]:
         f"model_cards/group-{p:03d}/ranker.md": model_card(rng, p + 1).replace(
             f"# Model {p + 1:04d}", f"# Ranker {p}"
         ),
-        f"services/hf-{p:03d}/README.md": hf_front + f"# hf-model-{p}\n\n"
+        f"services/hf-{p:03d}/README.md": hf_front
+        + f"# hf-model-{p}\n\n"
         + "\n".join(
             f"## {name}\n\n{_paragraph(rng, 2)}\n"
             for k, name in enumerate(CARD_SECTIONS)
