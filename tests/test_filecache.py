@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import subprocess
 import sys
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import git, write_files
 
 from govcheck import check as check_mod
 from govcheck.check import CheckOptions
@@ -28,7 +28,7 @@ from govcheck.reporters import REPORTERS
 from govcheck.yamlsrc import LDict, LList
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import gen_repo  # noqa: E402
+import gen_repo
 
 YAML = """\
 defaults: &defaults
@@ -48,6 +48,23 @@ numbers: [1, 1.5, .inf, -.inf, .nan, 0x1f, null, true, ~]
 ---
 second: [doc]
 """
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+
+
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{c}: &{c} [{', '.join('*' + p for p in [prev] * 10)}]\n"
     for prev, c in zip("abcdef", "bcdefg")
@@ -58,8 +75,8 @@ def same(a: Any, b: Any, seen: dict[int, int] | None = None) -> None:
     """a and b equal in value, type, marks and in which containers are shared."""
     seen = {} if seen is None else seen
     assert type(a) is type(b), (a, b)
-    if isinstance(a, float) and a != a:
-        assert b != b
+    if isinstance(a, float) and math.isnan(a):
+        assert math.isnan(b)
         return
     if isinstance(a, (dict, list)):
         if id(a) in seen:

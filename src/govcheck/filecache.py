@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -196,6 +195,8 @@ class FileCache:
         self._write(entries)
 
     def _write(self, entries: dict[str, bytes]) -> None:
+        import tempfile  # only a check that made new entries pays for it
+
         table: dict[str, list[int]] = {}
         offset = 0
         for key, raw in entries.items():

@@ -10,8 +10,8 @@ in the order its rules ask, so the report is the same with workers or without.
 
 The pool starts only when it pays: a check limited to PATHs (pre-commit) never starts
 one, nor does a repository with fewer than POOL_MIN_FILES files left to parse, a machine
-with one core, or a platform without `fork` (starting interpreters that import govcheck
-costs more than they would save).
+with one core (or GOVCHECK_JOBS=1), or a platform without `fork` (starting interpreters
+that import govcheck costs more than they would save).
 """
 
 from __future__ import annotations
@@ -52,10 +52,16 @@ Job = tuple[str, str, str, tuple[str, ...]]  # path, blob id, text, kinds of fac
 
 
 def cores() -> int:
+    """Worker processes to start: the cores this process may run on, or GOVCHECK_JOBS when
+    set lower (a container's CPU quota is not visible in the affinity mask; 1 disables)."""
     try:
-        return len(os.sched_getaffinity(0))
+        n = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        n = os.cpu_count() or 1
+    asked = os.environ.get("GOVCHECK_JOBS", "").strip()
+    if asked.isdigit() and int(asked) >= 1:
+        n = min(n, int(asked))
+    return n
 
 
 def prefetch(facts: Facts, kinds: Iterable[str]) -> int:
