@@ -22,7 +22,7 @@ from typing import Any
 from govcheck.errors import Mark
 from govcheck.facts.markdown import FrontMatter, Heading, Scan
 from govcheck.facts.parsing import Parsed, Problem
-from govcheck.yamlsrc import LDict, LList
+from govcheck.yamlsrc import LDict, LList, new_mark
 
 FORMAT = 1  # bump when the encoding changes: old cache entries are then never read
 _DICT, _LIST, _LDICT, _LLIST, _REF, _DATETIME, _DATE, _TIME = range(8)
@@ -101,7 +101,7 @@ class _Decoder:
         self.made: list[Any] = []
 
     def mark(self, pair: list[int] | None) -> Mark | None:
-        return None if pair is None else Mark(self.path, pair[0], pair[1])
+        return None if pair is None else new_mark(self.path, pair[0], pair[1])
 
     def value(self, enc: Any) -> Any:
         if type(enc) is not list:
@@ -113,22 +113,24 @@ class _Decoder:
             out.mark = self.mark(enc[1])
             path = self.path
             key_marks, value_marks = out.key_marks, out.value_marks
+            value = self.value
             for i in range(2, len(enc), 4):
-                key = enc[i]
-                out[key] = self.value(enc[i + 1])
+                key, item = enc[i], enc[i + 1]
+                out[key] = value(item) if type(item) is list else item
                 km, vm = enc[i + 2], enc[i + 3]
                 if km is not None:
-                    key_marks[key] = Mark(path, km[0], km[1])
+                    key_marks[key] = new_mark(path, km[0], km[1])
                 if vm is not None:
-                    value_marks[key] = Mark(path, vm[0], vm[1])
+                    value_marks[key] = new_mark(path, vm[0], vm[1])
             return out
         if tag == _LLIST:
             seq = LList()
             self.made.append(seq)
             seq.mark = self.mark(enc[1])
-            seq.extend(self.value(v) for v in enc[2])
+            value = self.value
+            seq.extend([value(v) if type(v) is list else v for v in enc[2]])
             path = self.path
-            seq.item_marks = [Mark(path, m[0], m[1]) for m in enc[3]]
+            seq.item_marks = [new_mark(path, m[0], m[1]) for m in enc[3]]
             return seq
         if tag == _DICT:
             plain: dict[Any, Any] = {}
