@@ -26,6 +26,7 @@ from govcheck.facts.parsing import parse_file
 from govcheck.filecache import PACK, FileCache, blob_id, cache_dir
 from govcheck.reporters import REPORTERS
 from govcheck.yamlsrc import LDict, LList
+from support import govcheck
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import gen_repo
@@ -237,7 +238,7 @@ def every_kind(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A repository of every file kind the readers parse (the benchmark's generator)."""
     root = tmp_path_factory.mktemp("kinds") / "repo"
     root.mkdir()
-    files: dict[str, str | bytes] = dict(gen_repo.layout(400))
+    files: dict[str, str | bytes] = dict(gen_repo.layout(250))
     files.update(EXTRA)
     files[".govcheck.yaml"] = "version: 1\npolicies: [builtin:all]\nmax_file_mb: 2\n"
     git(root, "init", "-q", "-b", "main")
@@ -348,3 +349,19 @@ def test_the_cache_lives_in_the_common_git_dir_of_a_worktree(every_kind: Path) -
         assert "govcheck" not in tracked
     finally:
         git(every_kind, "worktree", "remove", "--force", str(tree))
+
+
+def test_cli_no_cache_leaves_nothing_and_cache_clear_removes_it(every_kind: Path) -> None:
+    pack = cache_dir(every_kind / ".git") / PACK
+    assert govcheck("cache", "clear", cwd=every_kind).returncode == 0
+    assert not pack.parent.exists()
+    quick = ("check", "--no-mlflow", "-q", "--select", "GC-FILE-001")  # parses every config
+    assert govcheck(*quick, "--no-cache", cwd=every_kind).returncode == 1
+    assert not pack.parent.exists()
+    assert govcheck(*quick, cwd=every_kind).returncode == 1
+    assert pack.is_file()
+    done = govcheck("cache", "clear", cwd=every_kind)
+    assert done.returncode == 0 and "removed" in done.stdout
+    assert not pack.parent.exists()
+    again = govcheck("cache", "clear", "--repo", str(every_kind))
+    assert again.returncode == 0 and "nothing to remove" in again.stdout
