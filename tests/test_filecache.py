@@ -191,6 +191,21 @@ def test_entries_survive_a_save_and_damage_is_a_miss(tmp_path: Path) -> None:
     assert FileCache(tmp_path / "c", stamp="s1").get("k1") == [1, "a"]
 
 
+def test_a_small_check_keeps_other_entries_but_not_superseded_ones(tmp_path: Path) -> None:
+    full = FileCache(tmp_path, stamp="s")
+    for path in ("a.yaml", "b.yaml", "c.yaml"):
+        full.put(FileCache.key("parsed", path, "blob1"), path)
+    full.save()
+    small = FileCache(tmp_path, stamp="s")  # a pre-commit check of a.yaml, since edited
+    assert small.get(FileCache.key("parsed", "a.yaml", "blob2")) is None
+    small.put(FileCache.key("parsed", "a.yaml", "blob2"), "a2")
+    small.save()
+    after = FileCache(tmp_path, stamp="s")
+    assert after.get(FileCache.key("parsed", "a.yaml", "blob2")) == "a2"
+    assert after.get(FileCache.key("parsed", "b.yaml", "blob1")) == "b.yaml"  # kept
+    assert after.get(FileCache.key("parsed", "a.yaml", "blob1")) is None  # superseded
+
+
 @pytest.mark.parametrize(
     "damage",
     [

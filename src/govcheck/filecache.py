@@ -33,9 +33,10 @@ from govcheck import __version__
 DIR_NAME = "govcheck"
 PACK = "facts.pack"
 _MAGIC = b"govcheck-facts"
-# Entries of other checks (other branches, files since edited) kept beside the ones a check
-# used, at most this many times their number, so the pack stays about one repository's size.
-_KEEP_UNUSED = 1
+# Entries of other checks (other branches, other PATHs) kept beside the ones a check used:
+# up to this many times their number, and at least _MIN_KEPT in all.
+_KEEP_FACTOR = 3
+_MIN_KEPT = 50_000
 
 
 def blob_id(data: bytes) -> str:
@@ -177,21 +178,25 @@ class FileCache:
         if self.directory is None or (not self._new and not self._bad):
             return
         entries: dict[str, bytes] = {}
-        for key in self._used:
+        for key in sorted(self._used):
             raw = self._new.get(key)
             if raw is None and key in index:
                 raw = self._entry(key, index[key])
             if raw is not None:
                 entries[key] = raw
-        spare = _KEEP_UNUSED * len(entries)
+        # Older entries stay (a PATH-limited pre-commit check must not empty the cache a
+        # full check filled), except those of a file made again with new content, and only
+        # up to a bound, so files long deleted or edited do not pile up for ever.
+        remade = {key.rsplit("\0", 1)[0] for key in self._new}
+        room = max(_KEEP_FACTOR * len(entries), _MIN_KEPT) - len(entries)
         for key, where in index.items():
-            if spare <= 0:
+            if room <= 0:
                 break
-            if key not in entries:
+            if key not in entries and key.rsplit("\0", 1)[0] not in remade:
                 raw = self._entry(key, where)
                 if raw is not None:
                     entries[key] = raw
-                    spare -= 1
+                    room -= 1
         self._write(entries)
 
     def _write(self, entries: dict[str, bytes]) -> None:
