@@ -258,6 +258,7 @@ def every_kind(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files[".govcheck.yaml"] = "version: 1\npolicies: [builtin:all]\nmax_file_mb: 2\n"
     git(root, "init", "-q", "-b", "main")
     write_files(root, files)
+    (root / "configs/outside.yaml").symlink_to("/etc/hostname")  # skipped, with a notice
     git(root, "add", "-A")
     git(root, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "x")
     return root
@@ -297,7 +298,10 @@ def test_parse_workers_give_the_same_report(
 ) -> None:
     if prefetch.cores() < 2:
         pytest.skip("one core: no workers are started")
-    plain = report(every_kind, cache=False)
+    with monkeypatch.context() as one_core:
+        one_core.setenv("GOVCHECK_JOBS", "1")  # no workers: the same report, notices in order
+        plain = report(every_kind, cache=False)
+    assert "skipped symlink configs/outside.yaml" in plain
     started: list[int] = []
     real = prefetch.prefetch
 

@@ -69,8 +69,13 @@ def prefetch(facts: Facts, kinds: Iterable[str]) -> int:
     many files were handed to workers (0 when no pool was started)."""
     wanted = set(kinds)
     data, cards = bool(wanted & DATA_READERS), bool(wanted & CARD_READERS)
+    if facts.context.paths is not None or not (data or cards):
+        return 0
+    # Listed now whether workers start or not: the listing's notices (symlinks skipped)
+    # then come first on any machine, and the report does not depend on its core count.
+    facts.resources("file")
     workers = cores()
-    if facts.context.paths is not None or not (data or cards) or workers < 2:
+    if workers < 2:
         return 0
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
         return 0
