@@ -20,6 +20,8 @@ class Cmd:
     cwd: str | None = None
     env: Mapping[str, str] | None = None
     ok_codes: tuple[int, ...] = (0, 1)  # a check with findings exits 1
+    # run before each (untimed) run: clear a cache, edit a file
+    prepare: Callable[[], None] | None = None
 
 
 @dataclass
@@ -46,7 +48,10 @@ class CommandFailed(RuntimeError):
 
 
 def run_once(cmd: Cmd) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak RSS in MB) of one run, the child's own (wait4)."""
+    """(wall seconds, CPU seconds, peak RSS in MB) of one run, the child's own (wait4; CPU
+    time includes the child's own worker processes)."""
+    if cmd.prepare is not None:
+        cmd.prepare()
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd.argv,

@@ -41,11 +41,11 @@ def run_quick(tmp_path: Path, *extra: str) -> tuple[str, str]:
 
 
 def rows(table: str) -> dict[str, list[str]]:
-    """measurement key (a..g) -> the measurement texts of its rows."""
+    """measurement key (a..h) -> the measurement texts of its rows."""
     out: dict[str, list[str]] = {}
     for line in table.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) == 7 and cells[0] in "abcdefg" and cells[0]:
+        if len(cells) == 7 and cells[0] in "abcdefgh" and cells[0]:
             out.setdefault(cells[0], []).append(cells[1])
     return out
 
@@ -54,13 +54,15 @@ def test_quick_repo_benchmarks_print_their_table(tmp_path: Path) -> None:
     stdout, written = run_quick(tmp_path, "--no-mlflow")
     assert HEADER in stdout and stdout.strip() == written.strip()
     found = rows(written)
-    assert set(found) == {"a", "b", "c", "d", "f", "g"}
+    assert set(found) == {"a", "b", "c", "d", "f", "g", "h"}
+    assert any("warm" in what for what in found["h"])
+    assert any("editing one file" in what for what in found["h"])
     assert any("--version" in what for what in found["a"])
     assert "Machine: " in written and "nproc" in written
     # the generated fixture is a real git repository of the asked size
     listing = subprocess.run(
         ["git", "ls-files"],
-        cwd=tmp_path / "cache" / "repo-200-v2",
+        cwd=tmp_path / "cache" / "repo-200-v3",
         capture_output=True,
         text=True,
         check=True,

@@ -24,6 +24,7 @@ from govcheck.facts.mlflow_store import (
     resolve_store,
 )
 from govcheck.facts.registry import JOINED, NOUNS, PROVIDER_READS, PROVIDERS
+from govcheck.filecache import FileCache, cache_dir
 from govcheck.model import FailOn, Finding, Location, Provenance, Report, Severity
 from govcheck.policy import Rule, load
 from govcheck.progress import Detail, Progress, silent
@@ -62,6 +63,7 @@ class CheckOptions:
     model: str | None = None  # --model NAME@ALIAS or NAME/VERSION: that version only (focus.py)
     as_alias: str | None = None  # --as-alias: judge it as if this alias pointed at it
     models: bool = False  # fill Report.models (every model and its resources: the HTML page)
+    cache: bool = False  # keep parsed per-file facts in <git dir>/govcheck/ (check; --no-cache)
 
 
 def rule_matches(rule: Rule, token: str) -> bool:
@@ -288,7 +290,13 @@ def _check(
         )
         facts = Facts(source, context, PROVIDERS, carry)
         facts.notice(focused.describe())
+    if options.cache:
+        facts.filecache = FileCache(cache_dir(repo.common_dir))
     _describe(options.progress, config, all_rules, rules, facts)
+    if paths is None:
+        from govcheck.facts.prefetch import prefetch  # a full check only: pre-commit pays nothing
+
+        prefetch(facts, {r.info.resource for r in rules})
 
     shallow = functools.cache(source.shallow)  # asked once, and only if a rule needs history
 
@@ -323,6 +331,8 @@ def _check(
         passed = {(c.rule_id, c.resource_id) for c in checked if c.status == "passed"}
         findings, absent = baseline.compare(findings, known, ran, paths is None, passed)
         options.progress(Detail(f"baseline: {known.source}, {len(known.findings)} findings"))
+    if facts.filecache is not None:
+        facts.filecache.save()  # what this check parsed, for the next one
     info = source.info()
     # Both before the model rows, which may read more: they must not change other formats.
     noticed = tuple(facts.notices)

@@ -88,8 +88,21 @@ class YAMLLimitError(YAMLSourceError):
     nesting past MAX_DEPTH): valid YAML, but not read, and reported as such."""
 
 
+_new = object.__new__
+
+
+def new_mark(path: str, line: int, column: int) -> Mark:
+    """Mark(path, line, column) without the frozen dataclass's __init__ (three
+    object.__setattr__ calls): a large file's parse or cache read makes one per key and
+    value, and this halves their cost. The result is an ordinary, equal Mark."""
+    mark: Mark = _new(Mark)
+    mark.__dict__.update(path=path, line=line, column=column)
+    return mark
+
+
 def mark_of(node: yaml.Node, path: str) -> Mark:
-    return Mark(path, node.start_mark.line + 1, node.start_mark.column + 1)
+    start = node.start_mark
+    return new_mark(path, start.line + 1, start.column + 1)
 
 
 def value_mark(container: Any, key: Any) -> Mark | None:

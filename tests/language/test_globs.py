@@ -68,3 +68,35 @@ def test_has_magic(pattern: str, expected: bool) -> None:
 
 def test_a_bracket_first_in_a_class_is_literal() -> None:
     assert glob_match("[]]", "]")
+
+
+def test_glob_filter_matches_what_glob_match_does_over_a_sorted_list() -> None:
+    from govcheck.globs import glob_filter
+
+    paths = sorted(
+        [
+            "a.yml",
+            "b/a.yml",
+            "bundle/databricks.yml",
+            "bundle/resources/jobs.yml",
+            "bundle/resources/x/deep.yml",
+            "bundle/resources.yml",
+            "bundle/resourcesX/jobs.yml",
+            "bundle2/resources/jobs.yml",
+            "c/[x]/a.yml",
+            "z",
+        ]
+    )
+    for pattern in (
+        "bundle/resources/*.yml",
+        "bundle/resources/**",
+        "bundle/**/*.yml",
+        "/bundle/resources/*.yml",
+        "**/*.yml",
+        "*.yml",
+        "bundle/databricks.yml",
+        "c/[[]x]/a.yml",
+        "bundle?/resources/*.yml",
+        "",
+    ):
+        assert glob_filter(pattern, paths) == [p for p in paths if glob_match(pattern, p)], pattern

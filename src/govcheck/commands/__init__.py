@@ -12,6 +12,7 @@ from typing import Protocol
 
 from govcheck.commands import (
     baseline,
+    cache,
     check,
     explain,
     init,
@@ -43,4 +44,5 @@ COMMANDS: dict[str, Command] = {
     "validate": validate,
     "init": init,
     "test": test,
+    "cache": cache,
 }

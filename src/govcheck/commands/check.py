@@ -92,6 +92,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="exit 1 when a pack had nothing to check or the PATHs reach nothing",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file afresh and leave the cache in .git/govcheck/ untouched "
+        "(`govcheck cache clear` empties it)",
+    )
     add_feedback_options(parser)
 
 
@@ -150,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
         fail_on_empty=args.fail_on_empty,
         models=args.format in MODEL_FORMATS
         or any(getattr(args, f"{fmt}_output") for fmt in MODEL_FORMATS),
+        cache=not args.no_cache,
     )
     feedback = terminal_for(args)
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from govcheck.context import CheckContext
+from govcheck.filecache import FileCache
 from govcheck.globs import glob_match
 from govcheck.model import RepoInfo, Resource, ResourceStream
 from govcheck.progress import Tick
@@ -86,6 +87,8 @@ class Facts:
         self._notices: dict[str, None] = {}  # in order, each once
         self._more_notices = 0
         self._ticks: dict[tuple[str, str], int] = {}
+        # Parsed per-file facts kept between checks (filecache.py); None: always computed.
+        self.filecache: FileCache | None = None
 
     def resources(self, kind: str) -> list[Resource]:
         """Every resource of a kind, kept for the check (a streamed kind is read whole once:

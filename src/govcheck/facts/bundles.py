@@ -17,7 +17,7 @@ from typing import Any
 
 from govcheck.facts import variables
 from govcheck.facts.base import Facts
-from govcheck.globs import glob_match
+from govcheck.globs import glob_filter
 from govcheck.model import Resource
 
 ROOT_NAMES = ("databricks.yml", "databricks.yaml", "bundle.yml", "bundle.yaml")
@@ -71,7 +71,7 @@ def _bundle(res: Resource, tracked: list[str]) -> Bundle | None:
             continue
         full = posixpath.normpath(posixpath.join(base, pattern)) if base else pattern
         full = full.removeprefix("./")
-        files.update(p for p in tracked if glob_match(full, p))
+        files.update(glob_filter(full, tracked))
     values = {f"var.{k}": v for k, v in _strings(data.get("variables"))}
     name = data["bundle"].get("name")
     if isinstance(name, str):

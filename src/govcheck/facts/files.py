@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import Any
 
-from govcheck.facts import changes, markdown
+from govcheck.facts import changes, encoded, markdown
 from govcheck.facts.base import Facts, RepoSource
 from govcheck.facts.parsing import Parsed, data_format, name_and_suffix, parse_file, refused
 from govcheck.facts.pycode import CodeUnit, code_units
+from govcheck.filecache import blob_id
 from govcheck.model import LazyFields, Location, Resource
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -90,22 +91,75 @@ class FileFields(LazyFields):
         raw = self.raw
         if raw is None:
             return None
-        encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8-sig")
-        try:
-            if encoding == "utf-8-sig" and b"\0" in raw[:8192]:
-                raise ValueError("binary")
-            return raw.decode(encoding)
-        except ValueError:  # binary, or text in an encoding govcheck does not read
-            if data_format(self.path) or self.suffix in MARKDOWN_SUFFIXES:
-                # a config or a card whose references and sections would vanish unseen
-                self.facts.notice(f"{self.path}: not UTF-8 or UTF-16 text; its content is not read")
+        text = decode_text(raw)
+        if text is None and (data_format(self.path) or self.suffix in MARKDOWN_SUFFIXES):
+            # a config or a card whose references and sections would vanish unseen
+            self.facts.notice(f"{self.path}: not UTF-8 or UTF-16 text; its content is not read")
+        return text
+
+    def quiet_text(self) -> str | None:
+        """The text, read now without notices (parse workers are handed it before any rule
+        asks); None leaves a file that cannot be read to `raw`, which says why in the
+        order rules ask, as without workers."""
+        if "text" in self.__dict__:
+            return self.text
+        if "raw" not in self.__dict__:
+            try:
+                raw = self.facts.source.read_bytes(self.path, self.facts.context.max_file_bytes)
+            except (ValueError, OSError):
+                return None
+            self.facts.tick("reading files", "files")
+            self.__dict__["raw"] = raw
+        if self.raw is None:
             return None
+        text = decode_text(self.raw)
+        if text is not None:
+            self.__dict__["text"] = text
+        return text
+
+    @cached_property
+    def blob(self) -> str | None:
+        """The git blob id of the bytes read: what cached facts of this file are keyed by."""
+        return blob_id(self.raw) if self.raw is not None else None
+
+    def _cached(
+        self,
+        kind: str,
+        make: Callable[[], Any],
+        encode: Callable[[Any], Any],
+        decode: Callable[[Any], Any],
+    ) -> Any:
+        """make(), or its value from the content cache (facts/encoded.py, filecache.py)."""
+        cache = self.facts.filecache
+        blob = self.blob if cache is not None else None
+        if cache is None or blob is None:
+            return make()
+        key = cache.key(kind, self.path, blob)
+        stored = cache.get(key)
+        if stored is not None:
+            try:
+                return decode(stored)
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+                cache.rejected(key)  # a damaged entry: recomputed and rewritten
+        value = make()
+        stored = encode(value)
+        if stored is not None:
+            cache.put(key, stored)
+        return value
 
     @cached_property
     def parsed(self) -> Parsed | None:
         text = self.text
-        parsed = parse_file(self.path, text) if text is not None else None
-        if parsed is not None and parsed.refused:
+        if text is None or data_format(self.path) is None:
+            return None
+        path = self.path
+        parsed: Parsed = self._cached(
+            "parsed",
+            lambda: parse_file(path, text),
+            lambda p: encoded.encode_parsed(p, path),
+            lambda e: encoded.decode_parsed(e, path),
+        )
+        if parsed.refused:
             self.facts.notice(f"{self.path}:{parsed.error}")
         return parsed
 
@@ -121,17 +175,32 @@ class FileFields(LazyFields):
     @cached_property
     def front(self) -> markdown.FrontMatter | None:
         text = self.markdown_text
-        front = markdown.front_matter(text, self.path) if text is not None else None
-        if front is not None and refused(front.error):
+        if text is None:
+            return None
+        path = self.path
+        front: markdown.FrontMatter = self._cached(
+            "front",
+            lambda: markdown.front_matter(text, path),
+            lambda f: encoded.encode_front(f, path),
+            lambda e: encoded.decode_front(e, path),
+        )
+        if refused(front.error):
             self.facts.notice(f"{self.path}:{front.error}")
         return front
 
     @cached_property
     def scan(self) -> markdown.Scan | None:
         """The file's markdown structure, built once for all its fields and rules."""
-        if self.markdown_text is None or self.front is None:
+        text, front = self.markdown_text, self.front
+        if text is None or front is None:
             return None
-        return markdown.scan_with(self.markdown_text, self.front)
+        scan: markdown.Scan = self._cached(
+            "scan",
+            lambda: markdown.scan_with(text, front),
+            encoded.encode_scan,
+            encoded.decode_scan,
+        )
+        return scan
 
     def parse_error(self) -> str | None:
         if self.parsed is not None:
@@ -149,6 +218,18 @@ class FileFields(LazyFields):
         if self.size > 1024:  # pointers are tiny
             return False
         return self.raw is not None and self.raw.startswith(_LFS_POINTER)
+
+
+def decode_text(raw: bytes) -> str | None:
+    """A file's bytes as text (UTF-8, or UTF-16/32 with a byte order mark); None when binary
+    or in an encoding govcheck does not read."""
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8-sig")
+    try:
+        if encoding == "utf-8-sig" and b"\0" in raw[:8192]:
+            raise ValueError("binary")
+        return raw.decode(encoding)
+    except ValueError:
+        return None
 
 
 def code_of(res: Resource) -> list[CodeUnit]:
