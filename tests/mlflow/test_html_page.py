@@ -33,14 +33,16 @@ waivers:
     reason: "Licence under legal review"
     expires: 2099-12-31
 """
+BIAS = "\n## Bias and Fairness\nDemographic parity difference 0.03 across age bands.\n"
 FILES = {
     ".govcheck.yaml": CONFIG,
-    "models/fraud-detector/MODEL_CARD.md": CARD,
+    # Serving models' cards say what their bias review found (GC-FAIR-003, a card rule too).
+    "models/fraud-detector/MODEL_CARD.md": CARD + BIAS,
     "models/fraud-detector/monitoring.yaml": MONITORING.replace(
         "model: m", "model: fraud-detector"
     ),
     "models/credit-scorer/train.yaml": "data_path: s3://bucket/credit/train.csv\n",
-    "models/ranker/MODEL_CARD.md": CARD.replace("license: mit\n", ""),
+    "models/ranker/MODEL_CARD.md": CARD.replace("license: mit\n", "") + BIAS,
     "models/ranker/monitoring.yaml": MONITORING.replace("model: m", "model: ranker"),
 }
 
@@ -172,7 +174,9 @@ def test_filters_hide_what_they_should(opened: Opened, report: Report) -> None:
     )
     page.select_option("#f-model", index)
     assert page.locator("tr.mrow:visible").count() == 1
-    assert page.locator("section.model:visible h3").all_inner_texts() == ["ranker"]
+    # textContent: an off-screen section (content-visibility: auto) has no innerText
+    headings = page.locator("section.model:visible h3").all_text_contents()
+    assert [h.strip() for h in headings] == ["ranker"]
     assert "of " + str(total) + " findings" in page.inner_text("#f-shown")
     assert opened.errors == []
 

@@ -1,4 +1,4 @@
-"""Lone surrogates (from a JSON file's `\ud800`, a file name that is not UTF-8, an MLflow
+"""Lone surrogates (from a JSON file's `\\ud800`, a file name that is not UTF-8, an MLflow
 server) reach reports as escapes, in every format, never as an encoding error."""
 
 from __future__ import annotations
