@@ -11,11 +11,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from govcheck import __version__, baseline, engine, focus, provenance, scope, waivers
+from govcheck import (
+    __version__,
+    baseline,
+    engine,
+    focus,
+    operators,
+    provenance,
+    scope,
+    verdicts,
+    waivers,
+)
 from govcheck.config import Config, RuleSetting, find_config, policy_paths
 from govcheck.context import DEFAULT_MAX_FILE_MB, CheckContext, MlflowSettings
 from govcheck.errors import Mark, PolicyErrors, UsageError, clip
-from govcheck.facts import gitrepo, mlflow_source, model_rows
+from govcheck.facts import gitrepo, mlflow_source, model_rows, treestate
 from govcheck.facts.base import Facts, RepoSource
 from govcheck.facts.mlflow_fieldset import RuleReads
 from govcheck.facts.mlflow_store import (
@@ -23,11 +33,13 @@ from govcheck.facts.mlflow_store import (
     resolve_scope,
     resolve_store,
 )
+from govcheck.facts.recording import RecordingSource
 from govcheck.facts.registry import JOINED, NOUNS, PROVIDER_READS, PROVIDERS
-from govcheck.filecache import FileCache, cache_dir
+from govcheck.filecache import FileCache, cache_dir, fingerprint
 from govcheck.model import FailOn, Finding, Location, Provenance, Report, Severity
 from govcheck.policy import Rule, load
 from govcheck.progress import Detail, Progress, silent
+from govcheck.provenance import plain
 from govcheck.redact import redact_url
 from govcheck.suggest import suggest
 
@@ -256,9 +268,10 @@ def _check(
         raise UsageError("--as-alias needs --model NAME/VERSION: the version it would point at")
     repo = gitrepo.open_repo(options.repo or os.getcwd())
     root = Path(str(repo.working_tree_dir))
-    source: RepoSource = (
+    tree: RepoSource = (
         gitrepo.RevSource(repo, options.rev) if options.rev else gitrepo.WorkingSource(repo)
     )
+    source = RecordingSource(tree)  # what the rules ask git, for reusing the verdict
     config = find_config(root, options.config)
     all_rules, params = load_rules(config, root, options.policies)
     rules = select_rules(all_rules, options.select, options.ignore)
@@ -293,34 +306,21 @@ def _check(
     if options.cache:
         facts.filecache = FileCache(cache_dir(repo.common_dir))
     _describe(options.progress, config, all_rules, rules, facts)
-    if paths is None:
-        from govcheck.facts.prefetch import prefetch  # a full check only: pre-commit pays nothing
-
-        prefetch(facts, {r.info.resource for r in rules})
-
-    shallow = functools.cache(source.shallow)  # asked once, and only if a rule needs history
-
-    def skip_reason(rule: Rule) -> str | None:
-        # A rule over MLflow entities, or one that looks names up in them (refers_to).
-        kinds = (*rule.kinds, *joined_reads(rule))
-        if any(kind.startswith("mlflow_") for kind in kinds) and context.mlflow.skip_reason:
-            return context.mlflow.skip_reason
-        if rule.needs_history and shallow():
-            return SHALLOW_REASON
-        return None
-
-    result = engine.evaluate(rules, facts, skip_reason)
-    if focused is not None:
-        _unjudged_notice(focused, result, facts)
-    # Only rules that ran over everything can prove a waiver stale: a PATH-limited check
-    # (pre-commit) or a skipped MLflow rule would otherwise flag every waiver it did not reach.
-    skipped_ids = {s.rule_id for s in result.skipped}
-    complete = (
-        frozenset()
-        if paths is not None
-        else frozenset(key for r in rules if r.id not in skipped_ids for key in (r.id, r.info.name))
+    kept = _kept_verdicts(options, repo, config, rules, params, context, tree, focused)
+    verdict = kept[0].load(kept[1], tree, root) if kept else None
+    if verdict is not None:
+        options.progress(Detail("verdict: reused, nothing it was computed from has changed"))
+    else:
+        clock = operators.clock_reads
+        verdict = _evaluate(rules, facts, config, paths, focused)
+        if kept and _keepable(source, facts, clock):
+            kept[0].store(kept[1], verdict, _inputs(source, facts))
+    result = engine.Evaluation(
+        verdict.findings, verdict.raw_checked, verdict.skipped, verdict.evaluation_notices
     )
-    findings, checked, notices = waivers.apply(result, config.waivers, facts, complete=complete)
+    skipped_ids = {s.rule_id for s in result.skipped}
+    findings, checked = verdict.findings, verdict.checked
+    notices = list(verdict.waiver_notices)
     if not options.select and not options.ignore:
         notices += waivers.unknown_rules(
             config.waivers, frozenset(key for r in rules for key in (r.id, r.info.name))
@@ -331,11 +331,9 @@ def _check(
         passed = {(c.rule_id, c.resource_id) for c in checked if c.status == "passed"}
         findings, absent = baseline.compare(findings, known, ran, paths is None, passed)
         options.progress(Detail(f"baseline: {known.source}, {len(known.findings)} findings"))
-    if facts.filecache is not None:
-        facts.filecache.save()  # what this check parsed, for the next one
     info = source.info()
     # Both before the model rows, which may read more: they must not change other formats.
-    noticed = tuple(facts.notices)
+    noticed = verdict.fact_notices
     reached = _provenance(options, repo, info.head, rules, params, context, facts, paths)
     models = (
         model_rows.model_rows(facts, {r.info.resource for r in rules if r.id not in skipped_ids})
@@ -362,6 +360,111 @@ def _check(
         fail_on_empty=options.fail_on_empty or config.fail_on_empty,
         models=models,
     )
+
+
+def _evaluate(
+    rules: list[Rule],
+    facts: Facts,
+    config: Config,
+    paths: frozenset[str] | None,
+    focused: focus.Focus | None,
+) -> verdicts.Verdict:
+    """The rules over the facts, then the waivers: what a report is made of."""
+    if paths is None:
+        from govcheck.facts.prefetch import prefetch  # a full check only: pre-commit pays nothing
+
+        prefetch(facts, {r.info.resource for r in rules})
+
+    shallow = functools.cache(facts.source.shallow)  # asked once, only if a rule needs history
+    context = facts.context
+
+    def skip_reason(rule: Rule) -> str | None:
+        # A rule over MLflow entities, or one that looks names up in them (refers_to).
+        kinds = (*rule.kinds, *joined_reads(rule))
+        if any(kind.startswith("mlflow_") for kind in kinds) and context.mlflow.skip_reason:
+            return context.mlflow.skip_reason
+        if rule.needs_history and shallow():
+            return SHALLOW_REASON
+        return None
+
+    result = engine.evaluate(rules, facts, skip_reason)
+    if focused is not None:
+        _unjudged_notice(focused, result, facts)
+    # Only rules that ran over everything can prove a waiver stale: a PATH-limited check
+    # (pre-commit) or a skipped MLflow rule would otherwise flag every waiver it did not reach.
+    skipped_ids = {s.rule_id for s in result.skipped}
+    complete = (
+        frozenset()
+        if paths is not None
+        else frozenset(key for r in rules if r.id not in skipped_ids for key in (r.id, r.info.name))
+    )
+    findings, checked, notices = waivers.apply(result, config.waivers, facts, complete=complete)
+    if facts.filecache is not None:
+        facts.filecache.save()  # what this check parsed, for the next one
+    return verdicts.Verdict(
+        findings=tuple(findings),
+        checked=tuple(checked),
+        skipped=result.skipped,
+        evaluation_notices=result.notices,
+        waiver_notices=tuple(notices),
+        fact_notices=tuple(facts.notices),
+        raw_checked=result.checked,
+    )
+
+
+def _kept_verdicts(
+    options: CheckOptions,
+    repo: Any,
+    config: Config,
+    rules: list[Rule],
+    params: dict[str, Any],
+    context: CheckContext,
+    tree: RepoSource,
+    focused: focus.Focus | None,
+) -> tuple[verdicts.VerdictCache, str] | None:
+    """Where this check's verdict is kept, and its key; None when it cannot be kept: no
+    cache, a check of one model version (MLflow decides it), the HTML page's model rows
+    (read from the facts), or MLflow rules that would run."""
+    if not options.cache or focused is not None or options.models:
+        return None
+    settings = context.mlflow
+    reads_mlflow = any(
+        kind.startswith("mlflow_") for r in rules for kind in (*r.kinds, *joined_reads(r))
+    )
+    if reads_mlflow and settings.skip_reason is None:
+        return None
+    tree_digest = treestate.digest(tree)
+    if tree_digest is None:
+        return None
+    key = verdicts.key(
+        [
+            fingerprint(),
+            tree_digest,
+            verdicts.today(),
+            repr(config),
+            [(r.id, plain(r.definition), r.mark.path, r.mark.line, r.mark.column) for r in rules],
+            plain(params),
+            sorted(context.paths) if context.paths is not None else None,
+            context.rev,
+            context.max_file_bytes,
+            settings.skip_reason,
+        ]
+    )
+    return verdicts.VerdictCache(cache_dir(repo.common_dir)), key
+
+
+def _keepable(source: RecordingSource, facts: Facts, clock: int) -> bool:
+    """Whether nothing this check read changes by itself (the clock, history, MLflow)."""
+    return (
+        source.volatile is None
+        and operators.clock_reads == clock
+        and mlflow_source.opened(facts) is None
+    )
+
+
+def _inputs(source: RecordingSource, facts: Facts) -> verdicts.Inputs:
+    asked = {verdicts.key([q]): (q, a) for q, a in source.asked}  # each question once
+    return verdicts.Inputs(tuple(asked.values()), tuple(sorted(facts.worktree_probes.items())))
 
 
 def _unjudged_notice(focused: focus.Focus, result: engine.Evaluation, facts: Facts) -> None:

@@ -281,6 +281,17 @@ def _compare(symbol: str, cmp: Callable[[float, float], bool]) -> Callable[[Any]
     return build
 
 
+# How often a condition read the clock: what it says ("N days old") changes with the
+# time, so a check that read it is not kept for reuse (verdicts.py compares the count).
+clock_reads = 0
+
+
+def read_clock() -> dt.datetime:
+    global clock_reads
+    clock_reads += 1
+    return dt.datetime.now(dt.timezone.utc)
+
+
 def _age(newer: bool) -> Callable[[Any], Test]:
     def build(operand: Any) -> Test:
         if operand is None:
@@ -294,7 +305,7 @@ def _age(newer: bool) -> Callable[[Any], Test]:
             when = timestamp(v) if found else None
             if when is None:
                 return Verdict(False, f"is {show(v) if found else 'missing'}, not a date")
-            now = dt.datetime.now(dt.timezone.utc)
+            now = read_clock()
             age = (now - when).total_seconds() / 86400
             ok = age < days if newer else age > days
             cutoff = (now - dt.timedelta(days=days)).date().isoformat()

@@ -1,8 +1,10 @@
-"""`govcheck cache clear`: empty the content cache of parsed per-file facts.
+"""`govcheck cache clear`: empty the content cache of parsed per-file facts and the kept
+verdicts of whole checks.
 
 `govcheck check` keeps what it parsed (located YAML/JSON/TOML, card front matter and
 structure) in `govcheck/` inside the repository's git directory, keyed by each file's
-content, so the next check parses only what changed. The cache is never tracked and
+content, so the next check parses only what changed; and its verdict, reused while
+nothing it was computed from changes (verdicts.py). The cache is never tracked and
 never trusted blindly: clearing it is never needed for correctness, only to reclaim the
 space or to rule it out. `govcheck check --no-cache` runs without it.
 """
@@ -14,7 +16,7 @@ import os
 
 from govcheck.errors import EXIT_OK
 
-HELP = "manage the content cache in .git/govcheck/ (clear)"
+HELP = "manage the content cache and kept verdicts in .git/govcheck/ (clear)"
 ACTIONS = ("clear",)
 EPILOG = """\
 examples:

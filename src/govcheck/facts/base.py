@@ -89,6 +89,9 @@ class Facts:
         self._ticks: dict[tuple[str, str], int] = {}
         # Parsed per-file facts kept between checks (filecache.py); None: always computed.
         self.filecache: FileCache | None = None
+        # Untracked paths looked for on disk, and whether they were there: a kept verdict
+        # (verdicts.py) is reused only while each answer is the same.
+        self.worktree_probes: dict[str, bool] = {}
 
     def resources(self, kind: str) -> list[Resource]:
         """Every resource of a kind, kept for the check (a streamed kind is read whole once:
@@ -160,6 +163,17 @@ class Facts:
         """Whether a tracked file, or a directory holding one, is at this path."""
         path = path.strip("/")
         return path in self.tracked_set() or path in self.dir_set()
+
+    def in_worktree(self, path: str) -> bool:
+        """Whether a path exists in the working tree, tracked or not (never under --rev)."""
+        if self.context.rev is not None:
+            return False
+        try:
+            found = (self.context.root / path).exists()
+        except (OSError, ValueError):  # a name too long for the filesystem, a NUL in it
+            found = False
+        self.worktree_probes[path] = found
+        return found
 
     def file(self, path: str) -> Resource | None:
         """The `file` resource at a repo-relative path, if tracked."""

@@ -7,6 +7,7 @@ costs a handful of subprocesses, not one per file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import re
@@ -59,6 +60,11 @@ class _GitSource:
 
     def tracked(self) -> list[str]:
         return sorted(self._entries)
+
+    def staged_blob(self, path: str) -> str | None:
+        """The blob id the index (or commit) holds for a tracked path."""
+        entry = self._entries.get(path)
+        return entry.sha if entry is not None else None
 
     def is_symlink(self, path: str) -> bool:
         entry = self._entries.get(path)
@@ -176,6 +182,9 @@ class WorkingSource(_GitSource):
             listing = repo.git.ls_files("-s", "-z")
         except git.GitCommandError as exc:
             raise DataSourceError(f"cannot list files in {self.root}: {exc.stderr.strip()}")
+        # The index names every file's content: what a kept verdict was computed from
+        # (facts/treestate.py), together with the files edited since they were staged.
+        self.listing_digest = hashlib.sha256(listing.encode("utf-8", "surrogateescape")).hexdigest()
         for record in listing.split("\0"):
             if not record:
                 continue

@@ -156,7 +156,7 @@ class Judge:
         for candidate in candidates:
             if self._in_git(candidate):
                 return Verdict("local", "pinned", "git-tracked")
-        if self._on_disk(path):
+        if self.facts.in_worktree(path):
             hint = (
                 f"neither committed nor tracked by DVC: `dvc add {path}` and commit the .dvc file"
             )
@@ -193,11 +193,6 @@ class Judge:
         return any(
             p.startswith(prefix) and p.rsplit("/", 1)[-1] not in _PLACEHOLDERS for p in tracked
         )
-
-    def _on_disk(self, path: str) -> bool:
-        if self.facts.context.rev is not None:
-            return False
-        return (self.facts.context.root / path).exists()
 
 
 _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "MLproject", "dvc.yaml")
