@@ -339,24 +339,31 @@ def mlflow_model_versions(facts: Facts) -> list[Resource]:
     versions = mlflow_source.model_versions(facts)
     data = mlflow_source.opened(facts)
     for res in versions:
-        lazy: dict[str, Callable[[], Any]] = {
-            "model": partial(_repo_model, facts, str(res.fields.get("name", "")))
-        }
-        eager = dict(res.fields)
-        run = eager.get("run")
+        base = res.fields
+        # Every field as the source gives it, read only when asked: a version's `run` is
+        # traced in batches, and only for the versions a rule reads it of.
+        lazy: dict[str, Callable[[], Any]] = {k: partial(base.__getitem__, k) for k in base}
         # Listed for versions behind an alias, as a snapshot records them (unknown, None,
         # for the others): a live store and its snapshot give the same fields.
-        listable = bool(eager.get("aliases"))
-        if data is not None and listable and isinstance(run, Mapping) and "artifacts" not in run:
-            listed: dict[str, Callable[[], Any]] = {
-                "artifacts": partial(_artifacts, facts, data, str(run.get("run_id")))
-            }
-            eager["run"] = LazyFields(dict(run), listed)
-        fields = LazyFields(eager, lazy)
+        if data is not None and base.get("aliases") and "run" in lazy:
+            lazy["run"] = partial(_listed_run, facts, data, base)
+        lazy["model"] = partial(_repo_model, facts, str(base.get("name", "")))
+        fields = LazyFields({}, lazy)
         out.append(
             Resource(res.kind, res.id, fields, res.location, entity=res.entity, touches=res.touches)
         )
     return out
+
+
+def _listed_run(facts: Facts, data: mlflow_source.MlflowData, version: Mapping[str, Any]) -> Any:
+    """A version's `run` with `artifacts` listed on first read."""
+    run = version.get("run")
+    if not isinstance(run, Mapping) or "artifacts" in run:
+        return run
+    listed: dict[str, Callable[[], Any]] = {
+        "artifacts": partial(_artifacts, facts, data, str(run.get("run_id")))
+    }
+    return LazyFields(dict(run), listed)
 
 
 def _artifacts(facts: Facts, data: mlflow_source.MlflowData, run_id: str) -> list[str] | None:
