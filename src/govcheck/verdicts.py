@@ -205,7 +205,7 @@ def _encode_verdict(verdict: Verdict) -> dict[str, Any]:
 def _verdict(data: Any) -> Verdict:
     if not isinstance(data, dict):
         raise TypeError("verdict")
-    parts = {}
+    parts: dict[str, tuple[Any, ...]] = {}
     for f in dataclasses.fields(Verdict):
         items = data[f.name]
         if not isinstance(items, list):
