@@ -13,6 +13,7 @@ import ast
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from govcheck.yamlsrc import LList, YAMLSourceError, load_all
@@ -36,6 +37,16 @@ class CodeUnit:
         if self.line_map:
             return (self.line_map[lineno - 1] if lineno <= len(self.line_map) else 1), 1
         return lineno, column
+
+    @cached_property
+    def nodes(self) -> list[ast.AST]:
+        """Every node, in `ast.walk` order: walked once for all the readers of the unit
+        (data references, experiment names, registered models each walked it whole)."""
+        return list(ast.walk(self.tree))
+
+    @cached_property
+    def calls(self) -> list[ast.Call]:
+        return [node for node in self.nodes if isinstance(node, ast.Call)]
 
 
 def _parse(source: str) -> ast.Module | None:
@@ -218,9 +229,7 @@ def dotted_name(node: ast.AST) -> str:
 
 
 def calls(unit: CodeUnit) -> Iterator[ast.Call]:
-    for node in ast.walk(unit.tree):
-        if isinstance(node, ast.Call):
-            yield node
+    return iter(unit.calls)
 
 
 def constants(unit: CodeUnit) -> dict[str, str]:
