@@ -6,6 +6,7 @@ code; nothing a user can do shows a traceback.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -71,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         from govcheck.commands import COMMANDS
 
-        return COMMANDS[args.command].run(args)
+        with _fewer_collections():
+            return COMMANDS[args.command].run(args)
     except GovcheckError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)
@@ -90,6 +92,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+
+
+# Young objects the cyclic collector lets pile up before it looks (Python's default: 700).
+YOUNG_GENERATION = 100_000
+
+
+class _fewer_collections:
+    """The cyclic collector rarely, for one command.
+
+    A check builds a heap that lives until the report (every file's text, parsed
+    documents with their marks, resources): with the default thresholds the collector ran
+    ~1,100 times over the 5,000-file benchmark repository, re-walking that heap, and cost
+    a fifth of the cold check's CPU time (0.3 s of it left with this). Nearly nothing of
+    it is cyclic garbage (peak memory is the same with the collector off), and reference
+    counting still frees whatever is dropped. The old thresholds come back afterwards (a
+    test runs many commands in one process); forked parse workers inherit the setting."""
+
+    def __enter__(self) -> None:
+        self._saved = gc.get_threshold()
+        gc.set_threshold(max(self._saved[0], YOUNG_GENERATION), *self._saved[1:])
+
+    def __exit__(self, *exc: object) -> None:
+        gc.set_threshold(*self._saved)
 
 
 def run() -> NoReturn:

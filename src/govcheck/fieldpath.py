@@ -82,21 +82,37 @@ class Lookup:
     key: Key | None
 
 
+_new = object.__new__
+
+
+def _lookup(found: bool, value: Any, container: Any, key: Key | None) -> Lookup:
+    """Lookup(found, value, container, key) without the frozen dataclass's __init__ (an
+    object.__setattr__ per field): every field condition of every rule on every resource
+    makes one. The result is an ordinary, equal Lookup (as yamlsrc.new_mark makes Marks)."""
+    look: Lookup = _new(Lookup)
+    fields = look.__dict__
+    fields["found"] = found
+    fields["value"] = value
+    fields["container"] = container
+    fields["key"] = key
+    return look
+
+
 def get(obj: Any, path: FieldPath) -> Lookup:
     container: Any = None
     key: Key | None = None
     cur = obj
     for key in path.keys:
         container = cur
-        if isinstance(cur, Mapping):
+        if isinstance(cur, (dict, Mapping)):  # a dict (LDict) passes without the ABC check
             cur = cur.get(key, _MISSING) if isinstance(key, str) else _MISSING
         elif isinstance(cur, (list, tuple)) and isinstance(key, int):
             cur = cur[key] if -len(cur) <= key < len(cur) else _MISSING
         else:
             cur = _MISSING
         if cur is _MISSING:
-            return Lookup(False, None, container, key)
-    return Lookup(True, cur, container, key)
+            return _lookup(False, None, container, key)
+    return _lookup(True, cur, container, key)
 
 
 def mark_of(lookup: Lookup) -> Any:

@@ -89,6 +89,7 @@ class YAMLLimitError(YAMLSourceError):
 
 
 _new = object.__new__
+_ScalarNode = yaml.ScalarNode
 
 
 def new_mark(path: str, line: int, column: int) -> Mark:
@@ -96,7 +97,10 @@ def new_mark(path: str, line: int, column: int) -> Mark:
     object.__setattr__ calls): a large file's parse or cache read makes one per key and
     value, and this halves their cost. The result is an ordinary, equal Mark."""
     mark: Mark = _new(Mark)
-    mark.__dict__.update(path=path, line=line, column=column)
+    fields = mark.__dict__  # three stores: cheaper still than one update(**kwargs)
+    fields["path"] = path
+    fields["line"] = line
+    fields["column"] = column
     return mark
 
 
@@ -134,6 +138,9 @@ class _Builder:
         self.depth = 0
 
     def build(self, node: yaml.Node) -> Any:
+        if node.__class__ is _ScalarNode:  # most nodes; an alias of a scalar is built again
+            self.count += 1
+            return self._scalar(node)
         if id(node) in self.memo:
             return self._alias(node)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
@@ -193,12 +200,15 @@ class _Builder:
         )
 
     def _sequence(self, node: yaml.Node) -> LList:
+        path, build = self.path, self.build
         out = LList()
-        out.mark = mark_of(node, self.path)
+        out.mark = mark_of(node, path)
         self.memo[id(node)] = out
+        append, append_mark = out.append, out.item_marks.append
         for item in node.value:
-            out.append(self.build(item))
-            out.item_marks.append(mark_of(item, self.path))
+            append(build(item))
+            start = item.start_mark
+            append_mark(new_mark(path, start.line + 1, start.column + 1))
         return out
 
     def _scalar(self, node: yaml.Node) -> Any:
@@ -237,25 +247,30 @@ class _Builder:
         )
 
     def _mapping(self, node: yaml.MappingNode) -> LDict:
+        # Attribute lookups hoisted out of the loop: it runs once per key of every parsed file.
+        path, build = self.path, self.build
         out = LDict()
-        out.mark = mark_of(node, self.path)
+        out.mark = mark_of(node, path)
         self.memo[id(node)] = out
+        key_marks, value_marks = out.key_marks, out.value_marks
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._merge(out, value_node)
                 continue
-            key = self.build(key_node)
+            key = build(key_node)
             if isinstance(key, (dict, list)):
-                raise YAMLSourceError("mapping keys must be scalars", mark_of(key_node, self.path))
-            km = mark_of(key_node, self.path)
-            if key in out.key_marks and key in out:
-                first = out.key_marks[key]
+                raise YAMLSourceError("mapping keys must be scalars", mark_of(key_node, path))
+            start = key_node.start_mark
+            km = new_mark(path, start.line + 1, start.column + 1)
+            if key in key_marks and key in out:
+                first = key_marks[key]
                 raise YAMLSourceError(
                     f"duplicate key {clip(str(key))!r} (first defined at line {first.line})", km
                 )
-            out[key] = self.build(value_node)
-            out.key_marks[key] = km
-            out.value_marks[key] = mark_of(value_node, self.path)
+            out[key] = build(value_node)
+            key_marks[key] = km
+            start = value_node.start_mark
+            value_marks[key] = new_mark(path, start.line + 1, start.column + 1)
         return out
 
     def _merge(self, out: LDict, value_node: yaml.Node) -> None:

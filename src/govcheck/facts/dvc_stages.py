@@ -110,7 +110,10 @@ def _read_all(facts: Facts) -> list[Resource]:
     out: list[Resource] = []
     workspace = _Workspace(facts)
     for res in facts.resources("file"):
-        name, folder = res.fields["name"], res.fields["dir"]
+        name = res.fields["name"]
+        if name not in ("dvc.yaml", "dvc.lock"):
+            continue  # the paths below are joined for DVC's two files only
+        folder = res.fields["dir"]
         yaml_path = posixpath.join(folder, "dvc.yaml") if folder else "dvc.yaml"
         lock_path = posixpath.join(folder, "dvc.lock") if folder else "dvc.lock"
         if name == "dvc.yaml":

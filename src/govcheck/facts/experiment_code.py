@@ -104,7 +104,7 @@ def unit_names(unit: CodeUnit) -> Iterator[Found]:
     found_calls: list[ast.Call] = []
     assigns: list[ast.Assign] = []
     lightning: set[str] = set()
-    for node in ast.walk(unit.tree):  # one walk for everything this reader looks at
+    for node in unit.nodes:  # one walk for everything this reader looks at
         if isinstance(node, ast.Call):
             found_calls.append(node)
         elif isinstance(node, ast.Assign) and len(node.targets) == 1:

@@ -151,6 +151,8 @@ def _mask_line(line: str, begin: int, continues: bool) -> tuple[str, str, bool]:
     """The line with HTML comments blanked (shown), and with inline code blanked too
     (visible), and whether a comment stays open at its end. `continues`: an unclosed
     `<!--` here opens a comment that a later line closes (else it is literal text)."""
+    if not begin and "`" not in line and mdinline.COMMENT_OPEN not in line:
+        return line, line, False  # most lines: no code span, no comment
     spans = [(s + begin, e + begin) for s, e in mdinline.code_spans(line[begin:])]
     comments: list[tuple[int, int]] = [(0, begin)] if begin else []
     last_close = line.rfind(mdinline.COMMENT_CLOSE)

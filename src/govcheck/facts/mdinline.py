@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 COMMENT_OPEN = "<!--"
@@ -21,6 +22,8 @@ _NUMBERING = re.compile(
     r"\s*(?:(?:\d+[a-z]?(?:\.\d+[a-z]?)*|[ivxlc]+|[a-z])[.):]|\d+(?:\.\d+)*)(?=\s)", re.IGNORECASE
 )
 _OPTIONAL = ("[optional]", "(optional)")
+# What heading_text removes or rewrites: a heading with none of these is its words.
+_INLINE_MARKUP = frozenset("\\*`~_[<")
 
 
 def code_spans(line: str) -> list[tuple[int, int]]:
@@ -62,6 +65,8 @@ def code_spans(line: str) -> list[tuple[int, int]]:
 def heading_text(raw: str) -> str:
     """A heading as displayed: links and images reduced to their text, inline HTML tags,
     emphasis markers and backslash escapes removed, whitespace collapsed."""
+    if _INLINE_MARKUP.isdisjoint(raw):  # most headings: nothing to unlink, strip or unescape
+        return " ".join(raw.split())
     text = _strip_tags(_unlink(raw))
     out: list[str] = []
     i, n = 0, len(text)
@@ -86,6 +91,7 @@ def heading_text(raw: str) -> str:
     return " ".join("".join(out).split())
 
 
+@lru_cache(maxsize=4096)  # cards of one repository repeat their template's headings
 def heading_key(text: str) -> str:
     """The comparable form of a heading: casefolded, numbering, `[optional]`, emoji and
     punctuation dropped, words separated by single spaces ("3. **Training Data:**" and
@@ -167,8 +173,9 @@ def section_test(spec: Any) -> Callable[[str], bool] | None:
         return lambda key: key == want
     if isinstance(spec, Mapping) and isinstance(spec.get("name"), str):
         equals = {heading_key(s) for s in _texts(spec.get("equals", [spec["name"]]))}
-        contains = [heading_key(s) for s in _texts(spec.get("contains", []))]
-        return lambda key: key in equals or any(key_contains(key, c) for c in contains)
+        # key_contains for each term, with the padding of the terms done once
+        starts = [" " + term for s in _texts(spec.get("contains", [])) if (term := heading_key(s))]
+        return lambda key: key in equals or any(t in f" {key} " for t in starts)
     return None
 
 

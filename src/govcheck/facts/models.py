@@ -437,11 +437,17 @@ def _repo_model(facts: Facts, name: str, near: str | None = None) -> Mapping[str
     folder = templates.render(str(template), {"name": name}).strip("/") if template else None
     want = deployments.normalize(name)
     models = facts.resources("model")
-    for model in models:
+    # Each model's normalized names, made when a lookup first reaches it (in model order,
+    # as before), kept for the next registered model: not normalized again per lookup.
+    normalized: dict[int, set[str]] = facts.shared("models.normalized_names", dict)
+    for index, model in enumerate(models):
         fields = model.fields
         if folder is not None and fields["dir"] == folder:
             return fields
-        if want in {deployments.normalize(n) for n in fields["names"]}:
+        names = normalized.get(index)
+        if names is None:
+            names = normalized[index] = {deployments.normalize(n) for n in fields["names"]}
+        if want in names:
             return fields
     if near is None:
         return None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from govcheck.model import Resource
-from govcheck.yamlsrc import MAX_DEPTH, YAMLLimitError, YAMLSourceError, load_all, value_mark
+from govcheck.yamlsrc import MAX_DEPTH, LDict, LList, YAMLLimitError, YAMLSourceError, load_all
 
 if TYPE_CHECKING:
     from govcheck.facts.base import Facts
@@ -294,31 +294,48 @@ class Scalar:
     path: tuple[str, ...] = ()  # keys and list indexes from the document's root
 
 
-_Child = tuple[Any, Any, Any, Any, tuple[str, ...]]  # (parent, value, nearest key, mark, path)
+# One container being walked: (container, its remaining (key or index, value) pairs, the
+# nearest key above its items, its path, its items' marks (None when it has none), whether
+# it is a mapping).
+_Frame = tuple[Any, Iterator[tuple[Any, Any]], Any, tuple[str, ...], Any, bool]
 
 
-def _children(node: Any, key: Any, path: tuple[str, ...]) -> Iterator[_Child]:
+def _frame(node: Any, key: Any, path: tuple[str, ...]) -> _Frame:
+    marks: Any
     if isinstance(node, dict):
-        return ((node, v, k, value_mark(node, k), (*path, str(k))) for k, v in node.items())
-    return ((node, v, key, value_mark(node, i), (*path, str(i))) for i, v in enumerate(node))
+        marks = node.value_marks if isinstance(node, LDict) else None
+        return node, iter(node.items()), key, path, marks, True
+    marks = node.item_marks if isinstance(node, LList) else None
+    return node, enumerate(node), key, path, marks, False
 
 
 def walk_strings(document: Any) -> Iterator[Scalar]:
-    """Every string value (not keys) in a parsed document, depth first, in document order."""
-    seen: set[int] = set()  # aliases may share (or even nest) containers: visit each once
-    stack: list[Iterator[_Child]] = [iter([(None, document, None, None, ())])]
+    """Every string value (not keys) in a parsed document, depth first, in document order.
+
+    Marks and paths are made only for strings and containers: most values of a large
+    config are numbers and flags, and the walk runs over every parsed file."""
+    if not isinstance(document, (dict, list)):
+        return  # a document that is one string has no key, and is no reference's place
+    seen = {id(document)}  # aliases may share (or even nest) containers: visit each once
+    stack = [_frame(document, None, ())]
     while stack:
-        child = next(stack[-1], None)
-        if child is None:
+        node, items, key, path, marks, is_dict = stack[-1]
+        for k, value in items:
+            if isinstance(value, str):
+                if marks is None:
+                    mark = None
+                elif is_dict:
+                    mark = marks.get(k)
+                else:
+                    mark = marks[k] if k < len(marks) else None
+                line, column = (mark.line, mark.column) if mark else (None, None)
+                yield Scalar(value, node, k if is_dict else key, line, column, (*path, str(k)))
+            elif isinstance(value, (dict, list)) and id(value) not in seen:
+                seen.add(id(value))
+                stack.append(_frame(value, k if is_dict else key, (*path, str(k))))
+                break  # walk the child first; this container's items resume after it
+        else:
             stack.pop()
-            continue
-        parent, value, key, mark, path = child
-        if isinstance(value, str) and parent is not None:
-            line, column = (mark.line, mark.column) if mark else (None, None)
-            yield Scalar(value, parent, key, line, column, path)
-        elif isinstance(value, (dict, list)) and id(value) not in seen:
-            seen.add(id(value))
-            stack.append(_children(value, key, path))
 
 
 # String tokens of JSON and TOML text, in order (TOML comments are skipped, so a quote in
@@ -396,10 +413,20 @@ class TextLocator:
 
 def data_files(facts: Facts, formats: tuple[str, ...]) -> Iterator[tuple[Resource, str]]:
     """File resources whose content may hold references, with their format."""
+    for res, kind in facts.shared("parsing.data_files", lambda: _data_files(facts)):
+        if kind in formats:
+            yield res, kind
+
+
+def _data_files(facts: Facts) -> list[tuple[Resource, str]]:
+    """Every parsed-format file the check reaches, found once: eight readers go through
+    them, and each used to classify every tracked file by name again."""
+    out = []
     for res in facts.resources("file"):
         kind = data_format(res.id)
-        if kind in formats and facts.reaches(res.id):
-            yield res, kind
+        if kind is not None and facts.reaches(res.id):
+            out.append((res, kind))
+    return out
 
 
 def located_strings(res: Resource) -> Iterator[Scalar]:

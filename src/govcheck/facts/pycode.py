@@ -13,6 +13,7 @@ import ast
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from govcheck.yamlsrc import LList, YAMLSourceError, load_all
@@ -36,6 +37,34 @@ class CodeUnit:
         if self.line_map:
             return (self.line_map[lineno - 1] if lineno <= len(self.line_map) else 1), 1
         return lineno, column
+
+    @cached_property
+    def nodes(self) -> list[ast.AST]:
+        """Every node, in `ast.walk` order: walked once for all the readers of the unit
+        (data references, experiment names, registered models each walked it whole)."""
+        return walk(self.tree)
+
+    @cached_property
+    def calls(self) -> list[ast.Call]:
+        return [node for node in self.nodes if isinstance(node, ast.Call)]
+
+
+def walk(tree: ast.AST) -> list[ast.AST]:
+    """The nodes `ast.walk` yields, in its order (breadth first, fields in order), made as
+    one list: ast.walk's nested generators (iter_child_nodes, iter_fields) cost twice as
+    much."""
+    nodes = [tree]
+    append, node_type = nodes.append, ast.AST
+    for node in nodes:  # grows while it is read: each node's children go to the end
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type):
+                        append(item)
+    return nodes
 
 
 def _parse(source: str) -> ast.Module | None:
@@ -218,9 +247,7 @@ def dotted_name(node: ast.AST) -> str:
 
 
 def calls(unit: CodeUnit) -> Iterator[ast.Call]:
-    for node in ast.walk(unit.tree):
-        if isinstance(node, ast.Call):
-            yield node
+    return iter(unit.calls)
 
 
 def constants(unit: CodeUnit) -> dict[str, str]:

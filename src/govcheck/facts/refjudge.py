@@ -67,6 +67,8 @@ class Judge:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.cls: Classifier = classifier(facts)
+        # "data/" for data_dirs' "data": asked of every config value that looks like a path
+        self._data_prefixes = tuple(d + "/" for d in self.cls.data_dirs)
 
     # -- what a value is -----------------------------------------------------------------
 
@@ -84,7 +86,7 @@ class Judge:
             if joined.startswith("../") or joined == "..":
                 return None
             path = joined
-        if any(path.startswith(d + "/") for d in self.cls.data_dirs):
+        if path.startswith(self._data_prefixes):
             return path
         if by_context:
             return path  # read by a data call: whatever its name
