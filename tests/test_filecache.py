@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from conftest import git, write_files
 from govcheck import check as check_mod
 from govcheck.check import CheckOptions
 from govcheck.facts import encoded, markdown, prefetch
@@ -51,6 +50,21 @@ numbers: [1, 1.5, .inf, -.inf, .nan, 0x1f, null, true, ~]
 ---
 second: [doc]
 """
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
 
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
