@@ -44,3 +44,26 @@ def test_a_broken_bracketed_host_keeps_its_secret_out() -> None:
     shown = redact_url("https://alice:s3cret@[*a]/repo.git")
     assert "s3cret" not in shown
     assert "s3cret" not in bare_remote_uri("https://alice:s3cret@[*a]/repo.git")
+
+
+def test_template_variables_are_found_without_scanning_brace_runs_to_the_end() -> None:
+    from govcheck.facts import variables
+
+    assert variables.has_variables("{{ model_name }}")
+    assert variables.has_variables("churn-${{ inputs.env }}")
+    assert variables.has_variables("a {{ b }} c {{ d }}")
+    # A 2,000,000-character run of braces (fuzz cases 5753, 6472, 9146) holds none; every
+    # "{{" used to be scanned to the end for a "}}".
+    assert not variables.has_variables("{{" * 1_000_000 + "}")
+    assert not variables.has_variables("${{" * 300_000)
+
+
+def test_a_stage_command_longer_than_any_real_one_is_not_split() -> None:
+    from govcheck.facts import dvc_scripts
+
+    assert list(dvc_scripts._segments("python train.py && bash run.sh")) == [
+        ["python", "train.py"],
+        ["bash", "run.sh"],
+    ]
+    huge = "python train.py " + "{" * (dvc_scripts.MAX_COMMAND_CHARS + 1)
+    assert list(dvc_scripts._segments(huge)) == []  # fuzz cases 2910, 2989

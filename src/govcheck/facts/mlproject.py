@@ -222,7 +222,11 @@ def _entry_points(
             if isinstance(spec, str):
                 kind, default = spec, None
             elif isinstance(spec, Mapping):
-                kind, default = str(spec.get("type", "string")), spec.get("default")
+                kind, default = spec.get("type", "string"), spec.get("default")
+                if not isinstance(kind, str):
+                    # MLflow keeps it as it is; never str() it here: an alias bomb is a
+                    # billion items when written out.
+                    kind = f"({type(kind).__name__})"
             else:
                 _error(errors, f"parameter {name} must be a type or a mapping", (line, column))
                 continue

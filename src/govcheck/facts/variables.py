@@ -14,10 +14,13 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 
+# The `{{ ... }}` bodies stop at the next opening and at 1,000 characters: an unbounded lazy
+# body made a 2,000,000-character "{{{{..." take quadratic time (every "{{" scanned to
+# the end for a "}}").
 _VARIABLE = re.compile(
-    r"\$\{\{(?P<gha>.*?)\}\}"  # ${{ inputs.x }}
+    r"\$\{\{(?P<gha>(?:(?!\}\}|\$\{\{).){0,1000}?)\}\}"  # ${{ inputs.x }}
     r"|\$\{(?P<brace>[^{}]*)\}"  # ${var.x}, ${ModelName}, ${oc.env:X}
-    r"|\{\{(?P<jinja>.*?)\}\}"  # {{ x }}
+    r"|\{\{(?P<jinja>(?:(?!\}\}|\{\{).){0,1000}?)\}\}"  # {{ x }}
     r"|\$\((?P<cmd>[^()]*)\)"  # $(cmd)
     r"|\$(?P<shell>[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?!$])"  # $VAR, $1, $@
     r"|%(?P<win>[A-Za-z_][A-Za-z0-9_]*)%"  # %VAR%
