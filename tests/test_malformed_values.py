@@ -67,3 +67,16 @@ def test_a_stage_command_longer_than_any_real_one_is_not_split() -> None:
     ]
     huge = "python train.py " + "{" * (dvc_scripts.MAX_COMMAND_CHARS + 1)
     assert list(dvc_scripts._segments(huge)) == []  # fuzz cases 2910, 2989
+
+
+def test_names_are_cut_beside_variables_in_linear_time() -> None:
+    from govcheck.facts import variables
+    from govcheck.facts.registered_models import own_name
+
+    assert (
+        variables.masked("/Users/${var.user}/{{ env }}/churn")
+        == "/Users/" + "x" * 11 + "/" + "x" * 9 + "/churn"
+    )
+    assert own_name("main.ml.churn") == "churn"
+    assert own_name("${var.catalog}.ml.{{ a.b }}") == "{{ a.b }}"
+    assert variables.masked("{{" * 1_000_000) == "{{" * 1_000_000  # fuzz case 6472

@@ -30,6 +30,16 @@ MISSING_MARKERS = frozenset({"???"})
 MAX_EXPANSIONS = 16  # one per bundle target is the usual case; never a combinatorial blow-up
 
 
+# A variable as one span (bundle `${...}`, template `{{ ... }}`), bounded like _VARIABLE.
+_SPAN = re.compile(r"\$\{[^{}]*\}|\{\{(?:(?!\}\}|\{\{).){0,1000}?\}\}")
+
+
+def masked(text: str) -> str:
+    """The text with each `${...}` and `{{ ... }}` replaced by as many x's: where a path
+    may be cut without cutting a variable."""
+    return _SPAN.sub(lambda m: "x" * len(m.group(0)), text)
+
+
 def has_variables(text: str) -> bool:
     return text.strip() in MISSING_MARKERS or _VARIABLE.search(text) is not None
 
