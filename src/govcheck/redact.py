@@ -14,7 +14,9 @@ A password is not always percent-encoded as RFC 3986 wants: `p@ss`, `pa/ss`, `p 
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlunsplit
+
+from govcheck import urls
 
 # Query parameters that carry secrets in some store URIs (SAS tokens, signed URLs...).
 _SECRET_QUERY = re.compile(
@@ -106,7 +108,7 @@ def bare_remote_uri(url: str) -> str:
     head, _, rest = split_userinfo(url)
     if not head:
         return url
-    parts = urlsplit(head + rest)
+    parts = urls.split(head + rest)
     try:
         host, port = parts.hostname, parts.port
     except ValueError:  # a port that is not a number: keep the host text as written

@@ -225,12 +225,12 @@ class _Builder:
             value = construct(_scalars, node) if construct else _scalars.construct_object(node)
         except yaml.constructor.ConstructorError as exc:
             raise YAMLSourceError(clip(str(exc.problem), 200), mark_of(node, self.path)) from None
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
             # A date-shaped but impossible timestamp (2027-13-45): keep the text, so the
             # schema names it at its line instead of the loader crashing.
             if node.tag == "tag:yaml.org,2002:timestamp" and _IMPLICIT_DATE(node.value):
                 value = node.value
-            else:  # `!!int abc`, `!!bool maybe`, an integer of 5,000 digits...
+            else:  # `!!int abc`, `!!int ''`, `!!bool maybe`, an integer of 5,000 digits...
                 raise self._rejected(node) from None
         if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
             raise self._rejected(node)  # `0xfff...`: fine to build, too long to print

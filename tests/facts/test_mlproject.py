@@ -87,6 +87,16 @@ VARIANTS: dict[str, tuple[str, bool]] = {
         False,
     ),
     "duplicate-key": (GOOD + "name: again\n", True),
+    # Tags whose constructors raise a plain exception in PyYAML (fuzz cases 474, 7650).
+    "tagged-bool": (GOOD.replace("name: wine-quality", "name: !!bool string"), False),
+    "tagged-huge-int": (GOOD.replace("name: wine-quality", "name: !!int " + "9" * 5000), False),
+    # A parameter type of another shape, here a list an alias repeats (fuzz case 951).
+    "list-type": (
+        GOOD.replace("{type: float, default: 0.5}", "{type: &t [a, b], default: 0.5}").replace(
+            "{type: float, default: 0.1}", "{type: *t, default: 0.1}"
+        ),
+        True,
+    ),
 }
 
 

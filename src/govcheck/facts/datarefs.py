@@ -14,8 +14,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
+from govcheck import urls
 from govcheck.facts.nondata import extension
 from govcheck.facts.parsing import Scalar
 
@@ -67,7 +68,7 @@ def scheme_of(value: str) -> tuple[str, bool] | None:
 
 
 def _query(uri: str) -> dict[str, str]:
-    return {k.lower(): v for k, v in parse_qsl(urlsplit(uri).query, keep_blank_values=True)}
+    return {k.lower(): v for k, v in parse_qsl(urls.split(uri).query, keep_blank_values=True)}
 
 
 def _fixed(value: str | None) -> bool:
@@ -84,7 +85,7 @@ def _object_store_pin(scheme: str, uri: str) -> UriPin:
     if scheme in ("s3", "s3a", "s3n") and _fixed(query.get("versionid")):
         return UriPin(scheme, "s3-version-id")
     if scheme in ("gs", "gcs"):
-        fragment = urlsplit(uri).fragment
+        fragment = urls.split(uri).fragment
         if fragment.isdigit() or query.get("generation", "").isdigit():
             return UriPin(scheme, "gcs-generation")
     if scheme in _AZURE:
@@ -92,7 +93,7 @@ def _object_store_pin(scheme: str, uri: str) -> UriPin:
             return UriPin(scheme, "azure-version-id")
         if _fixed(query.get("snapshot")):
             return UriPin(scheme, "azure-snapshot")
-    path = urlsplit(uri).path
+    path = urls.split(uri).path
     if _is_prefix(path):
         return UriPin(scheme, None, floating, PREFIX_HINT)
     if scheme in ("s3", "s3a", "s3n"):
@@ -129,7 +130,7 @@ def _hf_pin(uri: str) -> UriPin:
 
 
 def _lakefs_pin(uri: str) -> UriPin:
-    segments = urlsplit(uri).path.strip("/").split("/")
+    segments = urls.split(uri).path.strip("/").split("/")
     ref = segments[0] if segments else ""
     if _SHA64.fullmatch(ref):
         return UriPin("lakefs", "lakefs-commit")
@@ -199,7 +200,7 @@ def _branch_of(host: str, segments: list[str]) -> str | None:
 
 
 def _http_pin(scheme: str, uri: str) -> UriPin:
-    parts = urlsplit(uri)
+    parts = urls.split(uri)
     host = (parts.hostname or "").lower()
     segments = [unquote(s) for s in parts.path.split("/") if s]
     if any(SHA40.fullmatch(s) for s in segments):
@@ -271,7 +272,7 @@ def uri_path(value: str) -> str:
         return value
     if value.startswith(("dbfs:", "azureml:")) and "://" not in value:
         return value.split(":", 1)[1]
-    return unquote(urlsplit(value).path)
+    return unquote(urls.split(value).path)
 
 
 def sibling_pin(scalar: Scalar) -> str | None:

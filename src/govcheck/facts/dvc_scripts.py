@@ -28,7 +28,14 @@ _SCRIPT_SUFFIXES = (".py", ".sh", ".R", ".r", ".jl", ".js", ".pl", ".rb", ".bash
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")", ";;", "|&"})
 
 
+# A stage command longer than this is not split into words (shlex reads it a character at
+# a time in Python: 2,000,000 characters took a minute); real commands are a line or two.
+MAX_COMMAND_CHARS = 20_000
+
+
 def _segments(command: str) -> Iterator[list[str]]:
+    if len(command) > MAX_COMMAND_CHARS:
+        return
     lexer = shlex.shlex(command.replace("\\\n", " "), posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     current: list[str] = []

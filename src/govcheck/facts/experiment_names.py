@@ -36,7 +36,7 @@ def plain(text: str) -> list[str]:
 
 def _split(text: str) -> tuple[str, str] | None:
     """(folder, last segment) of a workspace path, the cut never inside a variable."""
-    masked = re.sub(r"\$\{[^{}]*\}|\{\{.*?\}\}", lambda m: "x" * len(m.group(0)), text)
+    masked = variables.masked(text)
     path_like = masked.startswith("/") or re.match(r"x+/", masked) is not None
     cut = masked.rfind("/")
     if not path_like or cut <= 0:

@@ -13,7 +13,9 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
+
+from govcheck import urls
 
 MAX_FILES = 2000
 MAX_DEPTH = 6
@@ -21,7 +23,7 @@ MAX_DEPTH = 6
 
 def local_root(artifact_uri: str) -> Path | None:
     """The folder of a local artifact root, or None when it is remote."""
-    parsed = urlparse(artifact_uri)
+    parsed = urls.split(artifact_uri)
     if parsed.scheme == "file":
         return Path(unquote(parsed.path))
     if parsed.scheme == "" or (len(parsed.scheme) == 1 and os.name == "nt"):

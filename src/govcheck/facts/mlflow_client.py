@@ -22,8 +22,9 @@ from contextvars import ContextVar
 from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
+from govcheck import urls
 from govcheck.errors import DataSourceError, UsageError, clip
 from govcheck.redact import redact_url, scrub
 
@@ -122,7 +123,7 @@ def _sqlite_read_only(uri: str) -> str:
 
 
 def _check_file_store(uri: str) -> None:
-    path = Path(unquote(urlsplit(uri).path) if uri.startswith("file:") else uri)
+    path = Path(unquote(urls.split(uri).path) if uri.startswith("file:") else uri)
     if not path.is_dir():
         raise DataSourceError(f"MLflow tracking store not found: {redact_url(uri)}")
     if not (path / ".trash").is_dir():
@@ -257,7 +258,7 @@ def credentials_sent(uri: str, env: Mapping[str, str] = os.environ) -> bool:
     or MLflow's (or Databricks') credential settings in the environment."""
     if uri.startswith("databricks"):
         return True  # Databricks always authenticates, from its own config if not the env
-    parts = urlsplit(uri)
+    parts = urls.split(uri)
     return bool(parts.username or parts.password or any(env.get(k) for k in _CREDENTIAL_VARS))
 
 

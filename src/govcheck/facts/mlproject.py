@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from govcheck.errors import clip
 from govcheck.facts.base import Facts
 from govcheck.model import Location, Resource
 from govcheck.yamlsrc import LDict
@@ -57,6 +58,17 @@ def _plain_load(text: str) -> tuple[Any, dict[str, Any] | None]:
         }
     except yaml.YAMLError as exc:
         return None, {"message": f"invalid YAML: {exc}", "line": 1, "column": 1}
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+        # A tag its constructor rejects (`!!int abc`, `!!bool maybe`, 5,000 digits): PyYAML
+        # raises a plain exception, and so would MLflow's reader.
+        return None, {
+            "message": f"invalid YAML: a tagged value PyYAML cannot construct "
+            f"({type(exc).__name__}: {clip(str(exc), 120)})",
+            "line": 1,
+            "column": 1,
+        }
+    except RecursionError:
+        return None, {"message": "invalid YAML: nested too deeply to load", "line": 1, "column": 1}
 
 
 def _env_errors(
@@ -210,7 +222,11 @@ def _entry_points(
             if isinstance(spec, str):
                 kind, default = spec, None
             elif isinstance(spec, Mapping):
-                kind, default = str(spec.get("type", "string")), spec.get("default")
+                kind, default = spec.get("type", "string"), spec.get("default")
+                if not isinstance(kind, str):
+                    # MLflow keeps it as it is; never str() it here: an alias bomb is a
+                    # billion items when written out.
+                    kind = f"({type(kind).__name__})"
             else:
                 _error(errors, f"parameter {name} must be a type or a mapping", (line, column))
                 continue

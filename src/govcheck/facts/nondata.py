@@ -16,9 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
-from govcheck import builtin
+from govcheck import builtin, urls
 from govcheck.facts.base import Facts
 from govcheck.globs import translate
 from govcheck.regex import Regex, compile_regex
@@ -174,12 +173,12 @@ class Classifier:
         return None
 
     def host_not_data(self, uri: str) -> str | None:
-        host = urlsplit(uri).hostname or ""
+        host = urls.split(uri).hostname or ""
         hit = self.non_data_hosts.match(host) if host else None
         return f"host {host} matches non_data_hosts {hit!r}" if hit else None
 
     def is_data_url(self, uri: str) -> bool:
-        return extension(urlsplit(uri).path) in self.data_extensions
+        return extension(urls.split(uri).path) in self.data_extensions
 
     def under_data_dir(self, path: str) -> bool:
         return any(path == d or path.startswith(d + "/") for d in self.data_dirs)

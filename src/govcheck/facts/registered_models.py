@@ -17,7 +17,6 @@ still holds an unknown variable. A model registered in several places is one mod
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -119,7 +118,7 @@ def _touches(facts: Facts, path: str) -> tuple[str, ...]:
 
 def own_name(text: str) -> str:
     """`model` of a Unity Catalog `catalog.schema.model` (dots inside variables aside)."""
-    masked = re.sub(r"\$\{[^{}]*\}|\{\{.*?\}\}", lambda m: "x" * len(m.group(0)), text)
+    masked = variables.masked(text)
     return text[masked.rfind(".") + 1 :] if masked.count(".") == 2 else text
 
 

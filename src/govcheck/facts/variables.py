@@ -14,10 +14,13 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 
+# The `{{ ... }}` bodies stop at the next opening and at 1,000 characters: an unbounded lazy
+# body made a 2,000,000-character "{{{{..." take quadratic time (every "{{" scanned to
+# the end for a "}}").
 _VARIABLE = re.compile(
-    r"\$\{\{(?P<gha>.*?)\}\}"  # ${{ inputs.x }}
+    r"\$\{\{(?P<gha>(?:(?!\}\}|\$\{\{).){0,1000}?)\}\}"  # ${{ inputs.x }}
     r"|\$\{(?P<brace>[^{}]*)\}"  # ${var.x}, ${ModelName}, ${oc.env:X}
-    r"|\{\{(?P<jinja>.*?)\}\}"  # {{ x }}
+    r"|\{\{(?P<jinja>(?:(?!\}\}|\{\{).){0,1000}?)\}\}"  # {{ x }}
     r"|\$\((?P<cmd>[^()]*)\)"  # $(cmd)
     r"|\$(?P<shell>[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?!$])"  # $VAR, $1, $@
     r"|%(?P<win>[A-Za-z_][A-Za-z0-9_]*)%"  # %VAR%
@@ -25,6 +28,16 @@ _VARIABLE = re.compile(
 # OmegaConf's "must be given" marker: the value is always supplied elsewhere.
 MISSING_MARKERS = frozenset({"???"})
 MAX_EXPANSIONS = 16  # one per bundle target is the usual case; never a combinatorial blow-up
+
+
+# A variable as one span (bundle `${...}`, template `{{ ... }}`), bounded like _VARIABLE.
+_SPAN = re.compile(r"\$\{[^{}]*\}|\{\{(?:(?!\}\}|\{\{).){0,1000}?\}\}")
+
+
+def masked(text: str) -> str:
+    """The text with each `${...}` and `{{ ... }}` replaced by as many x's: where a path
+    may be cut without cutting a variable."""
+    return _SPAN.sub(lambda m: "x" * len(m.group(0)), text)
 
 
 def has_variables(text: str) -> bool:

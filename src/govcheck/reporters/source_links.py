@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
+from govcheck import urls
 from govcheck.redact import bare_remote_uri
 
 _HOST = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
@@ -22,7 +23,7 @@ def forge_base(remote: str | None) -> tuple[str, str] | None:
     """("github" | "gitlab", "https://host/org/repo") for a remote on a known forge."""
     if not remote:
         return None
-    parts = urlsplit(bare_remote_uri(remote))
+    parts = urls.split(bare_remote_uri(remote))
     host = (parts.hostname or "").lower()
     if not _HOST.match(host) or parts.scheme not in ("https", "http", "ssh", "git"):
         return None

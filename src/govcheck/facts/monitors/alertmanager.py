@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from govcheck import urls
 from govcheck.errors import Mark
 from govcheck.facts.base import Facts
 from govcheck.facts.parsing import data_format
@@ -127,7 +127,7 @@ def _destinations(receiver: Mapping[str, Any]) -> Iterator[Destination]:
 
 def _shown(value: str) -> str:
     if "://" in value:  # webhook URLs carry their secret in the path
-        return urlsplit(value).hostname or "(url)"
+        return urls.split(value).hostname or "(url)"
     return value
 
 
