@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,8 @@ try:
 except ImportError:  # not installed yet: run from the checkout
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-Files = Mapping[str, str | bytes]
+from support import Files, write_files
+
 MakeRepo = Callable[..., Path]
 
 
@@ -42,16 +43,6 @@ def git(root: Path, *args: str) -> str:
     if done.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout
-
-
-def write_files(root: Path, files: Files) -> None:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
 
 
 @pytest.fixture

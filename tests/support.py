@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -144,3 +145,16 @@ def make_facts(
         mlflow=mlflow_settings(options, config, Path(root)),
     )
     return Facts(source, context, PROVIDERS)
+
+
+Files = Mapping[str, str | bytes]
+
+
+def write_files(root: Path, files: Files) -> None:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")

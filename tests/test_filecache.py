@@ -27,7 +27,7 @@ from govcheck.filecache import PACK, FileCache, blob_id, cache_dir, clear
 from govcheck.reporters import REPORTERS
 from govcheck.verdicts import PREFIX
 from govcheck.yamlsrc import LDict, LList
-from support import govcheck
+from support import govcheck, write_files
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import gen_repo
@@ -55,16 +55,6 @@ second: [doc]
 def git(root: Path, *args: str) -> str:
     done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
     return done.stdout
-
-
-def write_files(root: Path, files: dict[str, str | bytes]) -> None:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
 
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
