@@ -138,6 +138,18 @@ def test_any_change_to_a_tracked_file_is_a_new_check(repo: Path, how: str) -> No
     assert check(repo) == (changed, True)
 
 
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_a_file_git_is_told_not_to_watch_is_still_compared(repo: Path, flag: str) -> None:
+    check(repo)
+    git(repo, "update-index", flag, "models/fraud/train.yaml")
+    assert git(repo, "diff-files", "--name-only") == ""  # git itself no longer looks
+    target = repo / "models/fraud/train.yaml"
+    target.write_text(TRAIN.replace("data/raw/input.csv", "data/raw/other.csv"))
+    changed, reused = check(repo)
+    assert not reused and "other.csv" in changed
+    assert changed == check(repo, cache=False)[0]
+
+
 def test_an_edit_back_to_the_same_bytes_reuses_the_verdict(repo: Path) -> None:
     target = repo / "models/fraud/train.yaml"
     first, _ = check(repo)

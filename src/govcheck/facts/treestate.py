@@ -4,7 +4,8 @@ A commit's tree is named by its id. The index and working tree are named by the 
 listing (`git ls-files -s`: every tracked path with its mode and blob id, already read to
 list the files) plus what differs from it on disk: `git diff-files` names the files
 edited, deleted or retyped since they were staged (from the stat data git keeps, one
-call), and those whose bytes differ from the staged blob are hashed as they are now. Tracked symlinks add where they point,
+call), and those whose bytes differ from the staged blob are hashed as they are now, as
+are files git is told not to look at (assume-unchanged, skip-worktree). Tracked symlinks add where they point,
 since a link may resolve to a file git does not track.
 """
 
@@ -32,13 +33,25 @@ def digest(source: RepoSource) -> str | None:
     h = hashlib.sha256(b"index " + source.listing_digest.encode())
     edited = source.repo.git.diff_files("--name-only", "-z")
     links = [p for p in source.tracked() if source.is_symlink(p)]
-    for path in sorted(set(filter(None, edited.split("\0"))) | set(links)):
+    for path in sorted(set(filter(None, edited.split("\0"))) | set(links) | _unwatched(source)):
         full = os.path.join(source.root, path)
         if path not in links and _same_as_staged(full, source.staged_blob(path)):
             continue  # only its stat data changed (rewritten with the same bytes)
         h.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0")
         h.update(_on_disk(full))
     return h.hexdigest()
+
+
+def _unwatched(source: WorkingSource) -> set[str]:
+    """Files git is told not to look at on disk (`update-index --assume-unchanged`,
+    `--skip-worktree`): diff-files never names them, but the check reads them from disk."""
+    listing = source.repo.git.ls_files("-v", "-z")
+    out = set()
+    for record in listing.split("\0"):
+        tag, _, path = record.partition(" ")
+        if path and (tag.islower() or tag == "S"):
+            out.add(path)
+    return out
 
 
 def _same_as_staged(full: str, staged: str | None) -> bool:
