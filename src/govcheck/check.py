@@ -219,6 +219,12 @@ def joined_reads(rule: Rule) -> dict[str, set[tuple[Any, bool]]]:
     return out
 
 
+def reads_mlflow(rule: Rule) -> bool:
+    """A rule over MLflow entities, or one that looks names up in them (refers_to, a
+    joined field such as a model's `serving`)."""
+    return any(kind.startswith("mlflow_") for kind in (*rule.kinds, *joined_reads(rule)))
+
+
 def rule_reads(rules: Sequence[Rule]) -> tuple[RuleReads, ...]:
     """The fields of MLflow kinds each rule reads, of its own resource or, through
     refers_to, of another kind (what a snapshot must record)."""
@@ -379,9 +385,7 @@ def _evaluate(
     context = facts.context
 
     def skip_reason(rule: Rule) -> str | None:
-        # A rule over MLflow entities, or one that looks names up in them (refers_to).
-        kinds = (*rule.kinds, *joined_reads(rule))
-        if any(kind.startswith("mlflow_") for kind in kinds) and context.mlflow.skip_reason:
+        if reads_mlflow(rule) and context.mlflow.skip_reason:
             return context.mlflow.skip_reason
         if rule.needs_history and shallow():
             return SHALLOW_REASON
@@ -428,10 +432,7 @@ def _kept_verdicts(
     if not options.cache or focused is not None or options.models:
         return None
     settings = context.mlflow
-    reads_mlflow = any(
-        kind.startswith("mlflow_") for r in rules for kind in (*r.kinds, *joined_reads(r))
-    )
-    if reads_mlflow and settings.skip_reason is None:
+    if settings.skip_reason is None and any(reads_mlflow(r) for r in rules):
         return None
     tree_digest = treestate.digest(tree)
     if tree_digest is None:

@@ -21,6 +21,7 @@ check recompute, never run code.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -46,6 +47,7 @@ def blob_id(data: bytes) -> str:
     return h.hexdigest()
 
 
+@functools.cache  # a check asks twice (the pack's stamp, the verdict's key): one walk
 def fingerprint() -> str:
     """govcheck's version and its source files (path, size, mtime): an edited checkout or
     another install never reads entries an older parser made."""
