@@ -6,9 +6,10 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,3 +159,41 @@ def write_files(root: Path, files: Files) -> None:
             target.write_bytes(content)
         else:
             target.write_text(content, encoding="utf-8")
+
+
+# Rule cases: tests/cases/<RULE-ID>/{pass,fail}/ trees (tests/cases/README.md).
+CASES = Path(__file__).parent / "cases"
+
+
+def builtin_kinds() -> dict[str, str]:
+    """Built-in rule id -> resource kind."""
+    from govcheck.check import load_rules
+    from govcheck.config import Config
+
+    rules, _ = load_rules(Config(path=None), Path.cwd())
+    return {r.id: r.info.resource for r in rules}
+
+
+def repo_case_dirs() -> list[Path]:
+    """Case folders of rules over repository resources (MLflow ones run in tests/mlflow/)."""
+    kinds = builtin_kinds()
+    folders = sorted(p for p in CASES.iterdir() if p.is_dir()) if CASES.is_dir() else []
+    return [p for p in folders if not kinds.get(p.name, "").startswith("mlflow_")]
+
+
+def git_copy(tree: Path, dest: Path, git: Callable[..., str]) -> Path:
+    """tree as the single commit of a new repository at dest.
+
+    A case's `gitattributes` becomes `.gitattributes` only in the copy: under its real name
+    it would apply to this project's own files (LFS filters on the case's data files).
+    """
+    shutil.copytree(tree, dest)
+    for attributes in dest.rglob("gitattributes"):
+        attributes.rename(attributes.with_name(".gitattributes"))
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "config", "user.name", "Test User")
+    git(dest, "config", "user.email", "test@example.com")
+    git(dest, "config", "commit.gpgsign", "false")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "--allow-empty", "-m", "case")
+    return dest

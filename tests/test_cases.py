@@ -9,7 +9,6 @@ entities need a tracking store, so their folders are run by tests/mlflow/ instea
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,15 +19,9 @@ import yaml
 from govcheck.check import CheckOptions, joined_reads, load_rules, run
 from govcheck.config import Config
 from govcheck.model import Report
+from support import CASES, builtin_kinds, git_copy, repo_case_dirs
 
-CASES = Path(__file__).parent / "cases"
 Git = Callable[..., str]
-
-
-def builtin_kinds() -> dict[str, str]:
-    """Built-in rule id -> resource kind."""
-    rules, _ = load_rules(Config(path=None), Path.cwd())
-    return {r.id: r.info.resource for r in rules}
 
 
 def reading_mlflow() -> frozenset[str]:
@@ -45,35 +38,12 @@ KINDS = builtin_kinds()
 READING_MLFLOW = reading_mlflow()
 
 
-def repo_case_dirs() -> list[Path]:
-    folders = sorted(p for p in CASES.iterdir() if p.is_dir()) if CASES.is_dir() else []
-    return [p for p in folders if not KINDS.get(p.name, "").startswith("mlflow_")]
-
-
 def case_params() -> list[Any]:
     return [
         pytest.param(folder, outcome, id=f"{folder.name}-{outcome}")
         for folder in repo_case_dirs()
         for outcome in ("pass", "fail")
     ]
-
-
-def git_copy(tree: Path, dest: Path, git: Git) -> Path:
-    """tree as the single commit of a new repository at dest.
-
-    A case's `gitattributes` becomes `.gitattributes` only in the copy: under its real name
-    it would apply to this project's own files (LFS filters on the case's data files).
-    """
-    shutil.copytree(tree, dest)
-    for attributes in dest.rglob("gitattributes"):
-        attributes.rename(attributes.with_name(".gitattributes"))
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "config", "user.name", "Test User")
-    git(dest, "config", "user.email", "test@example.com")
-    git(dest, "config", "commit.gpgsign", "false")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "--allow-empty", "-m", "case")
-    return dest
 
 
 def check(repo: Path, rule_id: str) -> Report:

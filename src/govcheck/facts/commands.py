@@ -41,12 +41,11 @@ def is_script(name: str, suffix: str) -> bool:
 
 
 def command_files(facts: Facts, needle: str) -> Iterator[Resource]:
-    """Scripts and workflow YAML whose text holds `needle` (a cheap gate before parsing)."""
+    """Scripts and workflow YAML whose text holds `needle` (a cheap gate before parsing),
+    whatever PATHs the check is limited to: what they declare joins facts of other files."""
     for res in facts.resources("file"):
         name, suffix = res.fields["name"], res.fields["suffix"]
         if not (is_script(name, suffix) or suffix in WORKFLOW_SUFFIXES):
-            continue
-        if not facts.reaches(res.id):
             continue
         text = res.fields["text"]
         if text and needle in text:

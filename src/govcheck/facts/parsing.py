@@ -412,21 +412,35 @@ class TextLocator:
 
 
 def data_files(facts: Facts, formats: tuple[str, ...]) -> Iterator[tuple[Resource, str]]:
-    """File resources whose content may hold references, with their format."""
-    for res, kind in facts.shared("parsing.data_files", lambda: _data_files(facts)):
+    """File resources whose content may hold references, with their format: those the
+    check reaches (all of them unless it is limited to PATHs)."""
+    for res, kind in _every_data_file(facts):
+        if kind in formats and facts.reaches(res.id):
+            yield res, kind
+
+
+def every_data_file(facts: Facts, formats: tuple[str, ...]) -> Iterator[tuple[Resource, str]]:
+    """Every parsed-format file, whatever PATHs the check is limited to: for facts joined
+    across files (a model's monitors may be declared anywhere in the tree), which a check
+    of one file must see as a full check does."""
+    for res, kind in _every_data_file(facts):
         if kind in formats:
             yield res, kind
 
 
-def _data_files(facts: Facts) -> list[tuple[Resource, str]]:
-    """Every parsed-format file the check reaches, found once: eight readers go through
-    them, and each used to classify every tracked file by name again."""
-    out = []
-    for res in facts.resources("file"):
-        kind = data_format(res.id)
-        if kind is not None and facts.reaches(res.id):
-            out.append((res, kind))
-    return out
+def _every_data_file(facts: Facts) -> list[tuple[Resource, str]]:
+    """Found once: eight readers go through them, and each used to classify every tracked
+    file by name again."""
+
+    def find() -> list[tuple[Resource, str]]:
+        out = []
+        for res in facts.resources("file"):
+            kind = data_format(res.id)
+            if kind is not None:
+                out.append((res, kind))
+        return out
+
+    return facts.shared("parsing.data_files", find)
 
 
 def located_strings(res: Resource) -> Iterator[Scalar]:

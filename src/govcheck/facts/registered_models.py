@@ -25,7 +25,7 @@ from govcheck.facts.base import Facts
 from govcheck.facts.experiment_code import template_value
 from govcheck.facts.experiment_configs import normal, walk
 from govcheck.facts.files import code_of
-from govcheck.facts.parsing import data_files
+from govcheck.facts.parsing import every_data_file
 from govcheck.facts.pycode import CodeUnit, argument, calls, code_text, constants, dotted_name
 from govcheck.model import Location, Resource
 from govcheck.yamlsrc import LDict, value_mark
@@ -85,15 +85,17 @@ def _bundle_models(doc: Any) -> Iterator[tuple[LDict, Any, str, str]]:
 
 
 def _places(facts: Facts) -> Iterator[Place]:
+    # Every file, whatever PATHs the check is limited to: a model is judged where it is
+    # first registered, and a check of a later registration's file must know it is later.
     for res in facts.resources("file"):
-        if res.fields["suffix"] not in (".py", ".ipynb") or not facts.reaches(res.id):
+        if res.fields["suffix"] not in (".py", ".ipynb"):
             continue
         code = code_text(res.id, res.fields["text"])
         if any(m in code for m in _MARKERS):
             for unit in code_of(res):
                 for line, column, value, set_by in _code(unit):
                     yield res.id, line, column, value, set_by
-    for res, _ in data_files(facts, ("yaml", "json")):
+    for res, _ in every_data_file(facts, ("yaml", "json")):
         text = res.fields["text"] or ""
         lowered = text.lower()
         if "model" not in lowered:

@@ -112,6 +112,14 @@ def test_monitors_for_a_model_directory_or_name(repo: Path) -> None:
     assert files(model_dir="models/none") == []
 
 
-def test_a_check_limited_to_paths_reads_only_those(repo: Path) -> None:
-    facts = make_facts(repo, paths=frozenset({"models/churn/monitoring.yml"}))
-    assert [r.fields["file"] for r in facts.resources("monitor")] == ["models/churn/monitoring.yml"]
+def test_a_check_limited_to_paths_still_groups_every_monitor(repo: Path) -> None:
+    # The fraud detector's latency monitor in infra/ belongs to its group even when only
+    # models/fraud is checked (pre-commit): its coverage is the full check's.
+    facts = make_facts(repo, paths=frozenset({"models/fraud/monitoring.yaml"}))
+    found = {r.fields["file"]: r for r in facts.resources("monitor")}
+    assert sorted(found) == [
+        "infra/fraud-latency/monitoring.yaml",
+        "models/churn/monitoring.yml",
+        "models/fraud/monitoring.yaml",
+    ]
+    assert found["models/fraud/monitoring.yaml"].fields["group"]["size"] == 2

@@ -20,7 +20,7 @@ from typing import Any
 from govcheck.facts.base import Facts
 from govcheck.facts.monitors import shape
 from govcheck.facts.monitors.shape import Monitor, here
-from govcheck.facts.parsing import data_files
+from govcheck.facts.parsing import every_data_file
 from govcheck.yamlsrc import LDict
 
 SIGNAL_TYPES = {
@@ -41,7 +41,7 @@ _AT_LEAST = ("accuracy", "precision", "recall", "f1", "auc", "normalized_discoun
 def read(facts: Facts) -> list[Monitor]:
     out: list[Monitor] = []
     deployments: dict[tuple[str, str], str] | None = None
-    for res, _ in data_files(facts, ("yaml",)):
+    for res, _ in every_data_file(facts, ("yaml",)):
         text = res.fields["text"]
         if not text or "create_monitor" not in text:
             continue
@@ -55,7 +55,7 @@ def read(facts: Facts) -> list[Monitor]:
 def _deployments(facts: Facts) -> dict[tuple[str, str], str]:
     """(endpoint, deployment) -> model reference, from online deployment YAMLs."""
     found: dict[tuple[str, str], str] = {}
-    for res, _ in data_files(facts, ("yaml",)):
+    for res, _ in every_data_file(facts, ("yaml",)):
         text = res.fields["text"]
         if not text or "endpoint_name" not in text:
             continue

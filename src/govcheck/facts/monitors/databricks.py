@@ -25,7 +25,7 @@ from govcheck.facts import bundles
 from govcheck.facts.base import Facts
 from govcheck.facts.monitors import shape
 from govcheck.facts.monitors.shape import Monitor, here
-from govcheck.facts.parsing import data_files
+from govcheck.facts.parsing import every_data_file
 from govcheck.yamlsrc import LDict
 
 _OPERATORS = {
@@ -44,7 +44,7 @@ def _resources(doc: Any, kind: str) -> LDict:
 
 def read(facts: Facts) -> list[Monitor]:
     declared: list[tuple[str, LDict]] = []
-    for res, _ in data_files(facts, ("yaml",)):
+    for res, _ in every_data_file(facts, ("yaml",)):
         text = res.fields["text"]
         if not text or "quality_monitors" not in text:
             continue

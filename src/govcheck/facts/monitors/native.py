@@ -23,7 +23,7 @@ _PROTECTED = ("protected_attributes", "sensitive_features", "sensitive_attribute
 def read(facts: Facts) -> list[Monitor]:
     out = []
     for res in facts.resources("file"):
-        if res.fields["name"] in NAMES and facts.reaches(res.id):
+        if res.fields["name"] in NAMES:
             found = _monitor(res)
             if found is not None:
                 out.append(found)

@@ -134,8 +134,6 @@ def _rule_files(facts: Facts) -> Iterator[tuple[str, list[Any]]]:
         suffix = res.fields["suffix"]
         if suffix not in RULE_SUFFIXES and data_format(res.id) not in ("yaml", "json"):
             continue
-        if not facts.reaches(res.id):
-            continue
         text = res.fields["text"]
         if not text or "alert" not in text or "expr" not in text or "groups" not in text:
             continue

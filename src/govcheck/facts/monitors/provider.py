@@ -4,6 +4,11 @@ A model is often watched by several monitors (SageMaker runs data quality and mo
 as two schedules; a Prometheus rule adds latency): coverage is judged over the group, so
 each monitor carries `group` (the signal types of every monitor of the same target) and
 `group.first` marks the one a group-wide finding is reported on.
+
+Monitors are read from every file even when the check is limited to PATHs (pre-commit): a
+group's coverage and a model's `monitors` join files anywhere in the tree, and a check of
+one file must judge them as the full check does. The engine still reports only on the
+monitors the PATHs touch.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from govcheck.facts.base import Facts
 from govcheck.facts.cloudformation import Template, dig, template
 from govcheck.facts.monitors import shape
 from govcheck.facts.monitors.shape import Monitor, here
-from govcheck.facts.parsing import data_files
+from govcheck.facts.parsing import every_data_file
 from govcheck.facts.variables import has_variables
 from govcheck.yamlsrc import LDict
 
@@ -49,7 +49,7 @@ NAMESPACES = {
 
 def read(facts: Facts) -> list[Monitor]:
     out: list[Monitor] = []
-    for res, _ in data_files(facts, ("yaml", "json")):
+    for res, _ in every_data_file(facts, ("yaml", "json")):
         text = res.fields["text"]
         if not text or (SCHEDULE not in text and "MonitoringScheduleConfig" not in text):
             continue

@@ -26,7 +26,7 @@ from govcheck.facts import commands
 from govcheck.facts.base import Facts
 from govcheck.facts.monitors import shape
 from govcheck.facts.monitors.shape import Monitor, here
-from govcheck.facts.parsing import data_files
+from govcheck.facts.parsing import every_data_file
 from govcheck.yamlsrc import LDict
 
 OBJECTIVES = "modelDeploymentMonitoringObjectiveConfigs"
@@ -56,7 +56,7 @@ def key_mark(mapping: Any, camel: str) -> Mark | None:
 
 def read(facts: Facts) -> list[Monitor]:
     specs: dict[str, tuple[LDict, Any]] = {}  # path -> (spec, its objectives)
-    for res, _ in data_files(facts, ("yaml", "json")):
+    for res, _ in every_data_file(facts, ("yaml", "json")):
         text = res.fields["text"]
         if not text or ("ObjectiveConfigs" not in text and "objective_configs" not in text):
             continue
