@@ -283,3 +283,17 @@ def test_cli_cache_clear_removes_kept_verdicts(repo: Path) -> None:
     assert govcheck("check", "--no-mlflow", "-q", "--no-cache", cwd=repo).returncode == 1
     done = govcheck("cache", "clear", cwd=repo)
     assert done.returncode == 0 and not kept(repo)
+
+
+def test_checked_pairs_are_written_as_the_generic_encoder_writes_them() -> None:
+    from govcheck.model import Checked, Location
+
+    pairs = [
+        Checked("GC-X-001", "a.yaml", Location("a.yaml", 3, 7, "s3://b/k"), "failed"),
+        Checked("GC-X-001", "b.yaml", Location("b.yaml"), "passed"),
+        Checked("GC-X-002", "run:1", None, "passed"),
+    ]
+    for pair in pairs:
+        written = verdicts._encode_checked(pair)
+        assert written == verdicts._encode(pair)
+        assert verdicts._checked(json.loads(json.dumps(written))) == pair

@@ -195,9 +195,20 @@ def _checked(value: Any) -> Checked:
     return Checked(value[1], value[2], _location(value[3]), value[4])
 
 
+def _encode_checked(c: Checked) -> list[Any]:
+    # The checked pairs skip the generic encoder as they skip the generic decoder: it was
+    # nine tenths of writing a 5,000-file check's verdict.
+    loc = c.location
+    where = None if loc is None else ["L", loc.path, loc.line, loc.column, loc.snippet]
+    return ["C", c.rule_id, c.resource_id, where, c.status]
+
+
 def _encode_verdict(verdict: Verdict) -> dict[str, Any]:
     return {
-        f.name: [_encode(item) for item in getattr(verdict, f.name)]
+        f.name: [
+            (_encode_checked if f.name in ("checked", "raw_checked") else _encode)(item)
+            for item in getattr(verdict, f.name)
+        ]
         for f in dataclasses.fields(verdict)
     }
 
