@@ -122,14 +122,16 @@ class FileFields(LazyFields):
         """The git blob id of the bytes read: what cached facts of this file are keyed by."""
         return blob_id(self.raw) if self.raw is not None else None
 
-    def _cached(
+    def cached(
         self,
         kind: str,
         make: Callable[[], Any],
         encode: Callable[[Any], Any],
         decode: Callable[[Any], Any],
     ) -> Any:
-        """make(), or its value from the content cache (facts/encoded.py, filecache.py)."""
+        """make(), or its value from the content cache (facts/encoded.py, filecache.py): for
+        facts that are a function of this file's path and bytes alone, and say nothing (no
+        notice) while they are made."""
         cache = self.facts.filecache
         blob = self.blob if cache is not None else None
         if cache is None or blob is None:
@@ -153,7 +155,7 @@ class FileFields(LazyFields):
         if text is None or data_format(self.path) is None:
             return None
         path = self.path
-        parsed: Parsed = self._cached(
+        parsed: Parsed = self.cached(
             "parsed",
             lambda: parse_file(path, text),
             lambda p: encoded.encode_parsed(p, path),
@@ -178,7 +180,7 @@ class FileFields(LazyFields):
         if text is None:
             return None
         path = self.path
-        front: markdown.FrontMatter = self._cached(
+        front: markdown.FrontMatter = self.cached(
             "front",
             lambda: markdown.front_matter(text, path),
             lambda f: encoded.encode_front(f, path),
@@ -194,7 +196,7 @@ class FileFields(LazyFields):
         text, front = self.markdown_text, self.front
         if text is None or front is None:
             return None
-        scan: markdown.Scan = self._cached(
+        scan: markdown.Scan = self.cached(
             "scan",
             lambda: markdown.scan_with(text, front),
             encoded.encode_scan,

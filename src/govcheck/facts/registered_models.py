@@ -24,7 +24,7 @@ from govcheck.facts import bundles, variables
 from govcheck.facts.base import Facts
 from govcheck.facts.experiment_code import template_value
 from govcheck.facts.experiment_configs import normal, walk
-from govcheck.facts.files import code_of
+from govcheck.facts.files import FileFields, code_of
 from govcheck.facts.parsing import every_data_file
 from govcheck.facts.pycode import CodeUnit, argument, calls, code_text, constants, dotted_name
 from govcheck.model import Location, Resource
@@ -59,6 +59,36 @@ def _code(unit: CodeUnit) -> Iterator[tuple[int, int, str, str]]:
                 yield line, column, value, set_by
 
 
+def _code_places(res: Resource) -> list[tuple[int, int, str, str]]:
+    """The registrations in a code file, kept in the content cache by its blob: a check of
+    one file still reads every file's (see _places), and parsing them all is most of it."""
+    fields = res.fields
+    text = fields["text"]
+    # The markers are plain names: absent from a notebook's JSON, absent from its cells.
+    if not isinstance(fields, FileFields) or not text or not any(m in text for m in _MARKERS):
+        return []
+
+    def find() -> list[tuple[int, int, str, str]]:
+        code = code_text(res.id, text)
+        if not any(m in code for m in _MARKERS):
+            return []
+        return [place for unit in code_of(res) for place in _code(unit)]
+
+    found: list[tuple[int, int, str, str]] = fields.cached("registrations", find, list, _places_of)
+    return found
+
+
+def _places_of(stored: Any) -> list[tuple[int, int, str, str]]:
+    out = []
+    for line, column, value, set_by in stored:
+        if not (type(line) is int and type(column) is int):
+            raise TypeError("position")
+        if not (isinstance(value, str) and isinstance(set_by, str)):
+            raise TypeError("text")
+        out.append((line, column, value, set_by))
+    return out
+
+
 def _config(doc: Any) -> Iterator[tuple[Any, Any, str, str]]:
     """(parent, key, declared text, set by) of config keys naming a registered model."""
     for keys, parent, key, value in walk(doc):
@@ -88,13 +118,9 @@ def _places(facts: Facts) -> Iterator[Place]:
     # Every file, whatever PATHs the check is limited to: a model is judged where it is
     # first registered, and a check of a later registration's file must know it is later.
     for res in facts.resources("file"):
-        if res.fields["suffix"] not in (".py", ".ipynb"):
-            continue
-        code = code_text(res.id, res.fields["text"])
-        if any(m in code for m in _MARKERS):
-            for unit in code_of(res):
-                for line, column, value, set_by in _code(unit):
-                    yield res.id, line, column, value, set_by
+        if res.fields["suffix"] in (".py", ".ipynb"):
+            for line, column, value, set_by in _code_places(res):
+                yield res.id, line, column, value, set_by
     for res, _ in every_data_file(facts, ("yaml", "json")):
         text = res.fields["text"] or ""
         lowered = text.lower()
