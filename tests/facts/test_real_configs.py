@@ -201,6 +201,47 @@ def test_non_data_by_extension_and_folder_whatever_the_key(make_repo: MakeRepo) 
     }
 
 
+def test_bundle_variable_defaults_are_judged_by_the_variable_name(make_repo: MakeRepo) -> None:
+    # A Databricks bundle names its volumes in variables; `default:` is the value's own key.
+    text = (
+        "bundle: {name: parse-docs}\n"
+        "variables:\n"
+        "  source_volume_path:\n"
+        "    default: /Volumes/main/default/source_documents\n"
+        "  output_volume_path:\n"
+        "    description: Where parsed pages go\n"
+        "    default: /Volumes/main/default/parsed_output\n"
+    )
+    found = refs(make_repo({"databricks.yml": text}))
+    assert {line: (f["status"], f["reason"]) for (_, line), f in found.items()} == {
+        4: ("unpinned", None),
+        7: (
+            "not-data",
+            "it is the default of 'output_volume_path', which matches non_data_keys '*output*'",
+        ),
+    }
+
+
+def test_editor_settings_name_no_data(make_repo: MakeRepo) -> None:
+    # Paths in an editor's settings are relative to a workspace folder the repository does
+    # not record (`.vscode` here means bundle/.vscode), and a debug launch is not a pipeline.
+    root = make_repo(
+        {
+            "bundle/.vscode/settings.json": '{"python.analysis.stubPath": ".vscode",\n'
+            ' "python.defaultInterpreterPath": "/usr/local/bin/python3"}\n',
+            "bundle/.vscode/launch.json": '{"configurations": [{"name": "train",\n'
+            ' "args": ["--data_path", "data/train.csv"]}]}\n',
+            "bundle/databricks.yml": "bundle: {name: b}\n",
+        }
+    )
+    found = refs(root)
+    assert found, "the references are found, and classified"
+    assert {f["status"] for f in found.values()} == {"not-data"}
+    assert {f["reason"] for f in found.values()} == {
+        "its file matches non_data_files '**/.vscode/**'"
+    }
+
+
 def test_the_classifier_is_the_data_packs_params(make_repo: MakeRepo) -> None:
     root = make_repo({"c.yaml": "a: s3://bucket/code/train.py\nartifact_uri: s3://b/x.csv\n"})
     found = make_facts(root, {"non_data_extensions": [], "non_data_keys": []}).resources(

@@ -3,7 +3,7 @@
 
 All of it is data, not code: the lists are the `data` pack's params (`data_keys`,
 `hf_keys`, `non_data_keys`, `non_data_types`, `non_data_extensions`, `non_data_names`,
-`non_data_dirs`, `non_data_hosts`), which `.govcheck.yaml` can override; a check that does
+`non_data_dirs`, `non_data_hosts`, `non_data_files`), which `.govcheck.yaml` can override; a check that does
 not load the `data` pack gets the pack's defaults. Each verdict names the param and entry
 that decided it, so a reference left out can be explained.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 from govcheck import builtin, urls
 from govcheck.facts.base import Facts
-from govcheck.globs import translate
+from govcheck.globs import glob_match, translate
 from govcheck.regex import Regex, compile_regex
 from govcheck.yamlsrc import YAMLSourceError, load_one
 
@@ -35,6 +35,7 @@ PARAMS = (
     "non_data_names",
     "non_data_dirs",
     "non_data_hosts",
+    "non_data_files",
 )
 
 
@@ -116,6 +117,7 @@ class Classifier:
     non_data_names: _Globs
     non_data_dirs: frozenset[str]
     non_data_hosts: _Globs
+    non_data_files: tuple[str, ...]
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> Classifier:
@@ -137,6 +139,7 @@ class Classifier:
             non_data_names=_Globs(get("non_data_names")),
             non_data_dirs=frozenset(d.lower() for d in get("non_data_dirs")),
             non_data_hosts=_Globs(get("non_data_hosts")),
+            non_data_files=tuple(get("non_data_files")),
         )
 
     def not_data(self, key: Any, parent: Any, location: str) -> str | None:
@@ -163,6 +166,24 @@ class Classifier:
             if segment.lower() in self.non_data_dirs:
                 return f"folder {segment!r} is in non_data_dirs"
         return None
+
+    def default_not_data(self, path: tuple[Any, ...]) -> str | None:
+        """A `default:` value named by the key that holds it (a bundle variable
+        `output_volume_path: {default: ...}`, a parameter's declaration) when that key is
+        not data."""
+        if len(path) < 2 or path[-1] != "default" or not isinstance(path[-2], str):
+            return None
+        hit = self.non_data_keys.match(path[-2])
+        return (
+            f"it is the default of {path[-2]!r}, which matches non_data_keys {hit!r}"
+            if hit
+            else None
+        )
+
+    def file_not_data(self, path: str) -> str | None:
+        """Why nothing a file names is data (an editor's settings), else None."""
+        hit = next((g for g in self.non_data_files if glob_match(g, path)), None)
+        return f"its file matches non_data_files {hit!r}" if hit else None
 
     def section_not_data(self, path: tuple[str, ...]) -> str | None:
         """A value under a section that holds what a job writes (`outputs:`)."""

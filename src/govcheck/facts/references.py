@@ -98,7 +98,12 @@ def _config_reference(
     verdict = judge_value(the_judge, resolved, key, parent, res.fields["dir"])
     if verdict is None:
         return None
-    section = the_judge.cls.section_not_data(scalar.path)
+    cls = the_judge.cls
+    section = (
+        cls.section_not_data(scalar.path)
+        or cls.default_not_data(scalar.path)
+        or cls.file_not_data(res.id)
+    )
     if section and verdict.status != "not-data":
         verdict = Verdict(verdict.scheme, "not-data", reason=section, asset=verdict.asset)
     # A moving ref (a branch, @latest, an alias) stays unpinned whatever its siblings say.
