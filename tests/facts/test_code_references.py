@@ -146,7 +146,7 @@ def test_files_without_data_calls_are_not_parsed(make_repo: MakeRepo) -> None:
     assert make_facts(root).resources("data_reference") == []
 
 
-def test_literals_in_tests_are_fixtures_but_reads_still_count(make_repo: MakeRepo) -> None:
+def test_literals_in_tests_are_fixtures_and_reads_are_not_data(make_repo: MakeRepo) -> None:
     code = (
         "import pandas as pd\n"
         "expected = make_ref(uri='s3://ml-data/fraud/train.parquet')\n"
@@ -154,6 +154,19 @@ def test_literals_in_tests_are_fixtures_but_reads_still_count(make_repo: MakeRep
     )
     root = make_repo({"tests/test_load.py": code, "src/load.py": code})
     found = {
-        (r.fields["file"], r.fields["line"]) for r in make_facts(root).resources("data_reference")
+        (r.fields["file"], r.fields["line"]): r.fields
+        for r in make_facts(root).resources("data_reference")
     }
-    assert found == {("src/load.py", 2), ("src/load.py", 3), ("tests/test_load.py", 3)}
+    assert set(found) == {("src/load.py", 2), ("src/load.py", 3), ("tests/test_load.py", 3)}
+    assert found[("src/load.py", 3)]["status"] == "unpinned"
+    test_read = found[("tests/test_load.py", 3)]
+    assert (test_read["status"], test_read["reason"]) == (
+        "not-data",
+        "its file matches non_data_files '**/tests/**'",
+    )
+    # A team that governs its tests' data too says so.
+    kept = make_facts(root, {"non_data_files": []}).resources("data_reference")
+    assert {(r.fields["file"], r.fields["status"]) for r in kept if r.fields["line"] == 3} == {
+        ("src/load.py", "unpinned"),
+        ("tests/test_load.py", "unpinned"),
+    }

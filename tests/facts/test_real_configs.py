@@ -220,6 +220,34 @@ def test_bundle_variable_defaults_are_judged_by_the_variable_name(make_repo: Mak
             "it is the default of 'output_volume_path', which matches non_data_keys '*output*'",
         ),
     }
+    # A CloudFormation parameter's `Default:` likewise.
+    template = (
+        "Parameters:\n  ScoresOutputUri:\n    Type: String\n    Default: s3://ml-bucket/scores/\n"
+    )
+    [(_, scores)] = refs(make_repo({"infra/stack.yaml": template})).items()
+    assert scores["status"] == "not-data"
+    assert scores["reason"] == (
+        "it is the default of 'ScoresOutputUri', which matches non_data_keys '*output*'"
+    )
+
+
+def test_lightning_cli_class_paths_are_not_data(make_repo: MakeRepo) -> None:
+    # A LightningCLI / jsonargparse config names classes under `class_path`, not files.
+    text = (
+        "trainer:\n"
+        "  logger:\n"
+        "    class_path: TensorBoardLogger\n"
+        "  callbacks:\n"
+        "    - class_path: lightning.pytorch.callbacks.EarlyStopping\n"
+        "data:\n"
+        "  class_path: GenericNonGeoPixelwiseRegressionDataModule\n"
+        "  init_args:\n"
+        "    train_data_root: train_images\n"
+    )
+    found = refs(make_repo({"configs/config.yaml": text}))
+    statuses = {line: f["status"] for (_, line), f in found.items()}
+    assert statuses[9] == "unpinned"  # the data folder itself is still a reference
+    assert {line for line, status in statuses.items() if status != "not-data"} == {9}
 
 
 def test_editor_settings_name_no_data(make_repo: MakeRepo) -> None:

@@ -138,17 +138,23 @@ def code_references(facts: Facts, judge: Judge) -> list[Resource]:
             continue
         source = "notebook" if res.fields["suffix"] == ".ipynb" else "python"
         literals = not _is_test(res.id)
+        fixture = judge.cls.file_not_data(res.id)
         for unit in code_of(res):
             names = constants(unit)
             found = _references(unit, names, judge, res.fields["dir"], literals)
             for node, verdict, written in found:
                 line, column = unit.position(node)
+                if fixture and verdict.status != "not-data":
+                    verdict = Verdict(
+                        verdict.scheme, "not-data", reason=fixture, asset=verdict.asset
+                    )
                 out.append(reference(res.id, line, column, written, None, source, verdict))
     return out
 
 
 def _is_test(path: str) -> bool:
-    """Test code: its literals are fixtures, not lineage (what it reads still counts)."""
+    """Test code: its literals are fixtures, never looked at (what it reads is found, and is
+    not-data while the data pack's non_data_files name test code, as by default)."""
     parts = path.split("/")
     name = parts[-1]
     return (

@@ -169,9 +169,12 @@ class Classifier:
 
     def default_not_data(self, path: tuple[Any, ...]) -> str | None:
         """A `default:` value named by the key that holds it (a bundle variable
-        `output_volume_path: {default: ...}`, a parameter's declaration) when that key is
-        not data."""
-        if len(path) < 2 or path[-1] != "default" or not isinstance(path[-2], str):
+        `output_volume_path: {default: ...}`, a CloudFormation parameter's `Default:`) when
+        that key is not data."""
+        last = path[-1] if path else None
+        if len(path) < 2 or not isinstance(last, str) or last.lower() != "default":
+            return None
+        if not isinstance(path[-2], str):
             return None
         hit = self.non_data_keys.match(path[-2])
         return (
