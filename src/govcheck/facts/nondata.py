@@ -3,8 +3,8 @@
 
 All of it is data, not code: the lists are the `data` pack's params (`data_keys`,
 `hf_keys`, `non_data_keys`, `non_data_types`, `non_data_extensions`, `non_data_names`,
-`non_data_dirs`, `non_data_hosts`, `non_data_files`), which `.govcheck.yaml` can override; a check that does
-not load the `data` pack gets the pack's defaults. Each verdict names the param and entry
+`non_data_dirs`, `non_data_hosts`, `non_data_files`), which `.govcheck.yaml` can
+override; a check that does not load the `data` pack gets the pack's defaults. Each verdict names the param and entry
 that decided it, so a reference left out can be explained.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -118,6 +118,8 @@ class Classifier:
     non_data_dirs: frozenset[str]
     non_data_hosts: _Globs
     non_data_files: tuple[str, ...]
+    # file path -> why nothing it names is data: asked for every reference of a file
+    _files_seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> Classifier:
@@ -184,9 +186,11 @@ class Classifier:
         )
 
     def file_not_data(self, path: str) -> str | None:
-        """Why nothing a file names is data (an editor's settings), else None."""
-        hit = next((g for g in self.non_data_files if glob_match(g, path)), None)
-        return f"its file matches non_data_files {hit!r}" if hit else None
+        """Why nothing a file names is data (test code, an editor's settings), else None."""
+        if path not in self._files_seen:
+            hit = next((g for g in self.non_data_files if glob_match(g, path)), None)
+            self._files_seen[path] = f"its file matches non_data_files {hit!r}" if hit else None
+        return self._files_seen[path]
 
     def section_not_data(self, path: tuple[str, ...]) -> str | None:
         """A value under a section that holds what a job writes (`outputs:`)."""
