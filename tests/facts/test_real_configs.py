@@ -190,6 +190,8 @@ def test_non_data_by_extension_and_folder_whatever_the_key(make_repo: MakeRepo) 
         "e: s3://bucket/fraud/train.parquet\n"
         "f: runs:/0123/model\n"
         "g: models:/fraud@champion\n"
+        # what an AzureML batch job wrote, downloaded (`ml_client.jobs.download`)
+        "data_path: named-outputs/score/predictions.csv\n"
     )
     found = refs(make_repo({"c.yaml": text}))
     assert {line: f["reason"] for (_, line), f in found.items()} == {
@@ -198,6 +200,7 @@ def test_non_data_by_extension_and_folder_whatever_the_key(make_repo: MakeRepo) 
         3: "extension .ckpt is in non_data_extensions",
         4: "folder 'runs' is in non_data_dirs",
         5: None,
+        8: "folder 'named-outputs' is in non_data_dirs",
     }
 
 
