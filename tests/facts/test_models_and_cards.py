@@ -373,3 +373,23 @@ def test_a_snapshot_records_what_deciding_deployed_reads_and_not_the_repository_
     # from the repository, so a snapshot neither records nor misses it.
     assert recorded["registered_models"] == ["aliases", "description", "name"]
     assert uncovered(recorded, reads) is None
+
+
+def test_a_licence_file_beside_a_card_is_its_licence(make_repo: Any) -> None:
+    root = make_repo(
+        {
+            "model-card.md": "# Model Card: Parrot\n## Model Details\nx\n",
+            "LICENSE": "MIT License\n",
+            "models/fraud/MODEL_CARD.md": "# Fraud\n## Model Details\nx\n",
+            "models/churn/MODEL_CARD.md": "# Churn\n## Model Details\nx\n",
+            "models/churn/LICENCE.txt": "Proprietary\n",
+        }
+    )
+    _, params = load_rules(Config(path=None), root)
+    cards = {r.id: r.fields for r in make_facts(root, params).resources("model_card")}
+    assert cards["model-card.md"]["license"] == "LICENSE (license file)"
+    assert (
+        cards["models/churn/MODEL_CARD.md"]["license"] == "models/churn/LICENCE.txt (license file)"
+    )
+    # The repository's licence may cover only its code: a card elsewhere declares its own.
+    assert cards["models/fraud/MODEL_CARD.md"]["license"] is None

@@ -215,7 +215,10 @@ class CardFields(Mapping[str, Any]):
         self._extra: dict[str, Callable[[], Any]] = {
             "kind": lambda: card.kind,
             "by_name": lambda: card.by_name,
-            "license": lambda: declared_license(file_fields, loose=card.kind == DATASET),
+            "license": lambda: (
+                declared_license(file_fields, loose=card.kind == DATASET)
+                or license_file(facts, card.path)
+            ),
             "title": lambda: _title(file_fields),
             card.kind: lambda: _owner(facts, card),
         }
@@ -245,6 +248,26 @@ def declared_license(fields: Mapping[str, Any], loose: bool = False) -> str | No
     mostly about its training data). A template's placeholder is none."""
     found = _license(fields, loose)
     return None if found is None or _NO_VALUE.match(found) else found
+
+
+# A licence file beside a card licenses what the card describes (openai/whisper's root
+# model-card.md beside its MIT LICENSE); one elsewhere in the tree may license only code.
+_LICENSE_FILE = re.compile(r"(?:licen[cs]e|copying)(?:[.-][\w.-]*)?", re.IGNORECASE)
+
+
+def license_file(facts: Facts, card_path: str) -> str | None:
+    """A LICENSE (LICENCE, COPYING, LICENSE.md, LICENSE-MIT...) file in the card's folder."""
+
+    def index() -> dict[str, str]:
+        found: dict[str, str] = {}  # folder -> its first licence file, in tracked order
+        for path in facts.tracked():
+            folder, _, name = path.rpartition("/")
+            if folder not in found and _LICENSE_FILE.fullmatch(name):
+                found[folder] = path
+        return found
+
+    path = facts.shared("cards.license_files", index).get(card_path.rpartition("/")[0])
+    return f"{path} (license file)" if path else None
 
 
 _NO_VALUE = re.compile(
