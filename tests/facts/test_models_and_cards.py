@@ -393,3 +393,20 @@ def test_a_licence_file_beside_a_card_is_its_licence(make_repo: Any) -> None:
     )
     # The repository's licence may cover only its code: a card elsewhere declares its own.
     assert cards["models/fraud/MODEL_CARD.md"]["license"] is None
+
+
+def test_a_readme_is_a_dataset_card_by_two_different_card_sections(make_repo: Any) -> None:
+    root = make_repo(
+        {
+            # A serving sample: three "Use case" headings are one kind of section.
+            "docs/samples/gpu/README.md": "# GPU serving\n## Use case\na\n## Use case\nb\n"
+            "## Use case\nc\n",
+            # A bias detector's README: two headings of the same kind.
+            "python/fairness/README.md": "# Model Fairness / Bias Detection\n## Build a bias "
+            "detector image\nx\n",
+            "data/reviews/README.md": "# Reviews\n## Source Data\nscraped\n## Uses\nsentiment\n",
+        }
+    )
+    _, params = load_rules(Config(path=None), root)
+    cards = [r.id for r in make_facts(root, params).resources("dataset_card")]
+    assert cards == ["data/reviews/README.md"]

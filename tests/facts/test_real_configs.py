@@ -253,6 +253,25 @@ def test_lightning_cli_class_paths_are_not_data(make_repo: MakeRepo) -> None:
     assert {line for line, status in statuses.items() if status != "not-data"} == {9}
 
 
+def test_kubernetes_field_and_json_paths_are_not_data(make_repo: MakeRepo) -> None:
+    # The downward API's fieldPath, a CRD column's jsonPath, a storage container declaring
+    # which URI schemes it serves: none names data (KServe's manifests hold ~1,000 of them).
+    text = (
+        "env:\n"
+        "  - name: POD_NAMESPACE\n"
+        "    valueFrom: {fieldRef: {fieldPath: metadata.namespace}}\n"
+        "additionalPrinterColumns:\n"
+        "  - {jsonPath: .metadata.creationTimestamp, name: Age, type: date}\n"
+        "supportedUriFormats:\n"
+        "  - prefix: gs://\n"
+        "  - prefix: s3://\n"
+        "train_data: gs://acme-data/fraud/train.csv\n"
+    )
+    found = refs(make_repo({"config/runtime.yaml": text}))
+    shown = {line: f["status"] for (_, line), f in found.items()}
+    assert {line for line, status in shown.items() if status != "not-data"} == {9}
+
+
 def test_editor_settings_name_no_data(make_repo: MakeRepo) -> None:
     # Paths in an editor's settings are relative to a workspace folder the repository does
     # not record (`.vscode` here means bundle/.vscode), and a debug launch is not a pipeline.

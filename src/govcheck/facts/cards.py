@@ -113,7 +113,9 @@ def _discover(facts: Facts) -> Iterator[Card]:
     space_keys = set(strings(params.get("space_front_matter_keys")))
     model_dir = _models_glob_test(strings(params.get("models_glob")))
     dataset_tests = [
-        t for t in (section_test(s) for s in params.get("dataset_card_sections") or []) if t
+        (str(s.get("name")) if isinstance(s, Mapping) else str(s), t)
+        for s in params.get("dataset_card_sections") or []
+        if (t := section_test(s))
     ]
     for path in scanned(facts):
         is_model, is_dataset = model_file(path), dataset_file(path)
@@ -176,13 +178,14 @@ def _text(facts: Facts, path: str) -> str:
     return text if isinstance(text, str) else ""
 
 
-def _has_sections(facts: Facts, path: str, tests: list[Callable[[str], bool]]) -> bool:
-    """At least two headings that are dataset-card sections (a data/README.md that is
-    only "put the raw files here" has none)."""
+def _has_sections(facts: Facts, path: str, tests: list[tuple[str, Callable[[str], bool]]]) -> bool:
+    """Headings for at least two different dataset-card sections (a data/README.md that is
+    only "put the raw files here" has none; a serving sample's README with three "Use
+    case" headings is not a datasheet)."""
     res = facts.file(path)
     sections = res.fields.get("sections") if res is not None else None
     keys = [s["key"] for s in sections or [] if isinstance(s, Mapping)]
-    return sum(1 for k in keys if any(t(k) for t in tests)) >= 2
+    return len({name for name, test in tests for k in keys if test(k)}) >= 2
 
 
 def _is_template(facts: Facts, path: str) -> bool:

@@ -22,6 +22,9 @@ from govcheck.facts.dvc_pins import dvc_pins
 from govcheck.facts.nondata import Classifier, classifier, extension
 from govcheck.model import Location, Resource
 
+# A scheme and nothing after it names no data: `gs://`, `s3://`, `hf://`.
+_BARE_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/*")
+
 _NOT_PATHS = frozenset({"", ".", "./", "none", "null", "auto", "default", "true", "false", "???"})
 _PATH_CHARS = re.compile(r"^[\w@%+=,.~/-]+$")
 _HF_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
@@ -119,8 +122,8 @@ class Judge:
         """A URI with a data scheme, or an http(s) URL of a data file (any URL a data call
         reads, `by_context`); None if neither."""
         found = classify_uri(value)
-        if found is None:
-            return None
+        if found is None or _BARE_SCHEME.fullmatch(value.strip()):
+            return None  # `prefix: gs://` declares a scheme (KServe storage containers)
         if found.scheme in ("http", "https"):
             host = self.cls.host_not_data(value)
             if host:
