@@ -170,3 +170,20 @@ def test_literals_in_tests_are_fixtures_and_reads_are_not_data(make_repo: MakeRe
         ("src/load.py", "unpinned"),
         ("tests/test_load.py", "unpinned"),
     }
+
+
+def test_an_http_get_is_a_data_read_only_of_a_data_file(make_repo: MakeRepo) -> None:
+    code = (
+        "import httpx, requests, urllib.request\n"
+        "fact = httpx.get('https://catfact.ninja/fact?max_length=140').json()\n"
+        "latest = requests.get('https://pypi.org/pypi/govcheck/json').json()\n"
+        "frame = requests.get('https://example.com/exports/transactions.csv')\n"
+        "urllib.request.urlretrieve('https://example.com/exports/archive', 'a')\n"
+        "blob = requests.get('s3://ml-data/fraud/train.parquet')\n"
+    )
+    found = {
+        r.fields["line"]: r.fields["status"]
+        for r in make_facts(make_repo({"src/fetch.py": code})).resources("data_reference")
+    }
+    # pypi.org is in non_data_hosts: found, and not data
+    assert found == {3: "not-data", 4: "unpinned", 5: "unpinned", 6: "unpinned"}

@@ -9,7 +9,8 @@ Ray/Dask `read_*` and `scan_*`, NumPy's loaders, `spark.read....load()/csv()/par
 SHA), W&B `use_artifact` / `Api().artifact` (pinned by `:vN`), `dvc.api.open/read/get_url`
 (pinned by `rev=` a commit SHA when `repo=` names another repository), the sources given to
 `mlflow.data.from_*` / `load_delta` (a Delta table pinned by `version=`), and `open`,
-`Path`, `requests.get`, `urlretrieve` only on remote URIs.
+`Path`, `urlretrieve` only on remote URIs (`requests.get`, `urlopen` only on a remote data
+file: an http(s) URL without a data extension is an API call).
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ _PATH_KEYWORDS = (
 _SPARK_READS = frozenset({"load", "csv", "parquet", "json", "orc", "text", "avro"})
 _NUMPY = frozenset({"load", "loadtxt", "genfromtxt", "fromfile"})
 _REMOTE_ONLY = frozenset({"open", "Path", "get", "urlretrieve", "urlopen", "download", "GFile"})
+_API_CALLS = frozenset({"get", "urlopen"})
 _MLFLOW_DATA = re.compile(
     r"(^|\.)(from_pandas|from_numpy|from_polars|from_spark|from_huggingface|load_delta)$"
 )
@@ -254,7 +256,9 @@ def _call(
         node = argument(call, 0, None)
         value = text(node)
         if node is not None and value and scheme_of(value) is not None:
-            verdict = judge.uri(value, None, None, by_context=True)
+            # `requests.get` / `urlopen` of an http(s) URL is as often an API call (a cat
+            # fact, a version check) as a download: data only when the URL names a data file.
+            verdict = judge.uri(value, None, None, by_context=last not in _API_CALLS)
             if verdict is not None:
                 yield node, verdict
 
