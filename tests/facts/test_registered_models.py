@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,17 @@ def test_names_and_places(refs: list[dict[str, object]]) -> None:
         "notebooks/register.ipynb:10",
         "src/train.py:5",
     ]
+
+
+def test_config_keys_in_any_spelling_are_found(make_repo: Callable[..., Path]) -> None:
+    # The text gate before parsing must let every spelling normal() accepts through.
+    root = make_repo(
+        {
+            "a.yaml": "train:\n  registeredModelName: churn-a\n",
+            "b.json": '{"job": {"Registered-Model-Name": "churn-b"}}\n',
+            "c.yaml": "registered: true\nmodel: x\nname: y\n",  # the words, not the key
+        }
+    )
+    found = make_facts(root).resources("registered_model_reference")
+    names = {(r.fields["file"], r.fields["name"]) for r in found}
+    assert names == {("a.yaml", "churn-a"), ("b.json", "churn-b")}

@@ -17,6 +17,7 @@ still holds an unknown variable. A model registered in several places is one mod
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,6 +35,20 @@ _MARKERS = ("register_model", "registered_model_name", "create_registered_model"
 _CALLS = {"register_model": (1, "name"), "create_registered_model": (0, "name")}
 
 Place = tuple[str, int, int, str, str]  # path, line, column, declared text, set by
+# What a `registered_model_name` key _config() reports must spell after "registered"
+# (normal() drops case and punctuation).
+_MODEL_NAME_AFTER = re.compile(r"[^a-z0-9]*model[^a-z0-9]*name")
+
+
+def _names_registered_model(lowered: str) -> bool:
+    """Whether lowered text can hold a registered_model_name key, looked for only where
+    "registered" occurs (a regex over every byte of a 3 MB manifest took seconds)."""
+    at = lowered.find("registered")
+    while at >= 0:
+        if _MODEL_NAME_AFTER.match(lowered, at + len("registered")):
+            return True
+        at = lowered.find("registered", at + 1)
+    return False
 
 
 def _code(unit: CodeUnit) -> Iterator[tuple[int, int, str, str]]:
@@ -123,15 +138,17 @@ def _places(facts: Facts) -> Iterator[Place]:
                 yield res.id, line, column, value, set_by
     for res, _ in every_data_file(facts, ("yaml", "json")):
         text = res.fields["text"] or ""
-        lowered = text.lower()
-        if "model" not in lowered:
+        # Parsed only when the text can hold what _config or _bundle_models look for: a
+        # repository's 3 MB Kubernetes manifests say "model" and "registered" everywhere.
+        configs = "model_registry" in text or _names_registered_model(text.lower())
+        bundled = ("registered_models" in text or "models:" in text) and (
+            bundles.bundle_of(facts, res.id) is not None
+        )
+        if not (configs or bundled):
             continue
-        in_bundle = bundles.bundle_of(facts, res.id) is not None
         for doc in res.fields["documents"]:
-            found = (
-                list(_config(doc)) if "registered" in lowered or "model_registry" in text else []
-            )
-            if in_bundle and ("registered_models" in text or "models:" in text):
+            found = list(_config(doc)) if configs else []
+            if bundled:
                 found += list(_bundle_models(doc))
             for parent, key, value, set_by in found:
                 mark = value_mark(parent, key)
