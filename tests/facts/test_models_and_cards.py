@@ -381,6 +381,7 @@ def test_a_licence_file_beside_a_card_is_its_licence(make_repo: Any) -> None:
             "model-card.md": "# Model Card: Parrot\n## Model Details\nx\n",
             "LICENSE": "MIT License\n",
             "models/fraud/MODEL_CARD.md": "# Fraud\n## Model Details\nx\n",
+            "models/fraud/license_check.py": "print('ok')\n",  # a script, not a licence
             "models/churn/MODEL_CARD.md": "# Churn\n## Model Details\nx\n",
             "models/churn/LICENCE.txt": "Proprietary\n",
         }

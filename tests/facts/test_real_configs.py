@@ -26,6 +26,11 @@ def refs(root: Path, params: dict[str, Any] | None = None) -> dict[tuple[str, in
     }
 
 
+def data_lines(found: dict[tuple[str, int], dict[str, Any]]) -> set[int]:
+    """The lines of the references found that are data (of any status but not-data)."""
+    return {line for (_, line), f in found.items() if f["status"] != "not-data"}
+
+
 def verdicts(root: Path, file: str) -> dict[int, tuple[str, str | None]]:
     """line -> (status, pin) for one file."""
     return {line: (f["status"], f["pin"]) for (path, line), f in refs(root).items() if path == file}
@@ -248,9 +253,8 @@ def test_lightning_cli_class_paths_are_not_data(make_repo: MakeRepo) -> None:
         "    train_data_root: train_images\n"
     )
     found = refs(make_repo({"configs/config.yaml": text}))
-    statuses = {line: f["status"] for (_, line), f in found.items()}
-    assert statuses[9] == "unpinned"  # the data folder itself is still a reference
-    assert {line for line, status in statuses.items() if status != "not-data"} == {9}
+    assert found[("configs/config.yaml", 9)]["status"] == "unpinned"  # the data folder
+    assert data_lines(found) == {9}
 
 
 def test_kubernetes_field_and_json_paths_are_not_data(make_repo: MakeRepo) -> None:
@@ -267,9 +271,7 @@ def test_kubernetes_field_and_json_paths_are_not_data(make_repo: MakeRepo) -> No
         "  - prefix: s3://\n"
         "train_data: gs://acme-data/fraud/train.csv\n"
     )
-    found = refs(make_repo({"config/runtime.yaml": text}))
-    shown = {line: f["status"] for (_, line), f in found.items()}
-    assert {line for line, status in shown.items() if status != "not-data"} == {9}
+    assert data_lines(refs(make_repo({"config/runtime.yaml": text}))) == {9}
 
 
 def test_editor_settings_name_no_data(make_repo: MakeRepo) -> None:

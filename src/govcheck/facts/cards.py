@@ -255,7 +255,10 @@ def declared_license(fields: Mapping[str, Any], loose: bool = False) -> str | No
 
 # A licence file beside a card licenses what the card describes (openai/whisper's root
 # model-card.md beside its MIT LICENSE); one elsewhere in the tree may license only code.
-_LICENSE_FILE = re.compile(r"(?:licen[cs]e|copying)(?:[.-][\w.-]*)?", re.IGNORECASE)
+# LICENSE, LICENCE.txt, COPYING, LICENSE-APACHE-2.0, LICENSE-MIT.md; not license_check.py.
+_LICENSE_FILE = re.compile(
+    r"(?:licen[cs]e|copying)(?:-[a-z0-9-]+(?:\.[0-9]+)*)?(?:\.(?:md|txt|rst))?", re.IGNORECASE
+)
 
 
 def license_file(facts: Facts, card_path: str) -> str | None:
